@@ -1,0 +1,646 @@
+package dev.gatehouse.tunnel.wireguard;
+
+import static dev.gatehouse.tunnel.wireguard.Protocol.TRANSPORT_HEADER_SIZE;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.random.RandomGenerator;
+
+/**
+ * The sans-IO WireGuard device: a static identity, its peers, the index table and the cryptokey
+ * routing table. It turns IP packets into datagrams ({@link #encapsulate}), datagrams into IP
+ * packets or replies ({@link #decapsulate}), and time into retransmissions and keepalives ({@link
+ * #updateTimers}). It never does I/O and never reads the system clock: time comes from the {@link
+ * TunnelClock} it was given.
+ *
+ * <p><b>Buffers.</b> {@code out} must be a heap {@link ByteBuffer} with room for the input plus
+ * {@link #OVERHEAD}; the device clears it and, when the result carries bytes, leaves them between
+ * position 0 and the limit. Inputs are read between position and limit and not modified.
+ *
+ * <p><b>Threads.</b> One thread may encapsulate while another decapsulates and a third polls
+ * timers; per-peer state is guarded by the peer's monitor, keypairs lock each direction.
+ *
+ * <p><b>Protocol.</b> After every call, drain {@link #poll} until it returns {@link
+ * TunnelResult.Done}: handshakes, keepalives and packets staged during a handshake come out there.
+ */
+public final class WireGuardDevice {
+  /** Extra room {@code out} needs beyond the plaintext packet. */
+  public static final int OVERHEAD = Keypair.OVERHEAD;
+
+  /**
+   * Device settings.
+   *
+   * @param timers timer values (§6.1)
+   * @param underLoadHandshakesPerSecond handshake rate above which cookies are required; 0 means
+   *     always
+   * @param random source of jitter and indices (tests may pass a seeded one)
+   */
+  public record Config(
+      TimerConfig timers, int underLoadHandshakesPerSecond, RandomGenerator random) {
+    public static Config defaults() {
+      return new Config(TimerConfig.defaults(), 1000, new java.security.SecureRandom());
+    }
+
+    public Config withTimers(TimerConfig t) {
+      return new Config(t, underLoadHandshakesPerSecond, random);
+    }
+
+    public Config withUnderLoadThreshold(int perSecond) {
+      return new Config(timers, perSecond, random);
+    }
+  }
+
+  private enum WorkKind {
+    INITIATION,
+    INITIATION_RETRY,
+    KEEPALIVE
+  }
+
+  private record Work(Peer peer, WorkKind kind) {}
+
+  private final StaticIdentity identity;
+  private final TunnelClock clock;
+  private final Config config;
+  private final TimerConfig timerConfig;
+  private final CookieChecker cookieChecker;
+  private final LoadMonitor load;
+  private final IndexTable indices;
+  private final AllowedIps<Peer> routes = new AllowedIps<>();
+  private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
+  private final ArrayDeque<Work> work = new ArrayDeque<>();
+  private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+
+  public WireGuardDevice(StaticIdentity identity, TunnelClock clock, Config config) {
+    this.identity = identity;
+    this.clock = clock;
+    this.config = config;
+    this.timerConfig = config.timers();
+    this.cookieChecker = new CookieChecker(identity.publicKey());
+    this.load = new LoadMonitor(config.underLoadHandshakesPerSecond());
+    RandomGenerator r = config.random();
+    this.indices = new IndexTable(r::nextInt);
+  }
+
+  /** This device's static identity. */
+  public StaticIdentity identity() {
+    return identity;
+  }
+
+  /** Adds a peer and its allowed IPs. */
+  public Peer addPeer(PeerConfig pc) {
+    RandomGenerator r = config.random();
+    Peer peer =
+        new Peer(
+            identity,
+            pc,
+            timerConfig,
+            bound -> bound <= 0 ? 0 : r.nextLong(bound),
+            clock.monotonicNanos());
+    Peer old = peersByKey.putIfAbsent(ByteBuffer.wrap(pc.publicKey().clone()), peer);
+    if (old != null) {
+      throw new IllegalArgumentException("peer already present: " + old);
+    }
+    for (IpPrefix p : pc.allowedIps()) {
+      routes.insert(p.address(), p.length(), peer);
+    }
+    return peer;
+  }
+
+  /** Removes a peer: its routes, indices and keys. */
+  public void removePeer(Peer peer) {
+    peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
+    routes.removeAll(peer);
+    synchronized (peer) {
+      for (int i : peer.zeroKeys()) {
+        indices.remove(i);
+      }
+      peer.timers.stopAll();
+    }
+  }
+
+  /** The peer with this static public key, or null. */
+  public Peer peer(byte[] publicKey) {
+    return peersByKey.get(ByteBuffer.wrap(publicKey));
+  }
+
+  /** All peers. */
+  public List<Peer> peers() {
+    return List.copyOf(peersByKey.values());
+  }
+
+  /** The cryptokey routing table (read it; change it through add/removePeer). */
+  public AllowedIps<Peer> routes() {
+    return routes;
+  }
+
+  /** How many inputs were dropped for {@code reason}. */
+  public long dropCount(DropReason reason) {
+    return drops.get(reason.ordinal());
+  }
+
+  private TunnelResult drop(DropReason reason) {
+    drops.incrementAndGet(reason.ordinal());
+    return TunnelResult.Dropped.of(reason);
+  }
+
+  // ---------------------------------------------------------------- outgoing IP packets
+
+  /**
+   * Encrypts the IP packet {@code packet} for the peer its destination routes to. Returns {@link
+   * TunnelResult.WriteToNetwork} with the message in {@code out}, {@link TunnelResult.Done} when
+   * the packet was staged waiting for a handshake (poll!), or {@link TunnelResult.Dropped}.
+   */
+  public TunnelResult encapsulate(ByteBuffer packet, ByteBuffer out) {
+    int len = packet.remaining();
+    if (!out.hasArray() || out.capacity() < len + OVERHEAD) {
+      return drop(DropReason.BUFFER_TOO_SMALL);
+    }
+    byte[] buf = out.array();
+    int base = out.arrayOffset();
+    int p = base + TRANSPORT_HEADER_SIZE;
+    packet.get(packet.position(), buf, p, len);
+    Peer peer = routeOf(buf, p, len);
+    if (peer == null) {
+      return drop(DropReason.NO_ROUTE);
+    }
+    return sendData(peer, buf, base, len, out);
+  }
+
+  private Peer routeOf(byte[] buf, int p, int len) {
+    if (len < 1) {
+      return null;
+    }
+    int version = (buf[p] >>> 4) & 0xf;
+    if (version == 4 && len >= 20) {
+      return routes.lookup(buf, p + 16, 4);
+    }
+    if (version == 6 && len >= 40) {
+      return routes.lookup(buf, p + 24, 16);
+    }
+    return null;
+  }
+
+  private TunnelResult sendData(Peer peer, byte[] buf, int base, int len, ByteBuffer out) {
+    long now = clock.monotonicNanos();
+    Keypair kp = peer.current;
+    TunnelResult.WriteToNetwork target = peer.toNetwork();
+    if (target == null) {
+      return drop(DropReason.NO_ENDPOINT);
+    }
+    if (!Peer.canSend(kp, now, timerConfig)) {
+      synchronized (peer) {
+        if (!peer.stage(buf, base + TRANSPORT_HEADER_SIZE, len)) {
+          drops.incrementAndGet(DropReason.STAGED_OVERFLOW.ordinal());
+        }
+        queueInitiation(peer, false);
+      }
+      return TunnelResult.DONE;
+    }
+    int n = kp.seal(buf, base, len, timerConfig.rejectAfterMessages());
+    if (n < 0) {
+      synchronized (peer) {
+        peer.stage(buf, base + TRANSPORT_HEADER_SIZE, len);
+        queueInitiation(peer, false);
+      }
+      return TunnelResult.DONE;
+    }
+    out.clear().limit(n);
+    peer.addTx(n);
+    synchronized (peer) {
+      if (len > 0) {
+        peer.timers.dataSent(now);
+      }
+      peer.timers.anyAuthenticatedPacketSent();
+      peer.timers.anyAuthenticatedPacketTraversal(now);
+      // §6.2: the initiator rekeys after REKEY_AFTER_MESSAGES or REKEY_AFTER_TIME.
+      if (kp.initiator
+          && (Long.compareUnsigned(kp.sendCounter(), timerConfig.rekeyAfterMessages()) >= 0
+              || now - kp.createdNanos >= timerConfig.rekeyAfterTime().toNanos())) {
+        queueInitiation(peer, false);
+      }
+    }
+    return target;
+  }
+
+  /** Caller holds the peer's monitor. */
+  private void queueInitiation(Peer peer, boolean retry) {
+    if (peer.initiationQueued) {
+      return;
+    }
+    peer.initiationQueued = true;
+    synchronized (work) {
+      work.addLast(new Work(peer, retry ? WorkKind.INITIATION_RETRY : WorkKind.INITIATION));
+    }
+  }
+
+  private void queueKeepalive(Peer peer) {
+    synchronized (work) {
+      work.addLast(new Work(peer, WorkKind.KEEPALIVE));
+    }
+  }
+
+  /**
+   * Produces the next queued datagram: a handshake initiation, a keepalive or a packet staged
+   * during a handshake. Returns {@link TunnelResult.Done} when nothing is left.
+   */
+  public TunnelResult poll(ByteBuffer out) {
+    while (true) {
+      Work w;
+      synchronized (work) {
+        w = work.pollFirst();
+      }
+      if (w == null) {
+        return TunnelResult.DONE;
+      }
+      TunnelResult r =
+          switch (w.kind()) {
+            case INITIATION, INITIATION_RETRY ->
+                sendInitiation(w.peer(), w.kind() == WorkKind.INITIATION_RETRY, out);
+            case KEEPALIVE -> sendKeepaliveOrStaged(w.peer(), out);
+          };
+      if (!(r instanceof TunnelResult.Done)) {
+        return r;
+      }
+    }
+  }
+
+  private TunnelResult sendInitiation(Peer peer, boolean retry, ByteBuffer out) {
+    long now = clock.monotonicNanos();
+    synchronized (peer) {
+      peer.initiationQueued = false;
+      if (!retry
+          && peer.sentHandshakeOnce
+          && now - peer.lastSentHandshakeNanos < timerConfig.rekeyTimeout().toNanos()) {
+        return TunnelResult.DONE; // §6.4: at most one initiation per REKEY_TIMEOUT
+      }
+      TunnelResult.WriteToNetwork target = peer.toNetwork();
+      if (target == null) {
+        return drop(DropReason.NO_ENDPOINT);
+      }
+      if (peer.hasPendingHandshakeIndex) {
+        indices.remove(peer.pendingHandshakeIndex);
+      }
+      int index = indices.allocate(peer);
+      byte[] msg = peer.handshake.createInitiation(index, clock.epochNanos());
+      if (msg == null) {
+        indices.remove(index);
+        return drop(DropReason.HANDSHAKE_FAILED);
+      }
+      peer.pendingHandshakeIndex = index;
+      peer.hasPendingHandshakeIndex = true;
+      peer.cookies.addMacs(msg, Message.HandshakeInitiation.MAC1_OFFSET, now);
+      peer.lastSentHandshakeNanos = now;
+      peer.sentHandshakeOnce = true;
+      peer.timers.anyAuthenticatedPacketTraversal(now);
+      peer.timers.anyAuthenticatedPacketSent();
+      peer.timers.handshakeInitiated(now);
+      return writeOut(msg, out, target);
+    }
+  }
+
+  private TunnelResult sendKeepaliveOrStaged(Peer peer, ByteBuffer out) {
+    long now = clock.monotonicNanos();
+    byte[] packet;
+    synchronized (peer) {
+      packet = peer.staged.pollFirst();
+      if (packet != null && !peer.staged.isEmpty()) {
+        queueKeepalive(peer); // come back for the rest
+      }
+    }
+    Keypair kp = peer.current;
+    if (!Peer.canSend(kp, now, timerConfig)) {
+      synchronized (peer) {
+        if (packet != null) {
+          peer.staged.addFirst(packet);
+        }
+        queueInitiation(peer, false); // like wireguard-go: a keepalive needs a session
+      }
+      return TunnelResult.DONE;
+    }
+    int len = packet == null ? 0 : packet.length;
+    if (!out.hasArray() || out.capacity() < len + OVERHEAD) {
+      return drop(DropReason.BUFFER_TOO_SMALL);
+    }
+    byte[] buf = out.array();
+    int base = out.arrayOffset();
+    if (packet != null) {
+      System.arraycopy(packet, 0, buf, base + TRANSPORT_HEADER_SIZE, len);
+    }
+    return sendData(peer, buf, base, len, out);
+  }
+
+  private static TunnelResult writeOut(
+      byte[] msg, ByteBuffer out, TunnelResult.WriteToNetwork target) {
+    out.clear();
+    out.put(msg).flip();
+    return target;
+  }
+
+  // ---------------------------------------------------------------- incoming datagrams
+
+  /**
+   * Processes one datagram received from {@code from}. Returns {@link TunnelResult.WriteToTunnel}
+   * with a decrypted IP packet in {@code out}, {@link TunnelResult.WriteToNetwork} with a handshake
+   * response or cookie reply in {@code out}, {@link TunnelResult.Done}, or {@link
+   * TunnelResult.Dropped}. Never throws on hostile input.
+   */
+  public TunnelResult decapsulate(ByteBuffer datagram, InetSocketAddress from, ByteBuffer out) {
+    int len = datagram.remaining();
+    if (!out.hasArray() || out.capacity() < len) {
+      return drop(DropReason.BUFFER_TOO_SMALL);
+    }
+    byte[] in;
+    int off;
+    if (datagram.hasArray()) {
+      in = datagram.array();
+      off = datagram.arrayOffset() + datagram.position();
+    } else {
+      in = new byte[len]; // direct input: copy (adapters hand in heap buffers)
+      datagram.get(datagram.position(), in, 0, len);
+      off = 0;
+    }
+    if (len >= Protocol.TRANSPORT_MIN_SIZE
+        && in[off] == Protocol.TYPE_TRANSPORT
+        && in[off + 1] == 0
+        && in[off + 2] == 0
+        && in[off + 3] == 0) {
+      return receiveTransport(in, off, len, from, out); // hot path: no Message allocation
+    }
+    Message m = Message.parse(in, off, len);
+    return switch (m) {
+      case Message.HandshakeInitiation init -> receiveInitiation(init, from, out);
+      case Message.HandshakeResponse resp -> receiveResponse(resp, from, out);
+      case Message.CookieReply cookie -> receiveCookie(cookie);
+      case Message.TransportHeader t -> drop(DropReason.MALFORMED); // unreachable
+      case Message.Invalid invalid -> drop(DropReason.MALFORMED);
+    };
+  }
+
+  private TunnelResult receiveTransport(
+      byte[] in, int off, int len, InetSocketAddress from, ByteBuffer out) {
+    long now = clock.monotonicNanos();
+    IndexTable.Entry e = indices.get(Message.le32(in, off + 4));
+    if (e == null || e.keypair() == null) {
+      return drop(DropReason.UNKNOWN_INDEX);
+    }
+    Keypair kp = e.keypair();
+    Peer peer = e.peer();
+    if (now - kp.createdNanos >= timerConfig.rejectAfterTime().toNanos()) {
+      return drop(DropReason.KEYPAIR_EXPIRED);
+    }
+    byte[] dst = out.array();
+    int base = out.arrayOffset();
+    int n = kp.open(in, off, len, dst, base, timerConfig.rejectAfterMessages());
+    if (n == Keypair.BAD_TAG) {
+      return drop(DropReason.BAD_TAG);
+    }
+    if (n == Keypair.REPLAYED) {
+      return drop(DropReason.REPLAYED_COUNTER);
+    }
+    peer.addRx(len);
+    peer.setEndpoint(from);
+    synchronized (peer) {
+      int[] freed = new int[2];
+      if (peer.confirmIfNext(kp, freed)) {
+        if (freed[0] == 1) {
+          indices.remove(freed[1]);
+        }
+        peer.timers.handshakeComplete();
+        peer.handshakeCompleted(clock.epochNanos());
+        if (!peer.staged.isEmpty()) {
+          queueKeepalive(peer);
+        }
+      }
+      peer.timers.anyAuthenticatedPacketReceived();
+      peer.timers.anyAuthenticatedPacketTraversal(now);
+      // §6.2: an initiator whose keypair nears REJECT_AFTER_TIME rekeys on receive, once.
+      if (kp == peer.current
+          && kp.initiator
+          && !peer.sentLastMinuteHandshake
+          && now - kp.createdNanos
+              >= timerConfig.rejectAfterTime().toNanos()
+                  - timerConfig.keepaliveTimeout().toNanos()
+                  - timerConfig.rekeyTimeout().toNanos()) {
+        peer.sentLastMinuteHandshake = true;
+        queueInitiation(peer, false);
+      }
+      if (n == 0) {
+        return TunnelResult.DONE; // keepalive
+      }
+      peer.timers.dataReceived(now);
+    }
+    int ipLen = ipLength(dst, base, n);
+    if (ipLen < 0) {
+      return drop(DropReason.NOT_IP);
+    }
+    int version = (dst[base] >>> 4) & 0xf;
+    Peer owner = version == 4 ? routes.lookup(dst, base + 12, 4) : routes.lookup(dst, base + 8, 16);
+    if (owner != peer) {
+      return drop(DropReason.SOURCE_NOT_ALLOWED);
+    }
+    if (!peer.filter.permits(dst, base, ipLen)) {
+      return drop(DropReason.FILTERED);
+    }
+    out.clear().limit(ipLen);
+    return peer.toTunnel;
+  }
+
+  /** Length of the IP packet at the start of a decrypted payload, or -1. */
+  static int ipLength(byte[] b, int off, int n) {
+    if (n < 1) {
+      return -1;
+    }
+    int version = (b[off] >>> 4) & 0xf;
+    if (version == 4 && n >= 20) {
+      int total = ((b[off + 2] & 0xff) << 8) | (b[off + 3] & 0xff);
+      return total >= 20 && total <= n ? total : -1;
+    }
+    if (version == 6 && n >= 40) {
+      int total = 40 + (((b[off + 4] & 0xff) << 8) | (b[off + 5] & 0xff));
+      return total <= n ? total : -1;
+    }
+    return -1;
+  }
+
+  private TunnelResult receiveInitiation(
+      Message.HandshakeInitiation m, InetSocketAddress from, ByteBuffer out) {
+    long now = clock.monotonicNanos();
+    TunnelResult gate =
+        checkMacs(
+            m.raw(),
+            Message.HandshakeInitiation.MAC1_OFFSET,
+            Message.HandshakeInitiation.MAC2_OFFSET,
+            m.sender(),
+            from,
+            now,
+            out);
+    if (gate != null) {
+      return gate;
+    }
+    Handshake.InitiationPreamble pre = Handshake.decryptStatic(identity, m);
+    if (pre == null) {
+      return drop(DropReason.HANDSHAKE_FAILED);
+    }
+    Peer peer = peersByKey.get(ByteBuffer.wrap(pre.remoteStatic()));
+    if (peer == null) {
+      return drop(DropReason.UNKNOWN_PEER);
+    }
+    synchronized (peer) {
+      switch (peer.handshake.consumeInitiation(pre, m, now)) {
+        case OK -> {}
+        case DECRYPT_FAILED -> {
+          return drop(DropReason.HANDSHAKE_FAILED);
+        }
+        case REPLAYED_TIMESTAMP -> {
+          return drop(DropReason.REPLAYED_INITIATION);
+        }
+        case FLOOD -> {
+          return drop(DropReason.INITIATION_FLOOD);
+        }
+      }
+      if (peer.hasPendingHandshakeIndex) {
+        indices.remove(peer.pendingHandshakeIndex); // our own initiation is superseded
+        peer.hasPendingHandshakeIndex = false;
+      }
+      int index = indices.allocate(peer);
+      Handshake.Response resp = peer.handshake.createResponse(index, now);
+      if (resp == null) {
+        indices.remove(index);
+        return drop(DropReason.HANDSHAKE_FAILED);
+      }
+      peer.cookies.addMacs(resp.message(), Message.HandshakeResponse.MAC1_OFFSET, now);
+      for (int freed : peer.installKeypair(resp.keypair())) {
+        indices.remove(freed);
+      }
+      indices.bind(index, peer, resp.keypair());
+      peer.setEndpoint(from);
+      peer.sentLastMinuteHandshake = false;
+      peer.timers.sessionDerived(now);
+      peer.timers.anyAuthenticatedPacketTraversal(now);
+      peer.timers.anyAuthenticatedPacketSent();
+      return writeOut(resp.message(), out, peer.toNetwork());
+    }
+  }
+
+  private TunnelResult receiveResponse(
+      Message.HandshakeResponse m, InetSocketAddress from, ByteBuffer out) {
+    long now = clock.monotonicNanos();
+    TunnelResult gate =
+        checkMacs(
+            m.raw(),
+            Message.HandshakeResponse.MAC1_OFFSET,
+            Message.HandshakeResponse.MAC2_OFFSET,
+            m.sender(),
+            from,
+            now,
+            out);
+    if (gate != null) {
+      return gate;
+    }
+    IndexTable.Entry e = indices.get(m.receiver());
+    if (e == null || e.keypair() != null) {
+      return drop(DropReason.UNKNOWN_INDEX);
+    }
+    Peer peer = e.peer();
+    synchronized (peer) {
+      Keypair kp = peer.handshake.consumeResponse(m, now);
+      if (kp == null) {
+        return drop(DropReason.HANDSHAKE_FAILED);
+      }
+      peer.hasPendingHandshakeIndex = false;
+      for (int freed : peer.installKeypair(kp)) {
+        indices.remove(freed);
+      }
+      indices.bind(kp.localIndex, peer, kp);
+      peer.setEndpoint(from);
+      peer.sentLastMinuteHandshake = false;
+      peer.handshakeCompleted(clock.epochNanos());
+      peer.timers.anyAuthenticatedPacketReceived();
+      peer.timers.anyAuthenticatedPacketTraversal(now);
+      peer.timers.handshakeComplete();
+      peer.timers.sessionDerived(now);
+      queueKeepalive(peer); // confirms the session to the responder, flushes staged packets
+    }
+    return TunnelResult.DONE;
+  }
+
+  private TunnelResult receiveCookie(Message.CookieReply m) {
+    IndexTable.Entry e = indices.get(m.receiver());
+    if (e == null) {
+      return drop(DropReason.UNKNOWN_INDEX);
+    }
+    Peer peer = e.peer();
+    synchronized (peer) {
+      if (!peer.cookies.consumeCookieReply(m, clock.monotonicNanos())) {
+        return drop(DropReason.BAD_COOKIE);
+      }
+    }
+    return TunnelResult.DONE; // the retransmit timer resends the initiation, now with mac2
+  }
+
+  /** Returns null to proceed, or the result (drop or cookie reply written to out). */
+  private TunnelResult checkMacs(
+      byte[] raw,
+      int mac1Offset,
+      int mac2Offset,
+      int sender,
+      InetSocketAddress from,
+      long now,
+      ByteBuffer out) {
+    if (!cookieChecker.checkMac1(raw, mac1Offset)) {
+      return drop(DropReason.BAD_MAC1);
+    }
+    if (!load.recordAndCheck(now)) {
+      return null;
+    }
+    if (!cookieChecker.checkMac2(raw, mac2Offset, from, now)) {
+      drops.incrementAndGet(DropReason.COOKIE_REQUIRED.ordinal());
+      byte[] reply = cookieChecker.createReply(raw, mac1Offset, sender, from, now);
+      return writeOut(reply, out, new TunnelResult.WriteToNetwork(null, from));
+    }
+    if (!load.allow(from.getAddress(), now)) {
+      return drop(DropReason.RATE_LIMITED);
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- timers
+
+  /**
+   * Advances every peer's timers to the clock's current time and queues what is due
+   * (retransmissions, keepalives, rehandshakes); drain {@link #poll} afterwards. Call it often,
+   * e.g. every 100–250 ms.
+   */
+  public void updateTimers() {
+    long now = clock.monotonicNanos();
+    for (Peer peer : peersByKey.values()) {
+      synchronized (peer) {
+        int fired = peer.timers.expired(now);
+        if ((fired & Timers.RETRANSMIT_HANDSHAKE) != 0) {
+          if (peer.timers.countRetransmission()) {
+            peer.staged.clear(); // §6.4: gave up after REKEY_ATTEMPT_TIME
+            peer.timers.gaveUp(now);
+          } else {
+            queueInitiation(peer, true);
+          }
+        }
+        if ((fired & Timers.NEW_HANDSHAKE) != 0) {
+          queueInitiation(peer, false);
+        }
+        if ((fired & (Timers.SEND_KEEPALIVE | Timers.PERSISTENT_KEEPALIVE)) != 0) {
+          queueKeepalive(peer);
+        }
+        if ((fired & Timers.ZERO_KEYS) != 0) {
+          for (int i : peer.zeroKeys()) {
+            indices.remove(i);
+          }
+        }
+      }
+    }
+  }
+}
