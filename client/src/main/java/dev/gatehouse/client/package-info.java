@@ -1,0 +1,2 @@
+/** The headless Gatehouse client. */
+package dev.gatehouse.client;

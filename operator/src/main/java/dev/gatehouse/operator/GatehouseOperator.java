@@ -1,0 +1,99 @@
+package dev.gatehouse.operator;
+
+import dev.gatehouse.operator.config.OperatorConfig;
+import dev.gatehouse.operator.events.EventRecorder;
+import dev.gatehouse.operator.gateway.GatewayReconciler;
+import dev.gatehouse.operator.policy.PolicyReconciler;
+import dev.gatehouse.operator.resource.ResourceReconciler;
+import dev.gatehouse.operator.sync.ControlPlaneSync;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator process: registers the Gateway, Resource and Policy reconcilers with JOSDK, elects a
+ * leader through a Lease when configured, and serves health and metrics.
+ */
+public final class GatehouseOperator {
+  private static final Logger LOG = LoggerFactory.getLogger(GatehouseOperator.class);
+
+  private GatehouseOperator() {}
+
+  /** An operator with all reconcilers registered, not yet started. */
+  public static Operator create(
+      KubernetesClient client, OperatorConfig config, ControlPlaneSync controlPlane, Clock clock) {
+    Operator operator =
+        new Operator(
+            overrider -> {
+              overrider
+                  .withKubernetesClient(client)
+                  .withCloseClientOnStop(false)
+                  .withDependentResourceFactory(new ConfiguringDependentFactory(config))
+                  .withUseSSAToPatchPrimaryResource(config.serverSideApply())
+                  .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
+                  .withReconciliationTerminationTimeout(Duration.ofSeconds(5));
+              if (config.leaseName() != null) {
+                overrider.withLeaderElectionConfiguration(
+                    new LeaderElectionConfiguration(
+                        config.leaseName(),
+                        config.leaseNamespace(),
+                        config.leaseDuration(),
+                        config.leaseDuration().multipliedBy(2).dividedBy(3),
+                        Duration.ofSeconds(2)));
+              }
+            });
+    EventRecorder events = new EventRecorder(client, clock);
+    operator.register(new GatewayReconciler(controlPlane, events, clock), namespaces(config));
+    operator.register(new ResourceReconciler(controlPlane, events, clock), namespaces(config));
+    operator.register(new PolicyReconciler(controlPlane, events, clock), namespaces(config));
+    return operator;
+  }
+
+  private static <P extends io.fabric8.kubernetes.api.model.HasMetadata>
+      Consumer<ControllerConfigurationOverrider<P>> namespaces(OperatorConfig config) {
+    return overrider -> {
+      if (!config.namespaces().isEmpty()) {
+        overrider.settingNamespaces(config.namespaces());
+      }
+    };
+  }
+
+  public static void main(String[] args) {
+    OperatorConfig config;
+    try {
+      config = OperatorConfig.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println("gatehouse-operator: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    KubernetesClient client = new KubernetesClientBuilder().build();
+    Operator operator = create(client, config, ControlPlaneSync.DISCONNECTED, Clock.systemUTC());
+    HealthServer health =
+        config.httpPort() > 0 ? HealthServer.start(config.httpPort(), operator) : null;
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("stopping");
+                  operator.stop();
+                  if (health != null) {
+                    health.stop();
+                  }
+                  client.close();
+                },
+                "gatehouse-shutdown"));
+    operator.start();
+    LOG.info(
+        "gatehouse operator started (namespaces: {}, leader election: {})",
+        config.namespaces().isEmpty() ? "all" : config.namespaces(),
+        config.leaseName() == null ? "off" : config.leaseNamespace() + "/" + config.leaseName());
+  }
+}

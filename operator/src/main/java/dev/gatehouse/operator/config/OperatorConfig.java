@@ -1,0 +1,95 @@
+package dev.gatehouse.operator.config;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * How the operator runs, read once at start from the environment.
+ *
+ * @param namespaces namespaces to watch; empty means all namespaces
+ * @param gatewayImage image of gateway pods when a Gateway names none
+ * @param controlPlaneUrl WebSocket URL gateways connect to when a Gateway names none
+ * @param leaseName name of the leader-election Lease; null disables leader election
+ * @param leaseNamespace namespace of the Lease (the operator's own)
+ * @param serverSideApply whether dependents and status use server-side apply (off only for the
+ *     Fabric8 mock server, which lacks it)
+ * @param httpPort port of the health and metrics endpoint; 0 disables it
+ */
+public record OperatorConfig(
+    Set<String> namespaces,
+    String gatewayImage,
+    String controlPlaneUrl,
+    String leaseName,
+    String leaseNamespace,
+    Duration leaseDuration,
+    boolean serverSideApply,
+    int httpPort) {
+
+  public static final String DEFAULT_GATEWAY_IMAGE = "ghcr.io/gatehouse-dev/gateway-sidecar:0.1.0";
+  public static final String DEFAULT_LEASE_NAME = "gatehouse-operator-leader";
+
+  /** Reads GATEHOUSE_* variables; an invalid value is an error naming the variable. */
+  public static OperatorConfig fromEnvironment(Map<String, String> env) {
+    String watched = env.getOrDefault("GATEHOUSE_WATCH_NAMESPACES", "").trim();
+    Set<String> namespaces = watched.isEmpty() ? Set.of() : Set.of(watched.split("\\s*,\\s*"));
+    String ownNamespace = env.getOrDefault("GATEHOUSE_NAMESPACE", env.get("POD_NAMESPACE"));
+    boolean leaderElection =
+        Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_LEADER_ELECTION", "true"));
+    return new OperatorConfig(
+        namespaces,
+        env.getOrDefault("GATEHOUSE_GATEWAY_IMAGE", DEFAULT_GATEWAY_IMAGE),
+        env.getOrDefault(
+            "GATEHOUSE_CONTROL_PLANE_URL",
+            "wss://gatehouse-api."
+                + (ownNamespace == null ? "gatehouse" : ownNamespace)
+                + ".svc:8443"),
+        leaderElection ? env.getOrDefault("GATEHOUSE_LEASE_NAME", DEFAULT_LEASE_NAME) : null,
+        ownNamespace,
+        Duration.ofSeconds(parsePositive(env, "GATEHOUSE_LEASE_SECONDS", 15)),
+        Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
+        (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080));
+  }
+
+  /** Settings for tests: all namespaces, no leader election, no HTTP endpoint. */
+  public static OperatorConfig forTests(boolean serverSideApply) {
+    return new OperatorConfig(
+        Set.of(),
+        DEFAULT_GATEWAY_IMAGE,
+        "ws://gatehouse-api.gatehouse.svc:8080",
+        null,
+        null,
+        Duration.ofSeconds(15),
+        serverSideApply,
+        0);
+  }
+
+  public OperatorConfig withLeaderElection(String name, String namespace, Duration duration) {
+    return new OperatorConfig(
+        namespaces,
+        gatewayImage,
+        controlPlaneUrl,
+        name,
+        namespace,
+        duration,
+        serverSideApply,
+        httpPort);
+  }
+
+  private static long parsePositive(Map<String, String> env, String name, long fallback) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long parsed = Long.parseLong(value.trim());
+      if (parsed < 0) {
+        throw new NumberFormatException();
+      }
+      return parsed;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          name + " must be a non-negative whole number, got '" + value + "'", e);
+    }
+  }
+}

@@ -1,0 +1,231 @@
+package dev.gatehouse.operator.gateway;
+
+import static dev.gatehouse.operator.gateway.GatewayNames.HTTP_PORT;
+import static dev.gatehouse.operator.gateway.GatewayNames.TOKEN_KEY;
+import static dev.gatehouse.operator.gateway.GatewayNames.WIREGUARD_PORT_NAME;
+
+import dev.gatehouse.operator.config.OperatorConfig;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.GatewaySpec;
+import dev.gatehouse.operator.model.PodOverrides;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The desired Deployment of a {@link Gateway}'s pods. Pure: the same Gateway and configuration
+ * always give the same Deployment.
+ *
+ * <p>Kernel mode needs a TUN device and NET_ADMIN, nothing more: the container drops every other
+ * capability, never runs privileged, cannot escalate, has a read-only root filesystem and the
+ * runtime's default seccomp profile.
+ */
+public final class GatewayDeployments {
+  static final String CONTAINER = "gateway";
+  static final String TUN_DEVICE = "/dev/net/tun";
+
+  private GatewayDeployments() {}
+
+  public static Deployment desired(Gateway gateway, OperatorConfig config) {
+    GatewaySpec spec = gateway.getSpec();
+    PodOverrides pod = Optional.ofNullable(spec.getPod()).orElseGet(PodOverrides::new);
+    Map<String, String> podLabels = new LinkedHashMap<>(GatewayNames.labels(gateway));
+    Optional.ofNullable(pod.getLabels()).ifPresent(extra -> extra.forEach(podLabels::putIfAbsent));
+    return new DeploymentBuilder()
+        .withMetadata(GatewayNames.ownedMetadata(gateway, GatewayNames.workloadName(gateway)))
+        .withNewSpec()
+        .withReplicas(replicas(spec))
+        .withSelector(
+            new LabelSelectorBuilder()
+                .withMatchLabels(GatewayNames.selectorLabels(gateway))
+                .build())
+        .withNewStrategy()
+        .withType("RollingUpdate")
+        .withNewRollingUpdate()
+        .withMaxSurge(new IntOrString(1))
+        .withMaxUnavailable(new IntOrString(0))
+        .endRollingUpdate()
+        .endStrategy()
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(podLabels)
+        .withAnnotations(pod.getAnnotations())
+        .endMetadata()
+        .withSpec(podSpec(gateway, config, pod))
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  static int replicas(GatewaySpec spec) {
+    return spec.getReplicas() == null ? GatewaySpec.DEFAULT_REPLICAS : spec.getReplicas();
+  }
+
+  private static PodSpec podSpec(Gateway gateway, OperatorConfig config, PodOverrides pod) {
+    return new PodSpecBuilder()
+        .withServiceAccountName(GatewayNames.workloadName(gateway))
+        .withAutomountServiceAccountToken(false)
+        .withEnableServiceLinks(false)
+        .withTerminationGracePeriodSeconds(15L)
+        .withNewSecurityContext()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .withContainers(container(gateway, config, pod))
+        .addNewVolume()
+        .withName("tun")
+        .withNewHostPath()
+        .withPath(TUN_DEVICE)
+        .withType("CharDevice")
+        .endHostPath()
+        .endVolume()
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .withMedium("Memory")
+        .endEmptyDir()
+        .endVolume()
+        .withNodeSelector(pod.getNodeSelector())
+        .withTolerations(pod.getTolerations())
+        .withAffinity(pod.getAffinity())
+        .withTopologySpreadConstraints(topologySpread(gateway, pod))
+        .build();
+  }
+
+  private static Container container(Gateway gateway, OperatorConfig config, PodOverrides pod) {
+    GatewaySpec spec = gateway.getSpec();
+    return new ContainerBuilder()
+        .withName(CONTAINER)
+        .withImage(spec.getImage() != null ? spec.getImage() : config.gatewayImage())
+        .withEnv(environment(gateway, config))
+        .addNewPort()
+        .withName(WIREGUARD_PORT_NAME)
+        .withContainerPort(GatewayServices.port(spec))
+        .withProtocol("UDP")
+        .endPort()
+        .addNewPort()
+        .withName("http")
+        .withContainerPort(HTTP_PORT)
+        .withProtocol("TCP")
+        .endPort()
+        .withReadinessProbe(httpProbe("/q/health/ready", 5))
+        .withLivenessProbe(httpProbe("/q/health/live", 10))
+        .withResources(
+            Optional.ofNullable(pod.getResources()).orElseGet(GatewayDeployments::defaultResources))
+        .withSecurityContext(securityContext())
+        .addNewVolumeMount()
+        .withName("tun")
+        .withMountPath(TUN_DEVICE)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .build();
+  }
+
+  /** Kernel mode: NET_ADMIN for the TUN device and routes, nothing else. Never privileged. */
+  static SecurityContext securityContext() {
+    return new SecurityContextBuilder()
+        .withPrivileged(false)
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .withAdd("NET_ADMIN")
+        .endCapabilities()
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .build();
+  }
+
+  private static List<EnvVar> environment(Gateway gateway, OperatorConfig config) {
+    GatewaySpec spec = gateway.getSpec();
+    String url =
+        spec.getControlPlaneUrl() != null ? spec.getControlPlaneUrl() : config.controlPlaneUrl();
+    return List.of(
+        env("GATEHOUSE_API_URL", url),
+        new EnvVarBuilder()
+            .withName("GATEHOUSE_TOKEN")
+            .withNewValueFrom()
+            .withNewSecretKeyRef()
+            .withName(GatewayNames.tokenSecretName(gateway))
+            .withKey(TOKEN_KEY)
+            .endSecretKeyRef()
+            .endValueFrom()
+            .build(),
+        new EnvVarBuilder()
+            .withName("GATEHOUSE_GATEWAY_ID")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("metadata.uid")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        env("GATEHOUSE_SITE", gateway.siteName()),
+        env("GATEHOUSE_MODE", "kernel"),
+        env("GATEHOUSE_LISTEN_PORT", Integer.toString(GatewayServices.port(spec))));
+  }
+
+  private static EnvVar env(String name, String value) {
+    return new EnvVarBuilder().withName(name).withValue(value).build();
+  }
+
+  private static Probe httpProbe(String path, int periodSeconds) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString("http"))
+        .endHttpGet()
+        .withPeriodSeconds(periodSeconds)
+        .withFailureThreshold(3)
+        .build();
+  }
+
+  private static ResourceRequirements defaultResources() {
+    return new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("100m"))
+        .addToRequests("memory", new Quantity("128Mi"))
+        .addToLimits("memory", new Quantity("256Mi"))
+        .build();
+  }
+
+  /** The user's constraints, or by default: prefer one gateway pod per node. */
+  private static List<TopologySpreadConstraint> topologySpread(Gateway gateway, PodOverrides pod) {
+    if (pod.getTopologySpreadConstraints() != null) {
+      return pod.getTopologySpreadConstraints();
+    }
+    return List.of(
+        new TopologySpreadConstraintBuilder()
+            .withMaxSkew(1)
+            .withTopologyKey("kubernetes.io/hostname")
+            .withWhenUnsatisfiable("ScheduleAnyway")
+            .withLabelSelector(
+                new LabelSelectorBuilder()
+                    .withMatchLabels(GatewayNames.selectorLabels(gateway))
+                    .build())
+            .build());
+  }
+}

@@ -1,0 +1,95 @@
+package dev.gatehouse.operator.gateway;
+
+import dev.gatehouse.operator.events.EventRecorder;
+import dev.gatehouse.operator.gateway.GatewayDependents.DeploymentDependent;
+import dev.gatehouse.operator.gateway.GatewayDependents.HasSeveralReplicas;
+import dev.gatehouse.operator.gateway.GatewayDependents.PodDisruptionBudgetDependent;
+import dev.gatehouse.operator.gateway.GatewayDependents.ServiceAccountDependent;
+import dev.gatehouse.operator.gateway.GatewayDependents.ServiceDependent;
+import dev.gatehouse.operator.gateway.GatewayDependents.TokenSecretDependent;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.GatewayStatus;
+import dev.gatehouse.operator.status.Failures;
+import dev.gatehouse.operator.sync.ControlPlaneSync;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * Turns a {@link Gateway} into its ServiceAccount, token Secret, Deployment, UDP Service and (with
+ * more than one replica) PodDisruptionBudget, then reports status. Order: workflow (the dependents)
+ * → control-plane site → status.
+ */
+@ControllerConfiguration(name = "gateway")
+@Workflow(
+    dependents = {
+      @Dependent(name = "service-account", type = ServiceAccountDependent.class),
+      @Dependent(name = "token", type = TokenSecretDependent.class),
+      @Dependent(
+          name = "deployment",
+          type = DeploymentDependent.class,
+          dependsOn = {"service-account", "token"}),
+      @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(
+          name = "pdb",
+          type = PodDisruptionBudgetDependent.class,
+          reconcilePrecondition = HasSeveralReplicas.class)
+    })
+public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> {
+  private final ControlPlaneSync controlPlane;
+  private final EventRecorder events;
+  private final Clock clock;
+
+  public GatewayReconciler(ControlPlaneSync controlPlane, EventRecorder events, Clock clock) {
+    this.controlPlane = controlPlane;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  @Override
+  public UpdateControl<Gateway> reconcile(Gateway gateway, Context<Gateway> context) {
+    controlPlane.upsertSite(gateway);
+    List<String> problems = GatewayValidator.validate(gateway.getSpec());
+    GatewayStatus status =
+        problems.isEmpty()
+            ? GatewayStatusAggregator.aggregate(
+                gateway,
+                context.getSecondaryResource(Deployment.class),
+                context.getSecondaryResource(Service.class),
+                clock.instant())
+            : GatewayStatusAggregator.failed(
+                gateway, "Invalid", String.join("; ", problems), clock.instant());
+    if (status.equals(gateway.getStatus())) {
+      return UpdateControl.noUpdate();
+    }
+    gateway.setStatus(status);
+    return UpdateControl.patchStatus(gateway);
+  }
+
+  @Override
+  public ErrorStatusUpdateControl<Gateway> updateErrorStatus(
+      Gateway gateway, Context<Gateway> context, Exception e) {
+    Failures.Failure failure = Failures.describe(e);
+    events.warning(gateway, failure.reason(), failure.message());
+    gateway.setStatus(
+        GatewayStatusAggregator.failed(
+            gateway, failure.reason(), failure.message(), clock.instant()));
+    return ErrorStatusUpdateControl.patchStatus(gateway);
+  }
+
+  @Override
+  public DeleteControl cleanup(Gateway gateway, Context<Gateway> context) {
+    controlPlane.removeSite(gateway);
+    return DeleteControl.defaultDelete();
+  }
+}

@@ -1,0 +1,72 @@
+package dev.gatehouse.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state of a {@link Gateway}. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class GatewayStatus extends ConditionedStatus {
+  @JsonPropertyDescription("Gateway pods that are ready.")
+  private Integer readyReplicas;
+
+  @JsonPropertyDescription("Gateway pods connected to the control plane.")
+  private Integer connectedReplicas;
+
+  @JsonPropertyDescription(
+      "Addresses (host:port) where clients reach the gateways, from the Service.")
+  private List<String> endpoints = new ArrayList<>();
+
+  @JsonPropertyDescription("Name of the Secret holding the gateway token.")
+  private String tokenSecret;
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+
+  public Integer getConnectedReplicas() {
+    return connectedReplicas;
+  }
+
+  public void setConnectedReplicas(Integer connectedReplicas) {
+    this.connectedReplicas = connectedReplicas;
+  }
+
+  public List<String> getEndpoints() {
+    return endpoints;
+  }
+
+  public void setEndpoints(List<String> endpoints) {
+    this.endpoints = endpoints;
+  }
+
+  public String getTokenSecret() {
+    return tokenSecret;
+  }
+
+  public void setTokenSecret(String tokenSecret) {
+    this.tokenSecret = tokenSecret;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof GatewayStatus s
+        && Objects.equals(getObservedGeneration(), s.getObservedGeneration())
+        && Objects.equals(getConditions(), s.getConditions())
+        && Objects.equals(readyReplicas, s.readyReplicas)
+        && Objects.equals(connectedReplicas, s.connectedReplicas)
+        && Objects.equals(endpoints, s.endpoints)
+        && Objects.equals(tokenSecret, s.tokenSecret);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(getObservedGeneration(), readyReplicas, endpoints);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.gatehouse.operator.model;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.Toleration;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import java.util.List;
+import java.util.Map;
+
+/** Scheduling and resource settings copied into the gateway pod template. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PodOverrides {
+  @JsonPropertyDescription("CPU and memory requests and limits of the gateway container.")
+  private ResourceRequirements resources;
+
+  @JsonPropertyDescription("Node labels the gateway pods must be scheduled on.")
+  private Map<String, String> nodeSelector;
+
+  @JsonPropertyDescription("Tolerations of the gateway pods.")
+  private List<Toleration> tolerations;
+
+  @JsonPropertyDescription("Affinity and anti-affinity of the gateway pods.")
+  private Affinity affinity;
+
+  @JsonPropertyDescription(
+      "How gateway pods spread over zones or nodes. When unset, pods prefer distinct nodes.")
+  private List<TopologySpreadConstraint> topologySpreadConstraints;
+
+  @JsonPropertyDescription("Extra annotations for the gateway pods.")
+  private Map<String, String> annotations;
+
+  @JsonPropertyDescription("Extra labels for the gateway pods.")
+  private Map<String, String> labels;
+
+  public ResourceRequirements getResources() {
+    return resources;
+  }
+
+  public void setResources(ResourceRequirements resources) {
+    this.resources = resources;
+  }
+
+  public Map<String, String> getNodeSelector() {
+    return nodeSelector;
+  }
+
+  public void setNodeSelector(Map<String, String> nodeSelector) {
+    this.nodeSelector = nodeSelector;
+  }
+
+  public List<Toleration> getTolerations() {
+    return tolerations;
+  }
+
+  public void setTolerations(List<Toleration> tolerations) {
+    this.tolerations = tolerations;
+  }
+
+  public Affinity getAffinity() {
+    return affinity;
+  }
+
+  public void setAffinity(Affinity affinity) {
+    this.affinity = affinity;
+  }
+
+  public List<TopologySpreadConstraint> getTopologySpreadConstraints() {
+    return topologySpreadConstraints;
+  }
+
+  public void setTopologySpreadConstraints(
+      List<TopologySpreadConstraint> topologySpreadConstraints) {
+    this.topologySpreadConstraints = topologySpreadConstraints;
+  }
+
+  public Map<String, String> getAnnotations() {
+    return annotations;
+  }
+
+  public void setAnnotations(Map<String, String> annotations) {
+    this.annotations = annotations;
+  }
+
+  public Map<String, String> getLabels() {
+    return labels;
+  }
+
+  public void setLabels(Map<String, String> labels) {
+    this.labels = labels;
+  }
+}

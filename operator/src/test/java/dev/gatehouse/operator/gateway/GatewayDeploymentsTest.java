@@ -1,0 +1,102 @@
+package dev.gatehouse.operator.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.gatehouse.operator.TestGateways;
+import dev.gatehouse.operator.config.OperatorConfig;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.PodOverrides;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayDeploymentsTest {
+  private final OperatorConfig config = OperatorConfig.forTests(true);
+
+  @Test
+  void kernelModeContainerHasOnlyNetAdminAndIsNeverPrivileged() {
+    Container container =
+        container(GatewayDeployments.desired(TestGateways.gateway("ns", "edge", 2), config));
+    SecurityContext security = container.getSecurityContext();
+
+    assertThat(security.getPrivileged()).isFalse();
+    assertThat(security.getAllowPrivilegeEscalation()).isFalse();
+    assertThat(security.getReadOnlyRootFilesystem()).isTrue();
+    assertThat(security.getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(security.getCapabilities().getAdd()).containsExactly("NET_ADMIN");
+    assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(container.getVolumeMounts())
+        .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/dev/net/tun"));
+  }
+
+  @Test
+  void tokenComesFromTheSecretAndIdentityFromThePodUid() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 2);
+    Map<String, EnvVar> env = envByName(container(GatewayDeployments.desired(gateway, config)));
+
+    assertThat(env.get("GATEHOUSE_TOKEN").getValue()).isNull();
+    assertThat(env.get("GATEHOUSE_TOKEN").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("edge-gateway-token");
+    assertThat(env.get("GATEHOUSE_GATEWAY_ID").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("metadata.uid");
+    assertThat(env.get("GATEHOUSE_SITE").getValue()).isEqualTo("edge");
+    assertThat(env.get("GATEHOUSE_API_URL").getValue()).isEqualTo(config.controlPlaneUrl());
+  }
+
+  @Test
+  void ownedByTheGatewayAsController() {
+    Deployment deployment =
+        GatewayDeployments.desired(TestGateways.gateway("ns", "edge", 2), config);
+    OwnerReference owner = deployment.getMetadata().getOwnerReferences().getFirst();
+
+    assertThat(owner.getController()).isTrue();
+    assertThat(owner.getUid()).isEqualTo("uid-edge");
+    assertThat(owner.getKind()).isEqualTo("Gateway");
+    assertThat(deployment.getSpec().getSelector().getMatchLabels())
+        .containsEntry("app.kubernetes.io/instance", "edge");
+  }
+
+  @Test
+  void specFieldsAndPodOverridesReachTheTemplate() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 3);
+    gateway.getSpec().setImage("registry.example/gw:1.2");
+    gateway.getSpec().setSite("eu-west");
+    PodOverrides pod = new PodOverrides();
+    pod.setNodeSelector(Map.of("zone", "a"));
+    pod.setResources(
+        new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("1Gi")).build());
+    gateway.getSpec().setPod(pod);
+
+    Deployment deployment = GatewayDeployments.desired(gateway, config);
+    Container container = container(deployment);
+
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
+    assertThat(container.getImage()).isEqualTo("registry.example/gw:1.2");
+    assertThat(envByName(container).get("GATEHOUSE_SITE").getValue()).isEqualTo("eu-west");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getNodeSelector())
+        .containsEntry("zone", "a");
+    assertThat(container.getResources().getLimits()).containsEntry("memory", new Quantity("1Gi"));
+  }
+
+  @Test
+  void desiredIsDeterministic() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 2);
+    assertThat(GatewayDeployments.desired(gateway, config))
+        .isEqualTo(GatewayDeployments.desired(gateway, config));
+  }
+
+  private static Container container(Deployment deployment) {
+    return deployment.getSpec().getTemplate().getSpec().getContainers().getFirst();
+  }
+
+  private static Map<String, EnvVar> envByName(Container container) {
+    return container.getEnv().stream()
+        .collect(java.util.stream.Collectors.toMap(EnvVar::getName, e -> e));
+  }
+}
