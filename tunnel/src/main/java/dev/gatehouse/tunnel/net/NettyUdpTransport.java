@@ -1,0 +1,137 @@
+package dev.gatehouse.tunnel.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * UDP on Netty, epoll when available (NIO otherwise), one event loop.
+ *
+ * <p><b>ByteBuf ownership.</b> Inbound {@link DatagramPacket}s are owned by the handler: their
+ * content is copied into a reused heap array, handed to the {@link Receiver} for the duration of
+ * the call, and released by {@link SimpleChannelInboundHandler} (auto-release) afterwards.
+ * Outbound: {@link #send} copies into a pooled buffer that Netty releases once written. Writes made
+ * on the event loop are flushed in {@code channelReadComplete} (or by {@link #flush()}); writes
+ * from other threads are flushed by {@link #flush()}.
+ */
+public final class NettyUdpTransport implements DatagramTransport {
+  private static final int MAX_DATAGRAM = 65536;
+
+  private final EventLoopGroup group;
+  private final Channel channel;
+  private final byte[] receiveArray = new byte[MAX_DATAGRAM];
+  private volatile Receiver receiver;
+
+  private NettyUdpTransport(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /** Whether the native epoll transport is in use. */
+  public static boolean epollAvailable() {
+    return Epoll.isAvailable();
+  }
+
+  /** Binds a UDP socket to {@code local} (port 0 picks one). */
+  public static NettyUdpTransport bind(InetSocketAddress local) throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
+    NettyUdpTransport[] self = new NettyUdpTransport[1];
+    Bootstrap b =
+        new Bootstrap()
+            .group(group)
+            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, 4 << 20)
+            .option(ChannelOption.SO_SNDBUF, 4 << 20)
+            .handler(
+                new SimpleChannelInboundHandler<DatagramPacket>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket msg) {
+                    self[0].onPacket(msg);
+                  }
+
+                  @Override
+                  public void channelReadComplete(ChannelHandlerContext ctx) {
+                    Receiver r = self[0].receiver;
+                    if (r != null) {
+                      r.onBurstEnd();
+                    }
+                    ctx.flush();
+                  }
+
+                  @Override
+                  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                    // ICMP port unreachable and the like surface here; UDP carries on.
+                  }
+                });
+    try {
+      Channel ch = b.bind(local).sync().channel();
+      self[0] = new NettyUdpTransport(group, ch);
+      return self[0];
+    } catch (InterruptedException | RuntimeException e) {
+      group.shutdownGracefully(0, 100, TimeUnit.MILLISECONDS);
+      throw e;
+    }
+  }
+
+  private void onPacket(DatagramPacket msg) {
+    Receiver r = receiver;
+    if (r == null) {
+      return;
+    }
+    ByteBuf content = msg.content();
+    int n = content.readableBytes();
+    content.getBytes(content.readerIndex(), receiveArray, 0, n);
+    r.onDatagram(ByteBuffer.wrap(receiveArray, 0, n), msg.sender());
+  }
+
+  @Override
+  public void start(Receiver receiver) {
+    this.receiver = receiver;
+  }
+
+  @Override
+  public void send(ByteBuffer datagram, InetSocketAddress to) {
+    ByteBuf buf = channel.alloc().directBuffer(datagram.remaining());
+    buf.writeBytes(datagram.duplicate());
+    channel.write(new DatagramPacket(buf, to), channel.voidPromise());
+  }
+
+  @Override
+  public void flush() {
+    channel.flush();
+  }
+
+  @Override
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void schedule(Runnable task, long periodMillis) {
+    channel
+        .eventLoop()
+        .scheduleAtFixedRate(task, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public void close() {
+    channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    group
+        .shutdownGracefully(0, 200, TimeUnit.MILLISECONDS)
+        .awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,158 @@
+package dev.gatehouse.tunnel.runner;
+
+import dev.gatehouse.tunnel.net.NettyUdpTransport;
+import dev.gatehouse.tunnel.tun.LinuxTunDevice;
+import dev.gatehouse.tunnel.wireguard.IpPrefix;
+import dev.gatehouse.tunnel.wireguard.Peer;
+import dev.gatehouse.tunnel.wireguard.PeerConfig;
+import dev.gatehouse.tunnel.wireguard.StaticIdentity;
+import dev.gatehouse.tunnel.wireguard.TimerConfig;
+import dev.gatehouse.tunnel.wireguard.TunnelClock;
+import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Brings up a tunnel from a standard WireGuard config file on a TUN device, like {@code wg-quick
+ * up}, and runs until killed:
+ *
+ * <pre>
+ * java --enable-native-access=ALL-UNNAMED -cp ... dev.gatehouse.tunnel.runner.TunnelRunner \
+ *     wg0.conf [--interface wg0] [--no-configure] [--rekey-after-seconds N]
+ * </pre>
+ *
+ * Unless {@code --no-configure} is given it runs {@code ip} to set the MTU, add the Address
+ * prefixes, bring the link up and route each peer's AllowedIPs (except default routes) to it. It
+ * prints one line per event: {@code READY ...}, {@code HANDSHAKE peer=... count=N}.
+ */
+public final class TunnelRunner {
+  private TunnelRunner() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println(
+          "usage: TunnelRunner CONFIG [--interface NAME] [--no-configure]"
+              + " [--rekey-after-seconds N]");
+      System.exit(2);
+    }
+    Path configPath = Path.of(args[0]);
+    String ifName = "wg0";
+    boolean configure = true;
+    TimerConfig timers = TimerConfig.defaults();
+    for (int i = 1; i < args.length; i++) {
+      switch (args[i]) {
+        case "--interface" -> ifName = args[++i];
+        case "--no-configure" -> configure = false;
+        case "--rekey-after-seconds" ->
+            timers = timers.withRekeyAfterTime(Duration.ofSeconds(Long.parseLong(args[++i])));
+        default -> {
+          System.err.println("unknown argument " + args[i]);
+          System.exit(2);
+        }
+      }
+    }
+    WgConfig config = WgConfig.parse(Files.readString(configPath));
+    StaticIdentity identity = StaticIdentity.fromPrivateKey(config.privateKey());
+    WireGuardDevice device =
+        new WireGuardDevice(
+            identity, TunnelClock.system(), WireGuardDevice.Config.defaults().withTimers(timers));
+    for (WgConfig.Peer p : config.peers()) {
+      device.addPeer(
+          new PeerConfig(
+              p.publicKey(),
+              p.presharedKey(),
+              p.allowedIps(),
+              p.resolveEndpoint(),
+              p.persistentKeepalive(),
+              null));
+    }
+    LinuxTunDevice tun = LinuxTunDevice.open(ifName, config.mtu());
+    if (configure) {
+      configureInterface(tun.name(), config);
+    }
+    NettyUdpTransport udp = NettyUdpTransport.bind(new InetSocketAddress(config.listenPort()));
+    TunnelEngine engine = new TunnelEngine(device, tun, udp, TunnelRunner::log).start();
+    log(
+        "READY interface="
+            + tun.name()
+            + " listen="
+            + udp.localAddress().getPort()
+            + " publicKey="
+            + StaticIdentity.encodeKey(identity.publicKey())
+            + " epoll="
+            + NettyUdpTransport.epollAvailable()
+            + " rekeyAfter="
+            + timers.rekeyAfterTime().toSeconds()
+            + "s");
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  engine.close();
+                  stop.countDown();
+                }));
+    Map<Peer, Long> seen = new HashMap<>();
+    while (!stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      for (Peer peer : device.peers()) {
+        long n = peer.handshakesCompleted();
+        if (seen.getOrDefault(peer, 0L) != n) {
+          seen.put(peer, n);
+          log(
+              "HANDSHAKE peer="
+                  + StaticIdentity.encodeKey(peer.publicKey())
+                  + " count="
+                  + n
+                  + " endpoint="
+                  + peer.endpoint());
+        }
+      }
+    }
+  }
+
+  private static void configureInterface(String ifName, WgConfig config)
+      throws IOException, InterruptedException {
+    run("ip", "link", "set", "dev", ifName, "mtu", Integer.toString(config.mtu()));
+    for (IpPrefix a : config.addresses()) {
+      run("ip", "address", "add", a.toString(), "dev", ifName);
+    }
+    run("ip", "link", "set", "dev", ifName, "up");
+    List<String> routed = new ArrayList<>();
+    for (WgConfig.Peer p : config.peers()) {
+      for (IpPrefix prefix : p.allowedIps()) {
+        if (prefix.length() == 0) {
+          log(
+              "not routing default route "
+                  + prefix
+                  + " (wg-quick's policy routing is out of scope)");
+          continue;
+        }
+        run("ip", "route", "replace", prefix.toString(), "dev", ifName);
+        routed.add(prefix.toString());
+      }
+    }
+    log("configured " + ifName + " addresses=" + config.addresses() + " routes=" + routed);
+  }
+
+  private static void run(String... cmd) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IOException(String.join(" ", cmd) + " failed: " + output.trim());
+    }
+  }
+
+  static void log(String line) {
+    System.out.println(Instant.now() + " " + line);
+    System.out.flush();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.gatehouse.tunnel.tun;
+
+import java.io.IOException;
+
+/**
+ * A layer-3 tunnel interface: whole IP packets in, whole IP packets out, no link header.
+ *
+ * <p>Buffers belong to the caller: {@link #read} fills the caller's array and {@link #write} copies
+ * out of it before returning; neither keeps a reference. One thread may read while another writes.
+ */
+public interface TunDevice extends AutoCloseable {
+
+  /** Interface name, e.g. {@code wg0}. */
+  String name();
+
+  /** The MTU the device was configured with; packets the OS hands us are at most this long. */
+  int mtu();
+
+  /**
+   * Blocks until one IP packet is available and copies it into {@code buf[off...]}. Returns its
+   * length, 0 if {@code timeoutMillis} passed without a packet, or -1 once the device is closed. A
+   * packet longer than {@code len} is truncated (callers size the buffer for the MTU).
+   */
+  int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException;
+
+  /** Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. */
+  void write(byte[] buf, int off, int len) throws IOException;
+
+  /** Closes the device; a blocked {@link #read} returns -1 within its timeout. Idempotent. */
+  @Override
+  void close();
+}
