@@ -69,7 +69,8 @@ public final class GatewayDeployments {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(podLabels)
-        .withAnnotations(pod.getAnnotations())
+        .withAnnotations(
+            pod.getAnnotations() == null ? new LinkedHashMap<>() : pod.getAnnotations())
         .endMetadata()
         .withSpec(podSpec(gateway, config, pod))
         .endTemplate()

@@ -33,7 +33,9 @@ public final class GatewayServices {
     GatewayServiceSpec spec =
         Optional.ofNullable(gateway.getSpec().getService()).orElseGet(GatewayServiceSpec::new);
     ObjectMeta metadata = GatewayNames.ownedMetadata(gateway, GatewayNames.workloadName(gateway));
-    metadata.setAnnotations(spec.getAnnotations());
+    if (spec.getAnnotations() != null) {
+      metadata.setAnnotations(new java.util.LinkedHashMap<>(spec.getAnnotations()));
+    }
     ServicePort port =
         new ServicePortBuilder()
             .withName(GatewayNames.WIREGUARD_PORT_NAME)

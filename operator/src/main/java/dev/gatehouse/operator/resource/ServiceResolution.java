@@ -57,7 +57,7 @@ public final class ServiceResolution {
       return List.of();
     }
     List<String> ips = new ArrayList<>();
-    if (service.getSpec().getClusterIPs() != null) {
+    if (service.getSpec().getClusterIPs() != null && !service.getSpec().getClusterIPs().isEmpty()) {
       ips.addAll(service.getSpec().getClusterIPs());
     } else if (service.getSpec().getClusterIP() != null) {
       ips.add(service.getSpec().getClusterIP());

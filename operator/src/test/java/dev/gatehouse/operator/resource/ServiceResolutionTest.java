@@ -72,4 +72,12 @@ class ServiceResolutionTest {
             ServiceResolution.Unresolved.class,
             u -> assertThat(u.reason()).isEqualTo("ServiceHasNoClusterIP"));
   }
+
+  @Test
+  void aSingleClusterIpWithoutTheClusterIpsListResolves() {
+    Service legacy = new ServiceBuilder(web).editSpec().withClusterIPs(List.of()).endSpec().build();
+    assertThat(
+            ServiceResolution.resolve(new ServiceRef("web", null, 80), "apps", Optional.of(legacy)))
+        .isEqualTo(new ServiceResolution.Resolved(List.of("10.96.0.10"), List.of("tcp/80")));
+  }
 }
