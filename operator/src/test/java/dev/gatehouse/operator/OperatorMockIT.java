@@ -38,26 +38,26 @@ class OperatorMockIT {
 
   @Test
   void gatewayCreatesItsObjects() {
-    new OperatorScenarios(client).gatewayCreatesItsObjects("gw-objects");
+    new OperatorScenarios(client, false).gatewayCreatesItsObjects("gw-objects");
   }
 
   @Test
   void statusFollowsDeploymentAndSpecChangesRollOut() {
-    new OperatorScenarios(client).statusFollowsDeploymentAndSpecChangesRollOut("gw-status");
+    new OperatorScenarios(client, false).statusFollowsDeploymentAndSpecChangesRollOut("gw-status");
   }
 
   @Test
   void resourceResolvesServiceRef() {
-    new OperatorScenarios(client).resourceResolvesServiceRef("res-service");
+    new OperatorScenarios(client, false).resourceResolvesServiceRef("res-service");
   }
 
   @Test
   void invalidResourceIsReported() {
-    new OperatorScenarios(client).invalidResourceIsReported("res-invalid");
+    new OperatorScenarios(client, false).invalidResourceIsReported("res-invalid");
   }
 
   @Test
   void policyFollowsItsResource() {
-    new OperatorScenarios(client).policyFollowsItsResource("policy-ref");
+    new OperatorScenarios(client, false).policyFollowsItsResource("policy-ref");
   }
 }

@@ -35,9 +35,15 @@ final class OperatorScenarios {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final KubernetesClient client;
+  private final boolean realApiServer;
 
-  OperatorScenarios(KubernetesClient client) {
+  /**
+   * @param realApiServer whether the server assigns ClusterIPs itself (a real kube-apiserver does,
+   *     the mock does not)
+   */
+  OperatorScenarios(KubernetesClient client, boolean realApiServer) {
     this.client = client;
+    this.realApiServer = realApiServer;
   }
 
   /** A Gateway yields its ServiceAccount, token Secret, Deployment, Service and PDB. */
@@ -140,25 +146,28 @@ final class OperatorScenarios {
     awaitCondition(Resource.class, ns, "web", Conditions.READY, "False");
     assertThat(readyReason(Resource.class, ns, "web")).isEqualTo("ServiceNotFound");
 
-    client
-        .resource(
-            new ServiceBuilder()
-                .withNewMetadata()
-                .withName("web")
-                .withNamespace(ns)
-                .endMetadata()
-                .withNewSpec()
-                .withClusterIP("10.96.0.10")
-                .addNewPort()
-                .withPort(80)
-                .withProtocol("TCP")
-                .endPort()
-                .endSpec()
-                .build())
-        .create();
+    Service created =
+        client
+            .resource(
+                new ServiceBuilder()
+                    .withNewMetadata()
+                    .withName("web")
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withClusterIP(realApiServer ? null : "10.96.0.10")
+                    .addNewPort()
+                    .withPort(80)
+                    .withProtocol("TCP")
+                    .endPort()
+                    .endSpec()
+                    .build())
+            .create();
+    String clusterIp = created.getSpec().getClusterIP();
+    assertThat(clusterIp).isNotBlank();
     awaitCondition(Resource.class, ns, "web", Conditions.READY, "True");
     Resource resolved = get(Resource.class, ns, "web");
-    assertThat(resolved.getStatus().getAddresses()).containsExactly("10.96.0.10");
+    assertThat(resolved.getStatus().getAddresses()).containsExactly(clusterIp);
     assertThat(resolved.getStatus().getPorts()).containsExactly("tcp/80");
     assertThat(resolved.getStatus().getGateways()).containsExactly("edge");
 

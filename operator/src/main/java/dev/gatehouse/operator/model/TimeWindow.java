@@ -23,6 +23,7 @@ public class TimeWindow {
 
   @JsonPropertyDescription("Start of the window, HH:MM local time (00:00-23:59).")
   @Required
+  @Size(min = 5, max = 5)
   @Pattern(HHMM)
   private String start;
 
@@ -30,6 +31,7 @@ public class TimeWindow {
       "End of the window, HH:MM local time (00:01-24:00). An end before the start spans"
           + " midnight.")
   @Required
+  @Size(min = 5, max = 5)
   @Pattern(HHMM)
   private String end;
 

@@ -1,0 +1,169 @@
+package dev.gatehouse.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.operator.config.OperatorConfig;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.GatewayServiceSpec;
+import dev.gatehouse.operator.sync.ControlPlaneSync;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The operator and the CRDs against a real kube-apiserver (1.34, built from source by {@code
+ * e2e/kube/build-binaries.sh}), with server-side apply on: every schema and CEL rule is checked by
+ * the API server itself, with the message a user would see.
+ */
+class OperatorRealApiIT {
+  private static RealApiServer apiServer;
+  private static KubernetesClient client;
+  private static Operator operator;
+
+  @BeforeAll
+  static void start() throws IOException {
+    apiServer = RealApiServer.start();
+    client = apiServer.client();
+    apiServer.installCrds();
+    apiServer.createNamespace("gatehouse-demo");
+    operator =
+        GatehouseOperator.create(
+            client,
+            OperatorConfig.forTests(true),
+            ControlPlaneSync.DISCONNECTED,
+            Clock.systemUTC());
+    operator.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (operator != null) {
+      operator.stop();
+    }
+    if (apiServer != null) {
+      apiServer.close();
+    }
+  }
+
+  static Stream<Path> validExamples() throws IOException {
+    return ExamplesTest.validExamples();
+  }
+
+  static Stream<Path> invalidExamples() throws IOException {
+    return ExamplesTest.invalidExamples();
+  }
+
+  @ParameterizedTest
+  @MethodSource("validExamples")
+  void validExampleIsAccepted(Path file) throws IOException {
+    HasMetadata object = apiServer.load(file);
+    assertThat(client.resource(object).forceConflicts().serverSideApply()).isNotNull();
+  }
+
+  @ParameterizedTest
+  @MethodSource("invalidExamples")
+  void invalidExampleIsRefusedByTheApiServerWithItsMessage(Path file) throws IOException {
+    HasMetadata object = apiServer.load(file);
+    String rejectedBy = object.getMetadata().getAnnotations().get("gatehouse.dev/rejected-by");
+    String expected = object.getMetadata().getAnnotations().get(ExamplesTest.EXPECTED_ERROR);
+    if ("operator".equals(rejectedBy)) {
+      assertThat(client.resource(object).forceConflicts().serverSideApply())
+          .as("%s passes the schema; the operator reports it", file)
+          .isNotNull();
+      return;
+    }
+    assertThatThrownBy(() -> client.resource(object).forceConflicts().serverSideApply())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains(expected);
+            });
+  }
+
+  @Test
+  void siteIsImmutableButOtherFieldsChange() {
+    client.resource(TestGateways.gateway("gatehouse-demo", "immutable-site", 1)).create();
+    Gateway gateway =
+        client
+            .resources(Gateway.class)
+            .inNamespace("gatehouse-demo")
+            .withName("immutable-site")
+            .get();
+    gateway.getSpec().setReplicas(3);
+    assertThat(client.resource(gateway).update().getSpec().getReplicas()).isEqualTo(3);
+
+    Gateway moved =
+        client
+            .resources(Gateway.class)
+            .inNamespace("gatehouse-demo")
+            .withName("immutable-site")
+            .get();
+    moved.getSpec().setSite("elsewhere");
+    assertThatThrownBy(() -> client.resource(moved).update())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> assertThat(e.getMessage()).contains("spec.site is immutable"));
+  }
+
+  @Test
+  void nodePortNeedsANodePortService() {
+    Gateway gateway = TestGateways.gateway("gatehouse-demo", "clusterip-nodeport", 1);
+    GatewayServiceSpec service = new GatewayServiceSpec();
+    service.setType(GatewayServiceSpec.ServiceType.ClusterIP);
+    service.setNodePort(31000);
+    gateway.getSpec().setService(service);
+    assertThatThrownBy(() -> client.resource(gateway).create())
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e ->
+                assertThat(e.getMessage())
+                    .contains("spec.service.nodePort needs spec.service.type"));
+  }
+
+  @Test
+  void defaultsComeFromTheSchema() {
+    Gateway bare = TestGateways.gateway("gatehouse-demo", "defaults", 2);
+    bare.getSpec().setReplicas(null);
+    bare.getSpec().setService(null);
+    bare.getSpec().setMode(null);
+    Gateway created = client.resource(bare).create();
+    assertThat(created.getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  @Test
+  void gatewayCreatesItsObjects() {
+    apiServer.createNamespace("real-gw-objects");
+    new OperatorScenarios(client, true).gatewayCreatesItsObjects("real-gw-objects");
+  }
+
+  @Test
+  void statusFollowsDeploymentAndSpecChangesRollOut() {
+    apiServer.createNamespace("real-gw-status");
+    new OperatorScenarios(client, true)
+        .statusFollowsDeploymentAndSpecChangesRollOut("real-gw-status");
+  }
+
+  @Test
+  void resourceResolvesServiceRef() {
+    apiServer.createNamespace("real-res-service");
+    new OperatorScenarios(client, true).resourceResolvesServiceRef("real-res-service");
+  }
+
+  @Test
+  void policyFollowsItsResource() {
+    apiServer.createNamespace("real-policy-ref");
+    new OperatorScenarios(client, true).policyFollowsItsResource("real-policy-ref");
+  }
+}
