@@ -648,6 +648,7 @@ public final class ClientCache {
     for (int i = 0; i < sites.length; i += 2) {
       out.add(new UUID(sites[i], sites[i + 1]));
     }
+    out.sort(null); // a set: report it in a stable order
     return out;
   }
 

@@ -119,6 +119,19 @@ public final class InMemoryReplicationSource implements ReplicationSource {
     }
   }
 
+  /**
+   * Moves the slot's confirmed position back, as a PostgreSQL crash can (slot positions are
+   * persisted at checkpoints): later sessions replay transactions after {@code lsn} again.
+   */
+  public void forgetAcknowledgements(long lsn) {
+    lock.lock();
+    try {
+      confirmedLsn = lsn;
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** The slot's confirmed position (the highest acknowledged LSN). */
   public long confirmedLsn() {
     lock.lock();

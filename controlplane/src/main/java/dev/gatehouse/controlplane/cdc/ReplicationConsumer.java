@@ -110,7 +110,10 @@ public final class ReplicationConsumer implements AutoCloseable {
         throw new ReplicationException("undecodable message at " + lsnText(wal.walStart()), e);
       }
       switch (message) {
-        case PgOutputMessage.Begin b -> inTransaction = true;
+        case PgOutputMessage.Begin b -> {
+          assembler.accept(b, wal.walStart());
+          inTransaction = true;
+        }
         case PgOutputMessage.Commit c -> {
           sink.commit(c.commitLsn(), c.endLsn(), c.commitTime());
           stream.acknowledge(c.endLsn());

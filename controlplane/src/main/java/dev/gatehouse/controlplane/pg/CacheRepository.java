@@ -98,6 +98,37 @@ public final class CacheRepository {
     }
   }
 
+  /** A resource row and the sites that serve it, as a {@code ResourceRequired} delta asks. */
+  public record ResourceWithSites(Row.Resource resource, List<UUID> siteIds) {}
+
+  /** Loads one resource (soft-deleted included) and its site connections. */
+  public Optional<ResourceWithSites> loadResource(UUID resourceId) throws SQLException {
+    try (Connection c = db.connect()) {
+      c.setAutoCommit(false);
+      c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+      try {
+        List<Row.Resource> rows =
+            query(
+                c,
+                "SELECT " + Rows.RESOURCE_COLUMNS + " FROM resources WHERE id = ?",
+                resourceId,
+                Rows::resource);
+        if (rows.isEmpty()) {
+          return Optional.empty();
+        }
+        List<UUID> sites =
+            query(
+                c,
+                "SELECT site_id FROM resource_connections WHERE resource_id = ? ORDER BY site_id",
+                resourceId,
+                rs -> Rows.uuid(rs, "site_id"));
+        return Optional.of(new ResourceWithSites(rows.getFirst(), sites));
+      } finally {
+        c.rollback();
+      }
+    }
+  }
+
   /** The gateway's flows that have not expired at {@code now}. */
   public List<Row.Flow> loadGatewayFlows(UUID gatewayId, Instant now) throws SQLException {
     try (Connection c = db.connect();

@@ -51,6 +51,22 @@ public final class PgReplicationSource implements ReplicationSource {
     this.tables = List.copyOf(tables);
   }
 
+  public String slotName() {
+    return slot;
+  }
+
+  /** Whether a session is currently streaming from the slot. */
+  public boolean slotActive() throws SQLException {
+    try (Connection c = db.connect();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT active FROM pg_replication_slots WHERE slot_name = ?")) {
+      ps.setString(1, slot);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
   private static String identifier(String name) {
     if (!IDENTIFIER.matcher(name).matches()) {
       throw new IllegalArgumentException("not a plain SQL identifier: " + name);

@@ -1,0 +1,72 @@
+package dev.gatehouse.controlplane.pg;
+
+import dev.gatehouse.controlplane.cdc.Table;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The PostgreSQL that ITs run against: {@link DatabaseConfig#fromEnvironment()}, migrated once. An
+ * unreachable database fails the test with a message naming the script that starts one; ITs never
+ * skip silently.
+ */
+final class TestDatabase {
+
+  static final DatabaseConfig DB = DatabaseConfig.fromEnvironment();
+  private static boolean migrated;
+
+  private TestDatabase() {}
+
+  static synchronized DatabaseConfig migrated() {
+    try (Connection c = DB.connect()) {
+      c.isValid(5);
+    } catch (SQLException e) {
+      throw new AssertionError(
+          "PostgreSQL is unreachable at "
+              + DB.url()
+              + " as "
+              + DB.user()
+              + " ("
+              + e.getMessage()
+              + "). Start it with: e2e/scripts/postgres.sh start (or set GATEHOUSE_PG_URL,"
+              + " GATEHOUSE_PG_USER, GATEHOUSE_PG_PASSWORD).",
+          e);
+    }
+    if (!migrated) {
+      Migrations.migrate(DB);
+      migrated = true;
+    }
+    return DB;
+  }
+
+  /** A replication source on a slot and publication unique to one test. */
+  static PgReplicationSource uniqueSource() {
+    String suffix = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+    return new PgReplicationSource(
+        DB, "it_slot_" + suffix, "it_pub_" + suffix, List.of(Table.values()));
+  }
+
+  /** Runs {@code e2e/scripts/postgres.sh <command>} from the repository root. */
+  static void script(String command) throws IOException, InterruptedException {
+    Path root = Path.of(System.getProperty("user.dir")).toAbsolutePath();
+    while (root != null && !Files.exists(root.resolve("e2e/scripts/postgres.sh"))) {
+      root = root.getParent();
+    }
+    if (root == null) {
+      throw new AssertionError(
+          "e2e/scripts/postgres.sh not found above " + System.getProperty("user.dir"));
+    }
+    Process p =
+        new ProcessBuilder("bash", root.resolve("e2e/scripts/postgres.sh").toString(), command)
+            .inheritIO()
+            .start();
+    if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
+      throw new AssertionError("postgres.sh " + command + " failed");
+    }
+  }
+}
