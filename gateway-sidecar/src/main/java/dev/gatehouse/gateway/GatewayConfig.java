@@ -1,0 +1,35 @@
+package dev.gatehouse.gateway;
+
+import io.smallrye.config.ConfigMapping;
+import java.util.Optional;
+
+/**
+ * The gateway's variables as Quarkus reads them: {@code GATEHOUSE_API_URL} is {@code
+ * gatehouse.api-url}, and so on. All optional here on purpose: {@link
+ * dev.gatehouse.gateway.config.GatewaySettingsValidator} applies defaults and reports what is
+ * missing or invalid by variable name, all at once.
+ */
+@ConfigMapping(prefix = "gatehouse")
+public interface GatewayConfig {
+
+  /** {@code GATEHOUSE_API_URL}: the control plane's ws:// or wss:// URL. */
+  Optional<String> apiUrl();
+
+  /** {@code GATEHOUSE_TOKEN}: the gateway token. Never logged. */
+  Optional<String> token();
+
+  /** {@code GATEHOUSE_GATEWAY_ID}: the pod UID. */
+  Optional<String> gatewayId();
+
+  /** {@code GATEHOUSE_SITE}: the site this gateway serves. */
+  Optional<String> site();
+
+  /** {@code GATEHOUSE_MODE}: {@code kernel} (default). */
+  Optional<String> mode();
+
+  /** {@code GATEHOUSE_LISTEN_PORT}: WireGuard's UDP port, default 51820. */
+  Optional<String> listenPort();
+
+  /** {@code GATEHOUSE_LOG_FORMAT}: {@code json} (default) or {@code text}. */
+  Optional<String> logFormat();
+}

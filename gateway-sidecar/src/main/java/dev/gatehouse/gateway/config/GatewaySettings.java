@@ -1,0 +1,33 @@
+package dev.gatehouse.gateway.config;
+
+import java.net.URI;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * What a gateway process runs with, validated. The operator sets these variables on the gateway
+ * pod; {@link GatewaySettingsValidator} explains what each one accepts. {@link #toString()} masks
+ * the token.
+ *
+ * @param apiUrl the control plane's WebSocket URL ({@code ws://} or {@code wss://})
+ * @param token the gateway's token, from the Gateway's Secret
+ * @param gatewayId this gateway's identity: its pod UID
+ * @param site the site this gateway serves
+ * @param mode how decrypted packets are forwarded
+ * @param listenPort the UDP port WireGuard listens on
+ * @param logFormat console log format
+ */
+public record GatewaySettings(
+    URI apiUrl,
+    GatewayToken token,
+    UUID gatewayId,
+    String site,
+    GatewayMode mode,
+    int listenPort,
+    LogFormat logFormat) {
+
+  /** Validates {@code env} (variable name → value) or throws one error listing every problem. */
+  public static GatewaySettings fromEnvironment(Map<String, String> env) {
+    return GatewaySettingsValidator.validate(env).orThrow();
+  }
+}

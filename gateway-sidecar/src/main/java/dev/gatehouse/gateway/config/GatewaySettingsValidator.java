@@ -1,0 +1,220 @@
+package dev.gatehouse.gateway.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * Checks the gateway's variables, as the operator sets them on the pod, and turns them into {@link
+ * GatewaySettings}. Pure: a map in, a {@link Result} out. Every problem names its variable, and all
+ * problems are reported at once so one restart fixes them all. The token's value never appears in a
+ * message.
+ */
+public final class GatewaySettingsValidator {
+
+  public static final String API_URL = "GATEHOUSE_API_URL";
+  public static final String TOKEN = "GATEHOUSE_TOKEN";
+  public static final String GATEWAY_ID = "GATEHOUSE_GATEWAY_ID";
+  public static final String SITE = "GATEHOUSE_SITE";
+  public static final String MODE = "GATEHOUSE_MODE";
+  public static final String LISTEN_PORT = "GATEHOUSE_LISTEN_PORT";
+  public static final String LOG_FORMAT = "GATEHOUSE_LOG_FORMAT";
+
+  /** Every variable this validator reads, in the order problems are reported. */
+  public static final List<String> VARIABLES =
+      List.of(API_URL, TOKEN, GATEWAY_ID, SITE, MODE, LISTEN_PORT, LOG_FORMAT);
+
+  public static final GatewayMode DEFAULT_MODE = GatewayMode.KERNEL;
+
+  /** WireGuard's customary port. */
+  public static final int DEFAULT_LISTEN_PORT = 51820;
+
+  public static final LogFormat DEFAULT_LOG_FORMAT = LogFormat.JSON;
+
+  /** A Kubernetes UID: a UUID in its canonical 8-4-4-4-12 form. */
+  private static final Pattern UID =
+      Pattern.compile(
+          "\\p{XDigit}{8}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{4}-\\p{XDigit}{12}");
+
+  private GatewaySettingsValidator() {}
+
+  /** The outcome: settings, or every problem found. */
+  public sealed interface Result {
+    /** The settings, or an exception whose message lists every problem. */
+    GatewaySettings orThrow();
+  }
+
+  public record Valid(GatewaySettings settings) implements Result {
+    @Override
+    public GatewaySettings orThrow() {
+      return settings;
+    }
+  }
+
+  /** One line per problem, each starting with the variable's name. */
+  public record Invalid(List<String> problems) implements Result {
+    public Invalid {
+      problems = List.copyOf(problems);
+    }
+
+    public String message() {
+      return "Invalid gateway configuration (environment variables set by the Gatehouse operator"
+          + " on the gateway pod):\n  - "
+          + String.join("\n  - ", problems);
+    }
+
+    @Override
+    public GatewaySettings orThrow() {
+      throw new GatewayConfigException(message(), problems);
+    }
+  }
+
+  /**
+   * Validates {@code env}, a map from variable name to value. Missing and blank values count as
+   * unset; values other than the token are stripped of surrounding blanks.
+   */
+  public static Result validate(Map<String, String> env) {
+    List<String> problems = new ArrayList<>();
+    URI apiUrl = apiUrl(value(env, API_URL), problems);
+    GatewayToken token = token(env.get(TOKEN), problems);
+    UUID gatewayId = gatewayId(value(env, GATEWAY_ID), problems);
+    String site = value(env, SITE).orElse(null);
+    if (site == null) {
+      problems.add(SITE + " is required: the name of the site this gateway serves");
+    }
+    GatewayMode mode = mode(value(env, MODE), problems);
+    int listenPort = listenPort(value(env, LISTEN_PORT), problems);
+    LogFormat logFormat = logFormat(value(env, LOG_FORMAT), problems);
+    if (!problems.isEmpty()) {
+      return new Invalid(problems);
+    }
+    return new Valid(
+        new GatewaySettings(apiUrl, token, gatewayId, site, mode, listenPort, logFormat));
+  }
+
+  private static URI apiUrl(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      problems.add(API_URL + " is required: the control plane's ws:// or wss:// URL");
+      return null;
+    }
+    String text = value.get();
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      problems.add(API_URL + " is not a valid URL (" + e.getReason() + "), got '" + text + "'");
+      return null;
+    }
+    if (uri.getRawUserInfo() != null) {
+      // Don't echo it: the user info may be a credential.
+      problems.add(API_URL + " must not carry credentials; the token goes in " + TOKEN);
+      return null;
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss")) {
+      problems.add(API_URL + " must be a ws:// or wss:// URL, got '" + text + "'");
+      return null;
+    }
+    if (uri.getHost() == null) {
+      problems.add(API_URL + " must name a host, got '" + text + "'");
+      return null;
+    }
+    return uri;
+  }
+
+  private static GatewayToken token(String value, List<String> problems) {
+    if (value == null || value.isBlank()) {
+      problems.add(TOKEN + " is required: the gateway token from the Gateway's Secret");
+      return null;
+    }
+    if (value.chars().anyMatch(Character::isWhitespace)) {
+      problems.add(
+          TOKEN
+              + " contains whitespace (a trailing newline in the Secret?); value not shown, "
+              + value.length()
+              + " characters");
+      return null;
+    }
+    return new GatewayToken(value);
+  }
+
+  private static UUID gatewayId(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      problems.add(
+          GATEWAY_ID
+              + " is required: the pod UID (fieldRef metadata.uid), this gateway's identity");
+      return null;
+    }
+    if (!UID.matcher(value.get()).matches()) {
+      problems.add(
+          GATEWAY_ID
+              + " must be the pod UID, a UUID like 3f2a6c1e-8b0d-4c8e-9a51-2d7e0b6f4a10, got '"
+              + value.get()
+              + "'");
+      return null;
+    }
+    return UUID.fromString(value.get());
+  }
+
+  private static GatewayMode mode(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      return DEFAULT_MODE;
+    }
+    Optional<GatewayMode> mode = GatewayMode.parse(value.get());
+    if (mode.isPresent()) {
+      return mode.get();
+    }
+    if (value.get().equalsIgnoreCase("userspace")) {
+      problems.add(MODE + "=userspace is not available yet; use kernel (the default)");
+    } else {
+      problems.add(MODE + " must be kernel (the default), got '" + value.get() + "'");
+    }
+    return null;
+  }
+
+  private static int listenPort(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      return DEFAULT_LISTEN_PORT;
+    }
+    try {
+      int port = Integer.parseInt(value.get());
+      if (port >= 1 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(
+        LISTEN_PORT
+            + " must be a UDP port from 1 to 65535 (default "
+            + DEFAULT_LISTEN_PORT
+            + "), got '"
+            + value.get()
+            + "'");
+    return 0;
+  }
+
+  private static LogFormat logFormat(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      return DEFAULT_LOG_FORMAT;
+    }
+    Optional<LogFormat> format = LogFormat.parse(value.get());
+    if (format.isEmpty()) {
+      problems.add(LOG_FORMAT + " must be json or text, got '" + value.get() + "'");
+      return null;
+    }
+    return format.get();
+  }
+
+  /** The stripped value, or empty when unset or blank. */
+  private static Optional<String> value(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? Optional.empty() : Optional.of(value.strip());
+  }
+}

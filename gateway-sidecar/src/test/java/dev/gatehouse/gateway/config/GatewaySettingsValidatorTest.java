@@ -1,0 +1,175 @@
+package dev.gatehouse.gateway.config;
+
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.API_URL;
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.GATEWAY_ID;
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.LISTEN_PORT;
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.LOG_FORMAT;
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.MODE;
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.SITE;
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.TOKEN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.gatehouse.gateway.config.GatewaySettingsValidator.Invalid;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GatewaySettingsValidatorTest {
+
+  private static final String SECRET = "gh-tok_3xYz-not-for-logs";
+  private static final String POD_UID = "3f2a6c1e-8b0d-4c8e-9a51-2d7e0b6f4a10";
+
+  /** What the operator sets on a gateway pod (GatewayDeployments.environment). */
+  private static Map<String, String> podEnvironment() {
+    Map<String, String> env = new HashMap<>();
+    env.put(API_URL, "wss://gatehouse-api.gatehouse.svc:8443");
+    env.put(TOKEN, SECRET);
+    env.put(GATEWAY_ID, POD_UID);
+    env.put(SITE, "edge");
+    env.put(MODE, "kernel");
+    env.put(LISTEN_PORT, "51821");
+    return env;
+  }
+
+  private static Map<String, String> podEnvironmentWith(String name, String value) {
+    Map<String, String> env = podEnvironment();
+    env.put(name, value);
+    return env;
+  }
+
+  private static Invalid invalid(Map<String, String> env) {
+    GatewaySettingsValidator.Result result = GatewaySettingsValidator.validate(env);
+    assertThat(result).isInstanceOf(Invalid.class);
+    return (Invalid) result;
+  }
+
+  @Test
+  void acceptsWhatTheOperatorSets() {
+    GatewaySettings settings = GatewaySettings.fromEnvironment(podEnvironment());
+
+    assertThat(settings.apiUrl()).isEqualTo(URI.create("wss://gatehouse-api.gatehouse.svc:8443"));
+    assertThat(settings.token().reveal()).isEqualTo(SECRET);
+    assertThat(settings.gatewayId()).isEqualTo(UUID.fromString(POD_UID));
+    assertThat(settings.site()).isEqualTo("edge");
+    assertThat(settings.mode()).isEqualTo(GatewayMode.KERNEL);
+    assertThat(settings.listenPort()).isEqualTo(51821);
+    assertThat(settings.logFormat()).isEqualTo(LogFormat.JSON);
+  }
+
+  @Test
+  void optionalVariablesHaveDefaults() {
+    Map<String, String> env = podEnvironment();
+    env.remove(MODE);
+    env.remove(LISTEN_PORT);
+    env.put(LOG_FORMAT, " ");
+
+    GatewaySettings settings = GatewaySettings.fromEnvironment(env);
+
+    assertThat(settings.mode()).isEqualTo(GatewayMode.KERNEL);
+    assertThat(settings.listenPort()).isEqualTo(51820);
+    assertThat(settings.logFormat()).isEqualTo(LogFormat.JSON);
+  }
+
+  @Test
+  void acceptsPlainWebSocketsAndTextLogsAndStripsBlanks() {
+    Map<String, String> env = podEnvironment();
+    env.put(API_URL, " ws://10.0.0.7:8080/api ");
+    env.put(LISTEN_PORT, "443\n");
+    env.put(LOG_FORMAT, "TEXT");
+
+    GatewaySettings settings = GatewaySettings.fromEnvironment(env);
+
+    assertThat(settings.apiUrl()).isEqualTo(URI.create("ws://10.0.0.7:8080/api"));
+    assertThat(settings.listenPort()).isEqualTo(443);
+    assertThat(settings.logFormat()).isEqualTo(LogFormat.TEXT);
+  }
+
+  @Test
+  void reportsEveryMissingRequiredVariableAtOnce() {
+    Invalid invalid = invalid(Map.of(SITE, "  "));
+
+    assertThat(invalid.problems())
+        .hasSize(4)
+        .satisfiesExactly(
+            p -> assertThat(p).startsWith(API_URL + " is required"),
+            p -> assertThat(p).startsWith(TOKEN + " is required"),
+            p -> assertThat(p).startsWith(GATEWAY_ID + " is required").contains("pod UID"),
+            p -> assertThat(p).startsWith(SITE + " is required"));
+    assertThat(invalid.message())
+        .startsWith("Invalid gateway configuration")
+        .contains(API_URL, TOKEN, GATEWAY_ID, SITE);
+  }
+
+  @Test
+  void failingStartupThrowsOneErrorNamingTheVariables() {
+    Map<String, String> env = podEnvironment();
+    env.remove(API_URL);
+    env.put(LISTEN_PORT, "0");
+
+    assertThatThrownBy(() -> GatewaySettings.fromEnvironment(env))
+        .isInstanceOf(GatewayConfigException.class)
+        .hasMessageContaining(API_URL + " is required")
+        .hasMessageContaining(LISTEN_PORT + " must be a UDP port from 1 to 65535")
+        .satisfies(e -> assertThat(((GatewayConfigException) e).problems()).hasSize(2));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          GATEHOUSE_API_URL     | https://api.example.com    | must be a ws:// or wss:// URL, got 'https://api.example.com'
+          GATEHOUSE_API_URL     | gatehouse-api:8443         | must be a ws:// or wss:// URL
+          GATEHOUSE_API_URL     | wss://bad host/            | is not a valid URL
+          GATEHOUSE_API_URL     | wss:///path                | must name a host
+          GATEHOUSE_GATEWAY_ID  | gateway-0                  | must be the pod UID, a UUID like
+          GATEHOUSE_GATEWAY_ID  | 1-2-3-4-5                  | must be the pod UID
+          GATEHOUSE_MODE        | userspace                  | =userspace is not available yet
+          GATEHOUSE_MODE        | tap                        | must be kernel (the default), got 'tap'
+          GATEHOUSE_LISTEN_PORT | 0                          | must be a UDP port from 1 to 65535 (default 51820), got '0'
+          GATEHOUSE_LISTEN_PORT | 65536                      | must be a UDP port from 1 to 65535
+          GATEHOUSE_LISTEN_PORT | -1                         | must be a UDP port from 1 to 65535
+          GATEHOUSE_LISTEN_PORT | 51820/udp                  | must be a UDP port from 1 to 65535
+          GATEHOUSE_LOG_FORMAT  | logfmt                     | must be json or text, got 'logfmt'
+          """)
+  void rejectsAnInvalidValueNamingItsVariable(String name, String value, String expected) {
+    Invalid invalid = invalid(podEnvironmentWith(name, value));
+
+    assertThat(invalid.problems()).singleElement().asString().startsWith(name).contains(expected);
+  }
+
+  @Test
+  void neverShowsTheTokenInProblems() {
+    Invalid invalid = invalid(podEnvironmentWith(TOKEN, SECRET + "\n"));
+
+    assertThat(invalid.problems())
+        .singleElement()
+        .asString()
+        .startsWith(TOKEN + " contains whitespace")
+        .doesNotContain(SECRET);
+  }
+
+  @Test
+  void neverEchoesCredentialsInTheApiUrl() {
+    Invalid invalid = invalid(podEnvironmentWith(API_URL, "wss://gw:" + SECRET + "@api:8443"));
+
+    assertThat(invalid.problems())
+        .singleElement()
+        .asString()
+        .startsWith(API_URL + " must not carry credentials")
+        .doesNotContain(SECRET);
+  }
+
+  @Test
+  void settingsMaskTheTokenWhenPrinted() {
+    GatewaySettings settings = GatewaySettings.fromEnvironment(podEnvironment());
+
+    assertThat(settings.toString()).doesNotContain(SECRET).contains("token=****").contains("edge");
+    assertThat(settings.token()).hasToString("****");
+  }
+}
