@@ -3,6 +3,7 @@ package dev.gatehouse.controlplane.cache;
 import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.controlplane.cdc.LsnGuard;
 import dev.gatehouse.controlplane.cdc.Row;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +48,7 @@ public final class ClientCache {
   private LongKeyTable resources;
   private byte[] resState;
   private byte[] resKind; // type ordinal | ip stack ordinal << 4
-  private String[] resAddress;
+  private byte[][] resAddress; // UTF-8; null for internet resources
   private long[][] resFilters;
   private long[][] resSites; // 2 longs per site
   private int[] resPolicies; // how many cached policies point here
@@ -98,7 +99,7 @@ public final class ClientCache {
     int rc = resources.rowCapacity();
     resState = new byte[rc];
     resKind = new byte[rc];
-    resAddress = new String[rc];
+    resAddress = new byte[rc][];
     resFilters = new long[rc][];
     resSites = new long[rc][];
     resPolicies = new int[rc];
@@ -439,7 +440,7 @@ public final class ClientCache {
                 + " kind="
                 + resKind[r]
                 + " address="
-                + resAddress[r]
+                + (resAddress[r] == null ? null : new String(resAddress[r], StandardCharsets.UTF_8))
                 + " filters="
                 + Arrays.toString(resFilters[r])
                 + " sites="
@@ -510,8 +511,7 @@ public final class ClientCache {
     polGroup[row] = groups.find(hi(p.groupId()), lo(p.groupId()));
     polResource[row] = r;
     resPolicies[r]++;
-    List<Condition> conditions = Conditions.parse(p.conditionsJson(), p.expiresAt());
-    polConditions[row] = conditions.isEmpty() ? null : conditions;
+    polConditions[row] = SharedValues.conditions(p.conditionsJson(), p.expiresAt());
     return row;
   }
 
@@ -554,7 +554,7 @@ public final class ClientCache {
         (byte)
             (ResourceType.fromSql(r.type()).ordinal()
                 | IpStack.fromSql(r.ipStack()).ordinal() << 4);
-    resAddress[row] = r.address();
+    resAddress[row] = r.address() == null ? null : r.address().getBytes(StandardCharsets.UTF_8);
     long[] filters;
     try {
       filters = Filters.parse(r.filtersJson());
@@ -566,13 +566,13 @@ public final class ClientCache {
 
   private boolean sameResource(int row, Row.Resource r) {
     byte kind = resKind[row];
-    String address = resAddress[row];
+    byte[] address = resAddress[row];
     long[] filters = resFilters[row];
     byte state = resState[row];
     writeResource(row, r);
     boolean same =
         kind == resKind[row]
-            && java.util.Objects.equals(address, resAddress[row])
+            && Arrays.equals(address, resAddress[row])
             && Arrays.equals(filters, resFilters[row])
             && state == resState[row];
     resKind[row] = kind;
@@ -614,7 +614,7 @@ public final class ClientCache {
     long[] next = sites == null ? new long[2] : Arrays.copyOf(sites, sites.length + 2);
     next[next.length - 2] = hi(site);
     next[next.length - 1] = lo(site);
-    resSites[row] = next;
+    resSites[row] = SharedValues.array(next);
     return true;
   }
 
@@ -631,7 +631,7 @@ public final class ClientCache {
           long[] next = new long[sites.length - 2];
           System.arraycopy(sites, 0, next, 0, i);
           System.arraycopy(sites, i + 2, next, i, sites.length - i - 2);
-          resSites[row] = next;
+          resSites[row] = SharedValues.array(next);
         }
         return true;
       }
@@ -669,7 +669,9 @@ public final class ClientCache {
 
   private String adaptedAddress(int row, Version version) {
     ResourceType type = ResourceType.values()[resKind[row] & 0xf];
-    return VersionCompatibility.adaptAddress(type, resAddress[row], version, true);
+    byte[] address = resAddress[row];
+    return VersionCompatibility.adaptAddress(
+        type, address == null ? null : new String(address, StandardCharsets.UTF_8), version, true);
   }
 
   private boolean eligible(int row) {

@@ -6,13 +6,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Port/protocol filters of a resource, packed one long per port range: protocol in bits 32-39,
  * first port in bits 16-31, last port in bits 0-15. {@code null} means "no filters" (everything
- * allowed). Identical filter sets are shared process-wide (most resources use a handful of
- * combinations such as tcp/443), so a cache holds a reference, not a copy.
+ * allowed). Identical filter sets are pooled in {@link SharedValues} (most resources use a handful
+ * of combinations such as tcp/443), so a cache holds a reference, not a copy.
  */
 public final class Filters {
 
@@ -21,20 +20,6 @@ public final class Filters {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String[] PROTOCOLS = {"?", "tcp", "udp", "icmp"};
-  private static final int MAX_INTERNED = 65_536;
-  private static final ConcurrentHashMap<Key, long[]> INTERNED = new ConcurrentHashMap<>();
-
-  private record Key(long[] packed) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Key k && Arrays.equals(packed, k.packed);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(packed);
-    }
-  }
 
   private Filters() {}
 
@@ -83,7 +68,7 @@ public final class Filters {
       return null;
     }
     long[] array = packed.stream().mapToLong(Long::longValue).sorted().distinct().toArray();
-    return intern(array);
+    return SharedValues.array(array);
   }
 
   private static int port(String s) {
@@ -96,13 +81,6 @@ public final class Filters {
 
   private static long pack(int protocol, int start, int end) {
     return ((long) protocol << 32) | ((long) start << 16) | end;
-  }
-
-  private static long[] intern(long[] packed) {
-    if (INTERNED.size() >= MAX_INTERNED) {
-      return packed;
-    }
-    return INTERNED.computeIfAbsent(new Key(packed), k -> k.packed());
   }
 
   /** Unpacks; an empty list means no filters. */

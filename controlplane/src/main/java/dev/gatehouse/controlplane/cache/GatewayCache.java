@@ -72,6 +72,8 @@ public final class GatewayCache {
         cache.putFlow(f.clientId(), f.resourceId(), f.id(), f.expiresAt());
       }
     }
+    cache.pairs.compact();
+    cache.flows = java.util.Arrays.copyOf(cache.flows, cache.pairs.rowCapacity());
     return cache;
   }
 

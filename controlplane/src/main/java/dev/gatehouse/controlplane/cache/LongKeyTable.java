@@ -107,6 +107,22 @@ final class LongKeyTable {
     return row;
   }
 
+  /**
+   * Shrinks the key storage to the rows in use (after a bulk load whose size was guessed); callers
+   * shrink their columns to {@link #rowCapacity()} too.
+   */
+  void compact() {
+    int rows = Math.max(2, highWater);
+    if (rows < rowCapacity()) {
+      keys = Arrays.copyOf(keys, rows * width);
+      liveBits = Arrays.copyOf(liveBits, (rows + 63) >>> 6);
+    }
+    int slotCount = Integer.highestOneBit(Math.max(4, size * 2 - 1)) << 1;
+    if (slotCount < slots.length) {
+      rehash(slotCount);
+    }
+  }
+
   /** Removes the row's key; the row number may be handed out again by a later add. */
   void remove(int row) {
     if (!isLive(row)) {
