@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Prepares this machine for Gatehouse's tests and demo. Idempotent; run as root.
+#  - installs the OS packages the tests use (PostgreSQL, WireGuard tools, iperf3, ...)
+#  - builds a real kube-apiserver/etcd/kube-controller-manager/kubectl from source (cached)
+#  - builds upstream wireguard-go from its Go module (cached)
+#  - starts a local PostgreSQL with logical replication on 127.0.0.1:55432
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "setup: $*" >&2; }
+
+if [[ $(id -u) -ne 0 ]]; then
+  say "must run as root (network namespaces, TUN devices, apt)"; exit 1
+fi
+
+PACKAGES=(postgresql wireguard-tools wireguard-go iperf3 iproute2 iputils-ping openssl curl procps psmisc)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+export PATH="$PATH:/usr/local/go/bin"
+say "kube-apiserver binaries: $(e2e/kube/build-binaries.sh)"
+say "wireguard-go: $(e2e/scripts/wireguard-go.sh)"
+e2e/scripts/postgres.sh start >&2
+say "ready"
