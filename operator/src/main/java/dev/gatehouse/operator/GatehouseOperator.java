@@ -46,7 +46,10 @@ public final class GatehouseOperator {
                         config.leaseNamespace(),
                         config.leaseDuration(),
                         config.leaseDuration().multipliedBy(2).dividedBy(3),
-                        Duration.ofSeconds(2)));
+                        Duration.ofSeconds(2),
+                        config.leaseIdentity(),
+                        null,
+                        false));
               }
             });
     EventRecorder events = new EventRecorder(client, clock);

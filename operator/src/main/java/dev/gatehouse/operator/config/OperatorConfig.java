@@ -12,6 +12,7 @@ import java.util.Set;
  * @param controlPlaneUrl WebSocket URL gateways connect to when a Gateway names none
  * @param leaseName name of the leader-election Lease; null disables leader election
  * @param leaseNamespace namespace of the Lease (the operator's own)
+ * @param leaseIdentity this replica's name in the Lease (the pod name)
  * @param serverSideApply whether dependents and status use server-side apply (off only for the
  *     Fabric8 mock server, which lacks it)
  * @param httpPort port of the health and metrics endpoint; 0 disables it
@@ -22,6 +23,7 @@ public record OperatorConfig(
     String controlPlaneUrl,
     String leaseName,
     String leaseNamespace,
+    String leaseIdentity,
     Duration leaseDuration,
     boolean serverSideApply,
     int httpPort) {
@@ -46,6 +48,9 @@ public record OperatorConfig(
                 + ".svc:8443"),
         leaderElection ? env.getOrDefault("GATEHOUSE_LEASE_NAME", DEFAULT_LEASE_NAME) : null,
         ownNamespace,
+        env.getOrDefault(
+            "POD_NAME",
+            env.getOrDefault("HOSTNAME", "gatehouse-operator-" + ProcessHandle.current().pid())),
         Duration.ofSeconds(parsePositive(env, "GATEHOUSE_LEASE_SECONDS", 15)),
         Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
         (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080));
@@ -59,18 +64,22 @@ public record OperatorConfig(
         "ws://gatehouse-api.gatehouse.svc:8080",
         null,
         null,
+        "test",
         Duration.ofSeconds(15),
         serverSideApply,
         0);
   }
 
-  public OperatorConfig withLeaderElection(String name, String namespace, Duration duration) {
+  /** The same settings with leader election through the named Lease, as {@code identity}. */
+  public OperatorConfig withLeaderElection(
+      String name, String namespace, String identity, Duration duration) {
     return new OperatorConfig(
         namespaces,
         gatewayImage,
         controlPlaneUrl,
         name,
         namespace,
+        identity,
         duration,
         serverSideApply,
         httpPort);
