@@ -31,6 +31,7 @@ public final class ReplicationMetrics {
   private final AtomicLong lagBytes = new AtomicLong();
   private final AtomicLong lagMillis = new AtomicLong();
   private final AtomicLong lagWarnings = new AtomicLong();
+  private final AtomicLong maxLagMillis = new AtomicLong();
   private long lastWarnNanos = Long.MIN_VALUE / 2;
 
   /**
@@ -56,6 +57,7 @@ public final class ReplicationMetrics {
 
   private void recordLag(long lagMs, long serverWalEnd, long nowNanos) {
     lagMillis.set(Math.max(0, lagMs));
+    maxLagMillis.accumulateAndGet(lagMs, Math::max);
     if (serverWalEnd >= 0) {
       lagBytes.set(Math.max(0, serverWalEnd - lastAcknowledgedLsn.get()));
     }
@@ -106,6 +108,11 @@ public final class ReplicationMetrics {
 
   public long lagMillis() {
     return lagMillis.get();
+  }
+
+  /** The highest time lag observed since this consumer started. */
+  public long maxLagMillis() {
+    return maxLagMillis.get();
   }
 
   public long lagWarnings() {

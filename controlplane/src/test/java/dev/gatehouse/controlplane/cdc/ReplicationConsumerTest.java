@@ -153,6 +153,24 @@ class ReplicationConsumerTest {
     assertThat(sink.ids).containsExactly(a, b, c2);
   }
 
+  @Test
+  void lagIsMeasuredAndAWarningIsRaisedWhenItGrows() {
+    RecordingSink sink = new RecordingSink();
+    // The consumer's clock runs 2 minutes ahead of the commit timestamps: 120 s of lag.
+    InstantSource ahead = InstantSource.offset(InstantSource.system(), Duration.ofMinutes(2));
+    commitPolicy(id());
+    try (ReplicationConsumer c =
+        new ReplicationConsumer(slot, sink, metrics, ahead, Duration.ofMillis(200)).start()) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> metrics.transactionsApplied() == 1);
+      assertThat(metrics.maxLagMillis()).isBetween(110_000L, 130_000L);
+      assertThat(metrics.lagWarnings()).isEqualTo(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> metrics.lagMillis() == 0);
+      assertThat(metrics.lagBytes())
+          .as("server WAL end minus acknowledged")
+          .isGreaterThanOrEqualTo(0);
+    }
+  }
+
   private static String id() {
     return UUID.randomUUID().toString();
   }

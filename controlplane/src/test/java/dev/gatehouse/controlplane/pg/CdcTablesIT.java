@@ -282,4 +282,50 @@ class CdcTablesIT {
       assertThat(clientCache.droppedChanges()).isZero();
     }
   }
+
+  @Test
+  void lastFlowDeletedIsReauthorizedThroughAnotherPolicyThenRejected() throws Exception {
+    try (Fixtures f = new Fixtures(db)) {
+      UUID actor = f.actor();
+      UUID g1 = f.group();
+      UUID g2 = f.group();
+      f.membership(actor, g1);
+      f.membership(actor, g2);
+      UUID client = f.client(actor, "1.4.0");
+      UUID site = f.site();
+      UUID gateway = f.gateway(site);
+      UUID resource = f.resource("10.4.0.1");
+      f.connect(resource, site);
+      UUID p1 = f.policy(g1, resource);
+      UUID p2 = f.policy(g2, resource);
+      Instant expiry =
+          Instant.now().plusSeconds(3600).truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+      f.flow(client, gateway, resource, p1, expiry);
+      CacheRepository repo = new CacheRepository(db);
+      Instant now = Instant.now();
+      GatewayCache gatewayCache =
+          GatewayCache.fromFlows(
+              gateway,
+              Version.parse("1.4.0"),
+              repo.loadGatewayFlows(gateway, now),
+              now,
+              new DatabaseFlowReauthorizer(db));
+      CacheOwner owner = new CacheOwner(null, gatewayCache, repo, InstantSource.system());
+      start(owner);
+
+      f.exec("UPDATE policies SET deleted_at = now() WHERE id = ?", p1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> !owner.gatewayDeltas.isEmpty());
+      assertThat(owner.gatewayDeltas)
+          .as("p2 still grants access: the flow is replaced, not rejected")
+          .containsExactly(
+              new GatewayDelta.AccessAuthorizationExpiryUpdated(client, resource, expiry));
+      assertThat(gatewayCache.pairCount()).isEqualTo(1);
+
+      f.exec("UPDATE policies SET deleted_at = now() WHERE id = ?", p2);
+      await().atMost(Duration.ofSeconds(20)).until(() -> owner.gatewayDeltas.size() == 2);
+      assertThat(owner.gatewayDeltas.get(1))
+          .isEqualTo(new GatewayDelta.RejectAccess(client, resource));
+      assertThat(gatewayCache.pairCount()).isZero();
+    }
+  }
 }
