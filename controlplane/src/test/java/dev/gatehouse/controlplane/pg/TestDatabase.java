@@ -39,9 +39,34 @@ final class TestDatabase {
     }
     if (!migrated) {
       Migrations.migrate(DB);
+      dropLeftoverTestSlots();
       migrated = true;
     }
     return DB;
+  }
+
+  /** Slots of earlier IT runs that died before cleaning up would retain WAL forever. */
+  private static void dropLeftoverTestSlots() {
+    try (Connection c = DB.connect();
+        var st = c.createStatement()) {
+      st.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+              + " WHERE slot_name LIKE 'it\\_slot\\_%' AND NOT active");
+      try (var rs =
+          st.executeQuery(
+              "SELECT pubname FROM pg_publication WHERE pubname LIKE 'it\\_pub\\_%' AND NOT EXISTS"
+                  + " (SELECT 1 FROM pg_replication_slots WHERE slot_name = 'it_slot_' || substr(pubname, 8))")) {
+        List<String> names = new java.util.ArrayList<>();
+        while (rs.next()) {
+          names.add(rs.getString(1));
+        }
+        for (String name : names) {
+          st.execute("DROP PUBLICATION IF EXISTS " + name);
+        }
+      }
+    } catch (SQLException e) {
+      throw new AssertionError("cannot clean up leftover test slots", e);
+    }
   }
 
   /** A replication source on a slot and publication unique to one test. */
