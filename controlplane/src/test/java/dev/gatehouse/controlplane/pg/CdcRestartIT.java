@@ -86,6 +86,84 @@ class CdcRestartIT {
     }
   }
 
+  @Test
+  void processRestartResumesFromTheSlotAndReplayedChangesAreDroppedByPosition() throws Exception {
+    DatabaseConfig db = TestDatabase.migrated();
+    PgReplicationSource source = TestDatabase.uniqueSource();
+    try (Fixtures f = new Fixtures(db)) {
+      LsnGuard guard = new LsnGuard("process-restart-it");
+      List<UUID> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.concurrent.atomic.AtomicInteger failAt =
+          new java.util.concurrent.atomic.AtomicInteger(-1);
+      ChangeSink sink =
+          new ChangeSink() {
+            @Override
+            public void accept(Change<?> change) {
+              if (change.table() != Table.GROUPS
+                  || !(change.newRow() instanceof Row.Group g)
+                  || !g.accountId().equals(f.account)) {
+                return;
+              }
+              if (failAt.get() >= 0 && applied.size() == failAt.get()) {
+                failAt.set(-1);
+                throw new IllegalStateException("sink fails in the middle of a transaction");
+              }
+              if (guard.admit(change)) {
+                applied.add(g.id());
+              }
+            }
+          };
+      // First "process": applies a transaction, then stops.
+      try (ReplicationConsumer first =
+          new ReplicationConsumer(
+                  source,
+                  sink,
+                  new ReplicationMetrics(Duration.ofSeconds(60)),
+                  InstantSource.system(),
+                  Duration.ofSeconds(1))
+              .start()) {
+        await().atMost(Duration.ofSeconds(20)).until(source::slotActive);
+        f.group();
+        await().atMost(Duration.ofSeconds(20)).until(() -> applied.size() == 1);
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> !source.slotActive());
+      // Written while no consumer runs: a 10-row transaction.
+      List<UUID> batch = new ArrayList<>();
+      try (Connection c = db.connect()) {
+        c.setAutoCommit(false);
+        try (PreparedStatement ps =
+            c.prepareStatement(
+                "INSERT INTO groups (id, account_id, name) VALUES (?, ?, 'batch')")) {
+          for (int i = 0; i < 10; i++) {
+            UUID id = UUID.randomUUID();
+            batch.add(id);
+            ps.setObject(1, id);
+            ps.setObject(2, f.account);
+            ps.executeUpdate();
+          }
+        }
+        c.commit();
+      }
+      // Second "process" (fresh consumer, no memory of LSNs; the owner's guard survives, as a
+      // channel's would across a CDC reconnect): its sink fails after 4 rows of the batch, so
+      // the transaction is delivered again and the 4 rows already applied are dropped.
+      failAt.set(5);
+      ReplicationMetrics metrics = new ReplicationMetrics(Duration.ofSeconds(60));
+      try (ReplicationConsumer second =
+          new ReplicationConsumer(
+                  source, sink, metrics, InstantSource.system(), Duration.ofSeconds(1))
+              .start()) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> applied.size() == 11);
+        assertThat(applied.subList(1, 11)).containsExactlyElementsOf(batch);
+        assertThat(guard.dropped()).as("replayed rows dropped by position").isEqualTo(4);
+        assertThat(metrics.failures()).isEqualTo(1);
+      }
+    } finally {
+      await().atMost(Duration.ofSeconds(10)).until(() -> !source.slotActive());
+      source.dropSlotAndPublication();
+    }
+  }
+
   /** Inserts each row in its own transaction, retrying through the restart (idempotently). */
   private static void writeAll(DatabaseConfig db, UUID account, List<UUID> ids) {
     int next = 0;
