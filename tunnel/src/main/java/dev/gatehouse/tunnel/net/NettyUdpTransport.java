@@ -107,12 +107,48 @@ public final class NettyUdpTransport implements DatagramTransport {
   public void send(ByteBuffer datagram, InetSocketAddress to) {
     ByteBuf buf = channel.alloc().directBuffer(datagram.remaining());
     buf.writeBytes(datagram.duplicate());
-    channel.write(new DatagramPacket(buf, to), channel.voidPromise());
+    DatagramPacket packet = new DatagramPacket(buf, to);
+    if (channel.eventLoop().inEventLoop()) {
+      channel.write(packet, channel.voidPromise());
+    } else {
+      // Another thread (the TUN reader): queue, and hand the whole batch to the event loop in
+      // one task at flush() instead of one task per write. The queue owns the packet until the
+      // drain task writes it (or releases it if the channel is closed).
+      foreign.add(packet);
+    }
   }
 
   @Override
   public void flush() {
+    if (channel.eventLoop().inEventLoop()) {
+      drainForeign();
+      channel.flush();
+    } else if (drainScheduled.compareAndSet(false, true)) {
+      channel.eventLoop().execute(drainTask);
+    }
+  }
+
+  private final java.util.Queue<DatagramPacket> foreign =
+      io.netty.util.internal.PlatformDependent.newMpscQueue();
+  private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  private final Runnable drainTask = this::runDrain;
+
+  private void runDrain() {
+    drainScheduled.set(false);
+    drainForeign();
     channel.flush();
+  }
+
+  private void drainForeign() {
+    DatagramPacket p;
+    while ((p = foreign.poll()) != null) {
+      if (channel.isActive()) {
+        channel.write(p, channel.voidPromise());
+      } else {
+        p.release();
+      }
+    }
   }
 
   @Override
@@ -130,6 +166,10 @@ public final class NettyUdpTransport implements DatagramTransport {
   @Override
   public void close() {
     channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    DatagramPacket p;
+    while ((p = foreign.poll()) != null) {
+      p.release();
+    }
     group
         .shutdownGracefully(0, 200, TimeUnit.MILLISECONDS)
         .awaitUninterruptibly(2, TimeUnit.SECONDS);

@@ -68,10 +68,16 @@ public final class TunnelEngine implements AutoCloseable {
   private void readTun() {
     byte[] packet = new byte[65536];
     ByteBuffer out = ByteBuffer.allocate(65536 + WireGuardDevice.OVERHEAD);
+    int sinceFlush = 0;
     while (running) {
       int n;
       try {
-        n = tun.read(packet, 0, packet.length, 200);
+        // Flush once per burst: a zero-timeout read tells whether more packets are queued.
+        n = tun.read(packet, 0, packet.length, 0);
+        if (n == 0) {
+          transport.flush();
+          n = tun.read(packet, 0, packet.length, 200);
+        }
       } catch (IOException e) {
         if (running) {
           log.accept("TUN read failed, stopping: " + e.getMessage());
@@ -86,7 +92,10 @@ public final class TunnelEngine implements AutoCloseable {
       }
       handle(device.encapsulate(ByteBuffer.wrap(packet, 0, n), out), out);
       drain(out);
-      transport.flush();
+      if (++sinceFlush >= 32) {
+        transport.flush();
+        sinceFlush = 0;
+      }
     }
   }
 

@@ -30,6 +30,7 @@ public final class LinuxTunDevice implements TunDevice {
   private static final short IFF_NO_PI = 0x1000;
   private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
+  private static final int O_NONBLOCK = 0x800;
   private static final short POLLIN = 1;
   private static final int EINTR = 4;
   private static final int EAGAIN = 11;
@@ -97,7 +98,10 @@ public final class LinuxTunDevice implements TunDevice {
     }
     try (Arena a = Arena.ofConfined()) {
       MemorySegment state = a.allocate(CAPTURE);
-      int fd = (int) OPEN.invokeExact(state, a.allocateFrom("/dev/net/tun"), O_RDWR | O_CLOEXEC);
+      int fd =
+          (int)
+              OPEN.invokeExact(
+                  state, a.allocateFrom("/dev/net/tun"), O_RDWR | O_CLOEXEC | O_NONBLOCK);
       if (fd < 0) {
         throw new IOException("open(/dev/net/tun) failed: errno " + errno(state));
       }
@@ -144,28 +148,33 @@ public final class LinuxTunDevice implements TunDevice {
         return -1;
       }
       try {
-        pollFd.set(JAVA_SHORT, 6, (short) 0);
-        int ready = (int) POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
-        if (closed) {
-          return -1;
-        }
-        if (ready < 0) {
-          int err = errno(readState);
-          if (err == EINTR) {
-            return 0;
-          }
-          throw new IOException("poll on " + name + " failed: errno " + err);
-        }
-        if (ready == 0) {
-          return 0;
-        }
+        // Non-blocking descriptor: try to read first (one syscall per packet under load) and
+        // only wait in poll() when nothing is queued.
         long n = (long) READ.invokeExact(readState, fd, readBuf, (long) BUFFER_SIZE);
         if (n < 0) {
           int err = errno(readState);
-          if (err == EINTR || err == EAGAIN) {
+          if (err != EAGAIN && err != EINTR) {
+            throw new IOException("read from " + name + " failed: errno " + err);
+          }
+          pollFd.set(JAVA_SHORT, 6, (short) 0);
+          int ready = (int) POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
+          if (closed) {
+            return -1;
+          }
+          if (ready < 0 && errno(readState) != EINTR) {
+            throw new IOException("poll on " + name + " failed: errno " + errno(readState));
+          }
+          if (ready <= 0) {
             return 0;
           }
-          throw new IOException("read from " + name + " failed: errno " + err);
+          n = (long) READ.invokeExact(readState, fd, readBuf, (long) BUFFER_SIZE);
+          if (n < 0) {
+            int e2 = errno(readState);
+            if (e2 == EINTR || e2 == EAGAIN) {
+              return 0;
+            }
+            throw new IOException("read from " + name + " failed: errno " + e2);
+          }
         }
         int m = (int) Math.min(n, len);
         MemorySegment.copy(readBuf, JAVA_BYTE_LAYOUT, 0, buf, off, m);

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# Network benchmark of the tunnel: client -> gateway -> resource over veth in three network
+# namespaces, measured four ways, side by side in one run:
+#   plain      routed, no tunnel
+#   wggo       upstream wireguard-go (built by e2e/scripts/wireguard-go.sh) at client and gateway
+#   debian     Debian's wireguard-go package at client and gateway
+#   gatehouse  our TunnelRunner at client and gateway
+# For each: iperf3 TCP throughput client->resource (and reverse) and ping RTT. Prints a table
+# with ratios to plain routing and to upstream wireguard-go.
+#
+# Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
+# (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
+set -euo pipefail
+
+SECS="${1:-5}"; shift || true
+MODES=("$@"); [[ ${#MODES[@]} -gt 0 ]] || MODES=(plain wggo debian gatehouse)
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+P="ghnb$$"; C="$P-c"; G="$P-g"; R="$P-r"
+WORK="$(mktemp -d)"; PIDS=()
+
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
+  sleep 0.5
+  for ns in "$C" "$G" "$R"; do ip netns del "$ns" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+for t in ip wg iperf3 ping; do command -v "$t" >/dev/null || { echo "netbench: missing $t" >&2; exit 2; }; done
+[[ $(id -u) == 0 ]] || { echo "netbench: must run as root" >&2; exit 2; }
+
+WGGO="$("$ROOT/e2e/scripts/wireguard-go.sh")"
+DEBIAN_WGGO=/usr/bin/wireguard-go
+CP_FILE="$ROOT/tunnel/target/netbench.classpath"
+if [[ ! -s "$CP_FILE" ]]; then
+  (cd "$ROOT" && JAVA_HOME="$JAVA_HOME" ./mvnw -B -q -pl tunnel dependency:build-classpath \
+     -Dmdep.outputFile="$CP_FILE" >&2)
+fi
+CP="$ROOT/tunnel/target/classes:$(cat "$CP_FILE")"
+
+topology() {
+  for ns in "$C" "$G" "$R"; do ip netns add "$ns"; ip -n "$ns" link set lo up; done
+  ip link add "$P-cg" netns "$C" type veth peer name "$P-gc" netns "$G"
+  ip link add "$P-gr" netns "$G" type veth peer name "$P-rg" netns "$R"
+  ip -n "$C" addr add 172.31.1.2/24 dev "$P-cg"; ip -n "$G" addr add 172.31.1.1/24 dev "$P-gc"
+  ip -n "$G" addr add 172.31.2.1/24 dev "$P-gr"; ip -n "$R" addr add 172.31.2.2/24 dev "$P-rg"
+  for l in "$C:$P-cg" "$G:$P-gc" "$G:$P-gr" "$R:$P-rg"; do ip -n "${l%%:*}" link set "${l#*:}" up; done
+  ip netns exec "$G" sysctl -qw net.ipv4.ip_forward=1
+  ip -n "$R" route add 172.31.1.0/24 via 172.31.2.1
+  ip -n "$R" route add 10.77.0.0/24 via 172.31.2.1
+}
+
+keys() { wg genkey > "$WORK/c.key"; wg genkey > "$WORK/g.key"
+  wg pubkey < "$WORK/c.key" > "$WORK/c.pub"; wg pubkey < "$WORK/g.key" > "$WORK/g.pub"; }
+
+# $1 binary, $2 ns, $3 ifname, $4 own key, $5 peer pub, $6 tunnel addr, $7 allowed, $8 endpoint|""
+start_wggo() {
+  ip netns exec "$2" "$1" -f "$3" >"$WORK/$3.log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 50); do [[ -S /var/run/wireguard/$3.sock ]] && break; sleep 0.1; done
+  local ep=(); [[ -n "$8" ]] && ep=(endpoint "$8")
+  ip netns exec "$2" wg set "$3" private-key "$4" listen-port 51820 peer "$(cat "$5")" allowed-ips "$7" "${ep[@]}"
+  ip -n "$2" addr add "$6" dev "$3"; ip -n "$2" link set "$3" mtu 1420 up
+}
+
+start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|""
+  { echo "[Interface]"; echo "PrivateKey = $(cat "$3")"; echo "ListenPort = 51820"
+    echo "Address = $5"; echo "MTU = 1420"; echo "[Peer]"; echo "PublicKey = $(cat "$4")"
+    echo "AllowedIPs = $6"; [[ -n "$7" ]] && echo "Endpoint = $7"; } > "$WORK/$2.conf"
+  ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
+    -cp "$CP" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
+    --no-configure >"$WORK/$2.log" 2>&1 & PIDS+=($!)
+  for _ in $(seq 100); do grep -q READY "$WORK/$2.log" 2>/dev/null && break; sleep 0.1; done
+  ip -n "$1" addr add "$5" dev "$2"; ip -n "$1" link set "$2" mtu 1420 up
+  ip -n "$1" route replace "${6%%,*}" dev "$2" 2>/dev/null || true
+}
+
+tunnel_up() { # $1 mode
+  keys
+  case "$1" in
+    wggo|debian)
+      local bin="$WGGO"; [[ "$1" == debian ]] && bin="$DEBIAN_WGGO"
+      start_wggo "$bin" "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
+      start_wggo "$bin" "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
+    gatehouse)
+      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
+      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
+  esac
+  ip -n "$C" route replace 172.31.2.0/24 dev "$P-wc"
+  for _ in $(seq 40); do ip netns exec "$C" ping -c1 -W1 172.31.2.2 >/dev/null 2>&1 && return 0; sleep 0.5; done
+  echo "netbench: $1 tunnel did not come up" >&2; return 1
+}
+
+tunnel_down() {
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do [[ -n "$pid" ]] && wait "$pid" 2>/dev/null || true; done
+  PIDS=()
+  ip -n "$C" route replace 172.31.2.0/24 via 172.31.1.1
+}
+
+measure() { # prints: up_mbps down_mbps rtt_ms
+  ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
+  sleep 0.5
+  local up; up=$(ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))')
+  wait $s || true
+  ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & s=$!
+  sleep 0.5
+  local down; down=$(ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -R -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))')
+  wait $s || true
+  local rtt; rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
+  echo "$up $down $rtt"
+}
+
+topology
+ip -n "$C" route add 172.31.2.0/24 via 172.31.1.1
+declare -A UP DOWN RTT
+for m in "${MODES[@]}"; do
+  if [[ "$m" != plain ]]; then tunnel_up "$m"; fi
+  read -r UP[$m] DOWN[$m] RTT[$m] < <(measure)
+  echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, rtt ${RTT[$m]} ms" >&2
+  if [[ "$m" != plain ]]; then tunnel_down; fi
+done
+
+printf '\n%-10s %12s %12s %10s %10s %10s %12s %12s\n' mode "up Mbit/s" "down Mbit/s" "rtt ms" "up/plain" "up/wggo" "+rtt ms" "+rtt/wggo"
+for m in "${MODES[@]}"; do
+  python3 - "$m" "${UP[$m]}" "${DOWN[$m]}" "${RTT[$m]}" "${UP[plain]:-0}" "${UP[wggo]:-0}" "${RTT[plain]:-0}" "${RTT[wggo]:-0}" <<'PY'
+import sys
+m, up, down, rtt, up_plain, up_wggo, rtt_plain, rtt_wggo = sys.argv[1], *map(float, sys.argv[2:])
+r = lambda a, b: f"{a/b:.2f}" if b else "-"
+added = rtt - rtt_plain if rtt_plain else 0
+added_wggo = rtt_wggo - rtt_plain if rtt_plain and rtt_wggo else 0
+print(f"{m:<10} {up:12.0f} {down:12.0f} {rtt:10.3f} {r(up, up_plain):>10} {r(up, up_wggo):>10} {added:12.3f} {r(added, added_wggo):>12}")
+PY
+done
