@@ -3,7 +3,6 @@ package dev.gatehouse.controlplane.cache;
 import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.controlplane.cdc.LsnGuard;
 import dev.gatehouse.controlplane.cdc.Row;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,7 +47,8 @@ public final class ClientCache {
   private LongKeyTable resources;
   private byte[] resState;
   private byte[] resKind; // type ordinal | ip stack ordinal << 4
-  private byte[][] resAddress; // UTF-8; null for internet resources
+  private TextArena addresses;
+  private int[] resAddress; // offset in addresses, TextArena.NONE for internet resources
   private long[][] resFilters;
   private long[][] resSites; // 2 longs per site
   private int[] resPolicies; // how many cached policies point here
@@ -82,6 +82,7 @@ public final class ClientCache {
             snapshot.resources().size(),
             snapshot.memberships().size());
     cache.load(snapshot);
+    cache.addresses.trim();
     cache.recomputeAll(now, cache.new Deltas());
     return cache;
   }
@@ -99,7 +100,8 @@ public final class ClientCache {
     int rc = resources.rowCapacity();
     resState = new byte[rc];
     resKind = new byte[rc];
-    resAddress = new byte[rc][];
+    resAddress = new int[rc];
+    addresses = new TextArena(r * 24);
     resFilters = new long[rc][];
     resSites = new long[rc][];
     resPolicies = new int[rc];
@@ -313,6 +315,7 @@ public final class ClientCache {
     context = contextOf(snapshot.client(), context.remoteIp(), snapshot.tokenExpiresAt());
     reset(snapshot.policies().size(), snapshot.resources().size(), snapshot.memberships().size());
     load(snapshot);
+    addresses.trim();
     recomputeAll(now, new Deltas());
     Map<UUID, ResourceView> after = connectableViews();
     List<ClientDelta> deleted = new ArrayList<>();
@@ -440,7 +443,7 @@ public final class ClientCache {
                 + " kind="
                 + resKind[r]
                 + " address="
-                + (resAddress[r] == null ? null : new String(resAddress[r], StandardCharsets.UTF_8))
+                + addresses.get(resAddress[r])
                 + " filters="
                 + Arrays.toString(resFilters[r])
                 + " sites="
@@ -545,41 +548,51 @@ public final class ClientCache {
       connectable = Arrays.copyOf(connectable, (c + 63) >>> 6);
     }
     resState[row] = STATE_PENDING;
+    resAddress[row] = TextArena.NONE;
     return row;
   }
 
   private void writeResource(int row, Row.Resource r) {
-    resState[row] = r.live() ? STATE_LIVE : STATE_DELETED;
-    resKind[row] =
-        (byte)
-            (ResourceType.fromSql(r.type()).ordinal()
-                | IpStack.fromSql(r.ipStack()).ordinal() << 4);
-    resAddress[row] = r.address() == null ? null : r.address().getBytes(StandardCharsets.UTF_8);
-    long[] filters;
-    try {
-      filters = Filters.parse(r.filtersJson());
-    } catch (IllegalArgumentException e) {
-      filters = new long[0]; // unparseable filters: allow nothing rather than everything
+    resState[row] = stateOf(r);
+    resKind[row] = kindOf(r);
+    resFilters[row] = filtersOf(r);
+    if (!addresses.matches(resAddress[row], r.address())) {
+      addresses.remove(resAddress[row]);
+      resAddress[row] = addresses.add(r.address());
+      if (addresses.needsCompaction()) {
+        for (int i = 0; i < resources.highWater(); i++) {
+          if (!resources.isLive(i)) {
+            resAddress[i] = TextArena.NONE;
+          }
+        }
+        addresses.compact(resAddress, resources.highWater());
+      }
     }
-    resFilters[row] = filters;
   }
 
+  private static byte stateOf(Row.Resource r) {
+    return r.live() ? STATE_LIVE : STATE_DELETED;
+  }
+
+  private static byte kindOf(Row.Resource r) {
+    return (byte)
+        (ResourceType.fromSql(r.type()).ordinal() | IpStack.fromSql(r.ipStack()).ordinal() << 4);
+  }
+
+  private static long[] filtersOf(Row.Resource r) {
+    try {
+      return Filters.parse(r.filtersJson());
+    } catch (IllegalArgumentException e) {
+      return new long[0]; // unparseable filters: allow nothing rather than everything
+    }
+  }
+
+  /** Whether the row already holds exactly what {@code r} says (nothing to push). */
   private boolean sameResource(int row, Row.Resource r) {
-    byte kind = resKind[row];
-    byte[] address = resAddress[row];
-    long[] filters = resFilters[row];
-    byte state = resState[row];
-    writeResource(row, r);
-    boolean same =
-        kind == resKind[row]
-            && Arrays.equals(address, resAddress[row])
-            && Arrays.equals(filters, resFilters[row])
-            && state == resState[row];
-    resKind[row] = kind;
-    resAddress[row] = address;
-    resFilters[row] = filters;
-    resState[row] = state;
-    return same;
+    return resState[row] == stateOf(r)
+        && resKind[row] == kindOf(r)
+        && Arrays.equals(resFilters[row], filtersOf(r))
+        && addresses.matches(resAddress[row], r.address());
   }
 
   private void dropUnreferenced(int row, Deltas d) {
@@ -594,7 +607,8 @@ public final class ClientCache {
 
   private void removeResourceRow(int row) {
     setConnectable(row, false);
-    resAddress[row] = null;
+    addresses.remove(resAddress[row]);
+    resAddress[row] = TextArena.NONE;
     resFilters[row] = null;
     resSites[row] = null;
     resPolicies[row] = 0;
@@ -669,9 +683,7 @@ public final class ClientCache {
 
   private String adaptedAddress(int row, Version version) {
     ResourceType type = ResourceType.values()[resKind[row] & 0xf];
-    byte[] address = resAddress[row];
-    return VersionCompatibility.adaptAddress(
-        type, address == null ? null : new String(address, StandardCharsets.UTF_8), version, true);
+    return VersionCompatibility.adaptAddress(type, addresses.get(resAddress[row]), version, true);
   }
 
   private boolean eligible(int row) {

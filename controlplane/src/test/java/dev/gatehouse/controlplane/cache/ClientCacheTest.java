@@ -385,4 +385,24 @@ class ClientCacheTest {
     assertThat(deltas.get(0)).isEqualTo(new ResourceDeleted(R1));
     assertThat(((ResourceCreatedOrUpdated) deltas.get(1)).resource().id()).isEqualTo(R2);
   }
+
+  @Test
+  void manyAddressChangesKeepEveryAddressRight() {
+    ClientCache cache = standard();
+    Row.Resource current = RES1;
+    for (int i = 0; i < 500; i++) {
+      Row.Resource next = resource(R1, "dns", "host-" + i + ".example.internal");
+      List<ClientDelta> deltas = cache.apply(changes.update(current, next), NOW);
+      assertThat(deltas)
+          .singleElement()
+          .isInstanceOfSatisfying(
+              ResourceCreatedOrUpdated.class,
+              d -> assertThat(d.resource().address()).isEqualTo(next.address()));
+      current = next;
+    }
+    assertThat(cache.connectable())
+        .singleElement()
+        .extracting(ResourceView::address)
+        .isEqualTo("host-499.example.internal");
+  }
 }
