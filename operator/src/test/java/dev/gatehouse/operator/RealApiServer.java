@@ -76,6 +76,7 @@ final class RealApiServer implements AutoCloseable {
                   c ->
                       c != null
                           && c.getStatus() != null
+                          && c.getStatus().getConditions() != null
                           && c.getStatus().getConditions().stream()
                               .anyMatch(
                                   k ->
