@@ -229,6 +229,18 @@ public final class InMemoryReplicationSource implements ReplicationSource {
     }
 
     @Override
+    public long receivedPosition() {
+      lock.lock();
+      try {
+        // Like a keepalive: once everything is delivered, the server's position is its WAL end.
+        boolean caughtUp = pending.isEmpty() && nextTxn == transactions.size();
+        return caughtUp ? nextLsn : 0;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
     public long serverWalEnd() {
       lock.lock();
       try {

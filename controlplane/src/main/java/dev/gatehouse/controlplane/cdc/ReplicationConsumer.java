@@ -99,7 +99,12 @@ public final class ReplicationConsumer implements AutoCloseable {
       WalMessage wal = stream.read(POLL);
       if (wal == null) {
         if (!inTransaction) {
-          metrics.idle(stream.serverWalEnd(), System.nanoTime());
+          long received = stream.receivedPosition();
+          if (Long.compareUnsigned(received, acknowledgedLsn) > 0) {
+            stream.acknowledge(received);
+            acknowledgedLsn = received;
+          }
+          metrics.idle(acknowledgedLsn, stream.serverWalEnd(), System.nanoTime());
         }
         continue;
       }
@@ -132,7 +137,10 @@ public final class ReplicationConsumer implements AutoCloseable {
     }
   }
 
-  /** The end LSN of the last transaction this consumer applied and acknowledged. */
+  /**
+   * The position this consumer acknowledged last: the end of the last applied transaction, or a
+   * later server position reached while idle.
+   */
   public long acknowledgedLsn() {
     return acknowledgedLsn;
   }

@@ -51,7 +51,8 @@ public final class ReplicationMetrics {
     recordLag(lagMs, serverWalEnd, nowNanos);
   }
 
-  void idle(long serverWalEnd, long nowNanos) {
+  void idle(long acknowledgedLsn, long serverWalEnd, long nowNanos) {
+    lastAcknowledgedLsn.accumulateAndGet(acknowledgedLsn, Math::max);
     recordLag(0, serverWalEnd, nowNanos);
   }
 

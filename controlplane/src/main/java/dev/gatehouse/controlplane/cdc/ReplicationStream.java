@@ -28,6 +28,14 @@ public interface ReplicationStream extends AutoCloseable {
   void acknowledge(long lsn) throws ReplicationException;
 
   /**
+   * The server's position as of the last message or keepalive received. Between transactions (after
+   * a Commit and before the next Begin) every transaction that committed before this position has
+   * been delivered, so it may be acknowledged even though no change for this stream's tables was
+   * written: that lets the slot release WAL written for other tables.
+   */
+  long receivedPosition();
+
+  /**
    * The server's current WAL end as last observed (for lag), or -1 when unknown. May be a few
    * seconds stale.
    */

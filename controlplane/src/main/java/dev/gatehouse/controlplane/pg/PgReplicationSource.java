@@ -269,6 +269,12 @@ public final class PgReplicationSource implements ReplicationSource {
     }
 
     @Override
+    public long receivedPosition() {
+      // pgjdbc advances this on XLogData (record start) and on keepalives (server WAL end).
+      return stream.getLastReceiveLSN().asLong();
+    }
+
+    @Override
     public long serverWalEnd() {
       return serverWalEnd;
     }

@@ -328,4 +328,35 @@ class CdcTablesIT {
       assertThat(gatewayCache.pairCount()).isZero();
     }
   }
+
+  @Test
+  void idleConsumerLetsTheSlotReleaseWalWrittenForOtherTables() throws Exception {
+    start(change -> {});
+    String after;
+    try (java.sql.Connection c = db.connect();
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE IF NOT EXISTS it_unpublished (x int)");
+      st.execute("INSERT INTO it_unpublished SELECT generate_series(1, 1000)");
+      try (java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+        rs.next();
+        after = rs.getString(1);
+      }
+    }
+    String lsn = after;
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () -> {
+              try (java.sql.Connection c = db.connect();
+                  java.sql.PreparedStatement ps =
+                      c.prepareStatement(
+                          "SELECT confirmed_flush_lsn >= ?::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+                ps.setString(1, lsn);
+                ps.setString(2, source.slotName());
+                try (java.sql.ResultSet rs = ps.executeQuery()) {
+                  return rs.next() && rs.getBoolean(1);
+                }
+              }
+            });
+  }
 }
