@@ -36,6 +36,7 @@ public final class ClientCache {
 
   private final UUID clientId;
   private final UUID actorId;
+  private final UUID accountId;
   private final LsnGuard guard;
   private ClientContext context;
 
@@ -60,9 +61,11 @@ public final class ClientCache {
   private int[] polResource;
   private Object[] polConditions; // List<Condition>, or null when none
 
-  private ClientCache(UUID clientId, UUID actorId, ClientContext context, int p, int r, int m) {
+  private ClientCache(
+      UUID clientId, UUID actorId, UUID accountId, ClientContext context, int p, int r, int m) {
     this.clientId = clientId;
     this.actorId = actorId;
+    this.accountId = accountId;
     this.context = context;
     this.guard = new LsnGuard("client " + clientId);
     reset(p, r, m);
@@ -77,6 +80,7 @@ public final class ClientCache {
         new ClientCache(
             c.id(),
             c.actorId(),
+            c.accountId(),
             contextOf(c, remoteIp, snapshot.tokenExpiresAt()),
             snapshot.policies().size(),
             snapshot.resources().size(),
@@ -163,6 +167,20 @@ public final class ClientCache {
       case GROUPS -> {
         if (change.op() == Change.Op.DELETE && change.oldRow() instanceof Row.Group g) {
           dropGroup(g.id(), now, d);
+        }
+      }
+      case ACTORS -> {
+        if (change.row() instanceof Row.Actor a
+            && a.id().equals(actorId)
+            && (change.op() == Change.Op.DELETE || a.disabledAt() != null)) {
+          d.other.add(new ClientDelta.Disconnect("actor deleted or disabled"));
+        }
+      }
+      case ACCOUNTS -> {
+        if (change.op() == Change.Op.DELETE
+            && change.oldRow() instanceof Row.Account a
+            && a.id().equals(accountId)) {
+          d.other.add(new ClientDelta.Disconnect("account deleted or disabled"));
         }
       }
       default -> {}
@@ -261,6 +279,12 @@ public final class ClientCache {
   }
 
   private void client(Change<?> change, Instant now, Deltas d) {
+    if (change.op() == Change.Op.DELETE
+        && change.oldRow() instanceof Row.Client c
+        && c.id().equals(clientId)) {
+      d.other.add(new ClientDelta.Disconnect("client deleted"));
+      return;
+    }
     if (change.newRow() instanceof Row.Client c && c.id().equals(clientId)) {
       ClientContext next =
           new ClientContext(

@@ -26,4 +26,10 @@ public sealed interface ClientDelta {
    * ClientCache#hydrate}.
    */
   record HydrationRequired(String reason) implements ClientDelta {}
+
+  /**
+   * The client may no longer be connected at all: its device, its actor or its account was deleted
+   * or disabled. The owner closes the channel.
+   */
+  record Disconnect(String reason) implements ClientDelta {}
 }

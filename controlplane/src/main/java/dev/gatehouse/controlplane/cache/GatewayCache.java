@@ -89,6 +89,11 @@ public final class GatewayCache {
       case FLOWS -> flow(change, now);
       case RESOURCES -> resource(change);
       case GATEWAYS -> {
+        if (change.op() == Change.Op.DELETE
+            && change.oldRow() instanceof Row.Gateway g
+            && g.id().equals(gatewayId)) {
+          yield List.of(new GatewayDelta.Disconnect("gateway deleted"));
+        }
         if (change.newRow() instanceof Row.Gateway g && g.id().equals(gatewayId)) {
           version = Version.parseOrUnknown(g.lastSeenVersion());
         }

@@ -15,4 +15,7 @@ public sealed interface GatewayDelta {
   /** Push {@code access_authorization_expiry_updated}: the pair's access now ends at this time. */
   record AccessAuthorizationExpiryUpdated(UUID clientId, UUID resourceId, Instant expiresAt)
       implements GatewayDelta {}
+
+  /** The gateway was deleted or its account disabled: the owner closes the channel. */
+  record Disconnect(String reason) implements GatewayDelta {}
 }

@@ -405,4 +405,25 @@ class ClientCacheTest {
         .extracting(ResourceView::address)
         .isEqualTo("host-499.example.internal");
   }
+
+  @Test
+  void deletedClientDisabledActorOrDisabledAccountDisconnects() {
+    ClientCache cache = standard();
+    Row.Actor actor = new Row.Actor(ACTOR, ACCOUNT, "a", "account_user", null, null);
+    Row.Actor disabled = new Row.Actor(ACTOR, ACCOUNT, "a", "account_user", NOW, null);
+    assertThat(cache.apply(changes.update(actor, actor), NOW)).isEmpty();
+    assertThat(cache.apply(changes.update(actor, disabled), NOW))
+        .singleElement()
+        .isInstanceOf(ClientDelta.Disconnect.class);
+    Row.Actor otherActor =
+        new Row.Actor(UUID.randomUUID(), ACCOUNT, "b", "account_user", null, null);
+    assertThat(cache.apply(changes.delete(otherActor), NOW)).isEmpty();
+    assertThat(
+            cache.apply(changes.delete(new Row.Account(ACCOUNT, "acme", "acme", null, null)), NOW))
+        .singleElement()
+        .isInstanceOf(ClientDelta.Disconnect.class);
+    assertThat(cache.apply(changes.delete(client("1.4.0", true)), NOW))
+        .singleElement()
+        .isInstanceOf(ClientDelta.Disconnect.class);
+  }
 }

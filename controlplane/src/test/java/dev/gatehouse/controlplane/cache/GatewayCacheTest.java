@@ -170,4 +170,18 @@ class GatewayCacheTest {
             FlowReauthorizer.NONE);
     assertThat(cache.pairCount()).isZero();
   }
+
+  @Test
+  void deletedGatewayDisconnects() {
+    GatewayCache cache = GatewayCache.empty(GATEWAY, Version.parse("1.4.0"), FlowReauthorizer.NONE);
+    Row.Gateway self =
+        new Row.Gateway(GATEWAY, ACCOUNT, UUID.randomUUID(), "gw", "pk", "1.4.0", null, null);
+    Row.Gateway other =
+        new Row.Gateway(
+            UUID.randomUUID(), ACCOUNT, UUID.randomUUID(), "gw", "pk", "1.4.0", null, null);
+    assertThat(cache.apply(changes.delete(other), NOW)).isEmpty();
+    assertThat(cache.apply(changes.delete(self), NOW))
+        .singleElement()
+        .isInstanceOf(GatewayDelta.Disconnect.class);
+  }
 }
