@@ -30,10 +30,6 @@ import java.util.UUID;
  */
 public final class ClientCache {
 
-  private static final byte STATE_PENDING = 0; // referenced by a policy, row not loaded yet
-  private static final byte STATE_LIVE = 1;
-  private static final byte STATE_DELETED = 2; // soft-deleted; policies kept for an undelete
-
   private final UUID clientId;
   private final UUID actorId;
   private final UUID accountId;
@@ -44,16 +40,7 @@ public final class ClientCache {
   private LongKeyTable groups;
   private long[] membershipIds; // 2 per row
 
-  // Resources, keyed by resource id.
-  private LongKeyTable resources;
-  private byte[] resState;
-  private byte[] resKind; // type ordinal | ip stack ordinal << 4
-  private TextArena addresses;
-  private int[] resAddress; // offset in addresses, TextArena.NONE for internet resources
-  private long[][] resFilters;
-  private long[][] resSites; // 2 longs per site
-  private int[] resPolicies; // how many cached policies point here
-  private long[] connectable; // bit per row: what the client has been told
+  private ResourceTable resources;
 
   // Policies, keyed by policy id.
   private LongKeyTable policies;
@@ -86,7 +73,7 @@ public final class ClientCache {
             snapshot.resources().size(),
             snapshot.memberships().size());
     cache.load(snapshot);
-    cache.addresses.trim();
+    cache.resources.trim();
     cache.recomputeAll(now, cache.new Deltas());
     return cache;
   }
@@ -100,16 +87,7 @@ public final class ClientCache {
   private void reset(int p, int r, int m) {
     groups = new LongKeyTable(2, m);
     membershipIds = new long[groups.rowCapacity() * 2];
-    resources = new LongKeyTable(2, r);
-    int rc = resources.rowCapacity();
-    resState = new byte[rc];
-    resKind = new byte[rc];
-    resAddress = new int[rc];
-    addresses = new TextArena(r * 24);
-    resFilters = new long[rc][];
-    resSites = new long[rc][];
-    resPolicies = new int[rc];
-    connectable = new long[(rc + 63) >>> 6];
+    resources = new ResourceTable(r);
     policies = new LongKeyTable(2, p);
     int pc = policies.rowCapacity();
     polGroup = new int[pc];
@@ -122,15 +100,12 @@ public final class ClientCache {
       putMembership(m);
     }
     for (Row.Resource r : s.resources()) {
-      int row = resourceRow(r.id());
-      writeResource(row, r);
+      resources.write(resources.rowFor(r.id()), r);
     }
     for (Row.ResourceConnection rc : s.connections()) {
-      int row =
-          resources.find(
-              rc.resourceId().getMostSignificantBits(), rc.resourceId().getLeastSignificantBits());
+      int row = resources.find(rc.resourceId());
       if (row >= 0) {
-        addSite(row, rc.siteId());
+        resources.addSite(row, rc.siteId());
       }
     }
     for (Row.Policy p : s.policies()) {
@@ -140,8 +115,8 @@ public final class ClientCache {
     }
     // Resources that no live policy points to are not kept.
     for (int r = 0; r < resources.highWater(); r++) {
-      if (resources.isLive(r) && resPolicies[r] == 0) {
-        removeResourceRow(r);
+      if (resources.isLive(r) && resources.policies(r) == 0) {
+        resources.remove(r);
       }
     }
   }
@@ -223,7 +198,7 @@ public final class ClientCache {
     if (change.newRow() instanceof Row.Policy p
         && p.live()
         && groups.find(hi(p.groupId()), lo(p.groupId())) >= 0) {
-      boolean known = resources.find(hi(p.resourceId()), lo(p.resourceId())) >= 0;
+      boolean known = resources.find(p.resourceId()) >= 0;
       int row = putPolicy(p);
       if (!known) {
         d.other.add(new ClientDelta.ResourceRequired(p.resourceId()));
@@ -242,19 +217,19 @@ public final class ClientCache {
       return;
     }
     Row.Resource r = (Row.Resource) change.row();
-    int row = resources.find(hi(r.id()), lo(r.id()));
+    int row = resources.find(r.id());
     if (row < 0) {
       return;
     }
     if (change.op() == Change.Op.DELETE) {
-      resState[row] = STATE_DELETED;
+      resources.markDeleted(row);
       recompute(row, now, false, d);
       return;
     }
-    boolean changed = !sameResource(row, r);
-    writeResource(row, r);
+    boolean changed = !resources.same(row, r);
+    resources.write(row, r);
     recompute(row, now, false, d);
-    if (changed && isConnectable(row) && !d.addedContains(row)) {
+    if (changed && resources.connectable(row) && !d.addedContains(row)) {
       d.added.add(row);
     }
   }
@@ -265,14 +240,14 @@ public final class ClientCache {
       return;
     }
     if (change.oldRow() instanceof Row.ResourceConnection old) {
-      int row = resources.find(hi(old.resourceId()), lo(old.resourceId()));
-      if (row >= 0 && removeSite(row, old.siteId())) {
+      int row = resources.find(old.resourceId());
+      if (row >= 0 && resources.removeSite(row, old.siteId())) {
         recompute(row, now, true, d);
       }
     }
     if (change.newRow() instanceof Row.ResourceConnection rc) {
-      int row = resources.find(hi(rc.resourceId()), lo(rc.resourceId()));
-      if (row >= 0 && addSite(row, rc.siteId())) {
+      int row = resources.find(rc.resourceId());
+      if (row >= 0 && resources.addSite(row, rc.siteId())) {
         recompute(row, now, true, d);
       }
     }
@@ -318,12 +293,12 @@ public final class ClientCache {
   /** Supplies a resource that a {@link ClientDelta.ResourceRequired} asked for. */
   public List<ClientDelta> loadResource(Row.Resource r, List<UUID> siteIds, Instant now) {
     Deltas d = new Deltas();
-    int row = resources.find(hi(r.id()), lo(r.id()));
+    int row = resources.find(r.id());
     if (row >= 0) {
-      writeResource(row, r);
-      resSites[row] = null;
+      resources.write(row, r);
+      resources.clearSites(row);
       for (UUID site : siteIds) {
-        addSite(row, site);
+        resources.addSite(row, site);
       }
       recompute(row, now, false, d);
     }
@@ -339,7 +314,7 @@ public final class ClientCache {
     context = contextOf(snapshot.client(), context.remoteIp(), snapshot.tokenExpiresAt());
     reset(snapshot.policies().size(), snapshot.resources().size(), snapshot.memberships().size());
     load(snapshot);
-    addresses.trim();
+    resources.trim();
     recomputeAll(now, new Deltas());
     Map<UUID, ResourceView> after = connectableViews();
     List<ClientDelta> deleted = new ArrayList<>();
@@ -370,11 +345,8 @@ public final class ClientCache {
    * lasts longest, capped at the token's expiry.
    */
   public Authorization authorize(UUID resourceId, ClientContext client, Instant now) {
-    int r = resources.find(hi(resourceId), lo(resourceId));
-    if (r < 0
-        || resState[r] != STATE_LIVE
-        || resSites[r] == null
-        || adaptedAddress(r, client.version()) == null) {
+    int r = resources.find(resourceId);
+    if (r < 0 || !resources.eligible(r, client.version())) {
       return new Authorization.NotFound(resourceId);
     }
     int best = -1;
@@ -419,8 +391,8 @@ public final class ClientCache {
   }
 
   public boolean isConnectable(UUID resourceId) {
-    int r = resources.find(hi(resourceId), lo(resourceId));
-    return r >= 0 && isConnectable(r);
+    int r = resources.find(resourceId);
+    return r >= 0 && resources.connectable(r);
   }
 
   public UUID clientId() {
@@ -460,22 +432,7 @@ public final class ClientCache {
     }
     for (int r = 0; r < resources.highWater(); r++) {
       if (resources.isLive(r)) {
-        out.put(
-            "resource " + uuid(resources, r),
-            "state="
-                + resState[r]
-                + " kind="
-                + resKind[r]
-                + " address="
-                + addresses.get(resAddress[r])
-                + " filters="
-                + Arrays.toString(resFilters[r])
-                + " sites="
-                + sites(r)
-                + " policies="
-                + resPolicies[r]
-                + " connectable="
-                + isConnectable(r));
+        out.put("resource " + resources.id(r), resources.describe(r));
       }
     }
     for (int p = 0; p < policies.highWater(); p++) {
@@ -485,7 +442,7 @@ public final class ClientCache {
             "group="
                 + uuid(groups, polGroup[p])
                 + " resource="
-                + uuid(resources, polResource[p])
+                + resources.id(polResource[p])
                 + " conditions="
                 + conditions(p));
       }
@@ -534,16 +491,16 @@ public final class ClientCache {
       polResource = Arrays.copyOf(polResource, c);
       polConditions = Arrays.copyOf(polConditions, c);
     }
-    int r = resourceRow(p.resourceId());
+    int r = resources.rowFor(p.resourceId());
     polGroup[row] = groups.find(hi(p.groupId()), lo(p.groupId()));
     polResource[row] = r;
-    resPolicies[r]++;
+    resources.addPolicy(r);
     polConditions[row] = SharedValues.conditions(p.conditionsJson(), p.expiresAt());
     return row;
   }
 
   private void removePolicyRow(int row) {
-    resPolicies[polResource[row]]--;
+    resources.removePolicy(polResource[row]);
     polConditions[row] = null;
     policies.remove(row);
   }
@@ -554,166 +511,21 @@ public final class ClientCache {
     return c == null ? List.of() : (List<Condition>) c;
   }
 
-  /** The row of a resource, adding a pending one if absent. */
-  private int resourceRow(UUID id) {
-    int existing = resources.find(hi(id), lo(id));
-    if (existing >= 0) {
-      return existing;
-    }
-    int row = resources.add(hi(id), lo(id));
-    int c = resources.rowCapacity();
-    if (resState.length < c) {
-      resState = Arrays.copyOf(resState, c);
-      resKind = Arrays.copyOf(resKind, c);
-      resAddress = Arrays.copyOf(resAddress, c);
-      resFilters = Arrays.copyOf(resFilters, c);
-      resSites = Arrays.copyOf(resSites, c);
-      resPolicies = Arrays.copyOf(resPolicies, c);
-      connectable = Arrays.copyOf(connectable, (c + 63) >>> 6);
-    }
-    resState[row] = STATE_PENDING;
-    resAddress[row] = TextArena.NONE;
-    return row;
-  }
-
-  private void writeResource(int row, Row.Resource r) {
-    resState[row] = stateOf(r);
-    resKind[row] = kindOf(r);
-    resFilters[row] = filtersOf(r);
-    if (!addresses.matches(resAddress[row], r.address())) {
-      addresses.remove(resAddress[row]);
-      resAddress[row] = addresses.add(r.address());
-      if (addresses.needsCompaction()) {
-        for (int i = 0; i < resources.highWater(); i++) {
-          if (!resources.isLive(i)) {
-            resAddress[i] = TextArena.NONE;
-          }
-        }
-        addresses.compact(resAddress, resources.highWater());
-      }
-    }
-  }
-
-  private static byte stateOf(Row.Resource r) {
-    return r.live() ? STATE_LIVE : STATE_DELETED;
-  }
-
-  private static byte kindOf(Row.Resource r) {
-    return (byte)
-        (ResourceType.fromSql(r.type()).ordinal() | IpStack.fromSql(r.ipStack()).ordinal() << 4);
-  }
-
-  private static long[] filtersOf(Row.Resource r) {
-    try {
-      return Filters.parse(r.filtersJson());
-    } catch (IllegalArgumentException e) {
-      return new long[0]; // unparseable filters: allow nothing rather than everything
-    }
-  }
-
-  /** Whether the row already holds exactly what {@code r} says (nothing to push). */
-  private boolean sameResource(int row, Row.Resource r) {
-    return resState[row] == stateOf(r)
-        && resKind[row] == kindOf(r)
-        && Arrays.equals(resFilters[row], filtersOf(r))
-        && addresses.matches(resAddress[row], r.address());
-  }
-
   private void dropUnreferenced(int row, Deltas d) {
-    if (row >= 0 && resources.isLive(row) && resPolicies[row] == 0) {
-      if (isConnectable(row)) {
+    if (row >= 0 && resources.isLive(row) && resources.policies(row) == 0) {
+      if (resources.connectable(row)) {
         d.removedRows.add(row);
-        d.removedIds.add(uuid(resources, row));
+        d.removedIds.add(resources.id(row));
       }
-      removeResourceRow(row);
+      resources.remove(row);
     }
-  }
-
-  private void removeResourceRow(int row) {
-    setConnectable(row, false);
-    addresses.remove(resAddress[row]);
-    resAddress[row] = TextArena.NONE;
-    resFilters[row] = null;
-    resSites[row] = null;
-    resPolicies[row] = 0;
-    resState[row] = STATE_PENDING;
-    resources.remove(row);
-  }
-
-  private boolean addSite(int row, UUID site) {
-    long[] sites = resSites[row];
-    if (sites != null) {
-      for (int i = 0; i < sites.length; i += 2) {
-        if (sites[i] == hi(site) && sites[i + 1] == lo(site)) {
-          return false;
-        }
-      }
-    }
-    long[] next = sites == null ? new long[2] : Arrays.copyOf(sites, sites.length + 2);
-    next[next.length - 2] = hi(site);
-    next[next.length - 1] = lo(site);
-    resSites[row] = SharedValues.array(next);
-    return true;
-  }
-
-  private boolean removeSite(int row, UUID site) {
-    long[] sites = resSites[row];
-    if (sites == null) {
-      return false;
-    }
-    for (int i = 0; i < sites.length; i += 2) {
-      if (sites[i] == hi(site) && sites[i + 1] == lo(site)) {
-        if (sites.length == 2) {
-          resSites[row] = null;
-        } else {
-          long[] next = new long[sites.length - 2];
-          System.arraycopy(sites, 0, next, 0, i);
-          System.arraycopy(sites, i + 2, next, i, sites.length - i - 2);
-          resSites[row] = SharedValues.array(next);
-        }
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private List<UUID> sites(int row) {
-    long[] sites = resSites[row];
-    if (sites == null) {
-      return List.of();
-    }
-    List<UUID> out = new ArrayList<>(sites.length / 2);
-    for (int i = 0; i < sites.length; i += 2) {
-      out.add(new UUID(sites[i], sites[i + 1]));
-    }
-    out.sort(null); // a set: report it in a stable order
-    return out;
   }
 
   // ---------------------------------------------------------------------------------------------
   // The connectable set
 
-  private boolean isConnectable(int row) {
-    return (connectable[row >>> 6] & (1L << row)) != 0;
-  }
-
-  private void setConnectable(int row, boolean on) {
-    if (on) {
-      connectable[row >>> 6] |= 1L << row;
-    } else {
-      connectable[row >>> 6] &= ~(1L << row);
-    }
-  }
-
-  private String adaptedAddress(int row, Version version) {
-    ResourceType type = ResourceType.values()[resKind[row] & 0xf];
-    return VersionCompatibility.adaptAddress(type, addresses.get(resAddress[row]), version, true);
-  }
-
   private boolean eligible(int row) {
-    return resState[row] == STATE_LIVE
-        && resSites[row] != null
-        && adaptedAddress(row, context.version()) != null;
+    return resources.eligible(row, context.version());
   }
 
   private boolean anyPolicyHolds(int row, Instant now) {
@@ -758,36 +570,22 @@ public final class ClientCache {
       List<Integer> removed,
       List<Integer> added,
       List<UUID> removedIds) {
-    boolean was = isConnectable(row);
+    boolean was = resources.connectable(row);
     if (was && (!should || toggle)) {
       removed.add(row);
-      removedIds.add(uuid(resources, row));
+      removedIds.add(resources.id(row));
     }
     if (should && (!was || toggle) && !added.contains(row)) {
       added.add(row);
     }
-    setConnectable(row, should);
-  }
-
-  private ResourceView view(int row, Version version) {
-    String address = adaptedAddress(row, version);
-    if (address == null) {
-      return null;
-    }
-    return new ResourceView(
-        uuid(resources, row),
-        ResourceType.values()[resKind[row] & 0xf],
-        address,
-        IpStack.values()[resKind[row] >> 4],
-        Filters.unpack(resFilters[row]),
-        sites(row));
+    resources.setConnectable(row, should);
   }
 
   private Map<UUID, ResourceView> connectableViews() {
     Map<UUID, ResourceView> out = new HashMap<>();
     for (int r = 0; r < resources.highWater(); r++) {
-      if (resources.isLive(r) && isConnectable(r)) {
-        out.put(uuid(resources, r), view(r, context.version()));
+      if (resources.isLive(r) && resources.connectable(r)) {
+        out.put(resources.id(r), resources.view(r, context.version()));
       }
     }
     return out;
@@ -825,8 +623,8 @@ public final class ClientCache {
         out.add(new ClientDelta.ResourceDeleted(id));
       }
       for (int row : added) {
-        if (resources.isLive(row) && isConnectable(row)) {
-          out.add(new ClientDelta.ResourceCreatedOrUpdated(view(row, context.version())));
+        if (resources.isLive(row) && resources.connectable(row)) {
+          out.add(new ClientDelta.ResourceCreatedOrUpdated(resources.view(row, context.version())));
         }
       }
       out.addAll(other);
