@@ -118,6 +118,12 @@ for m in "${MODES[@]}"; do
   if [[ "$m" != plain ]]; then tunnel_up "$m"; fi
   read -r UP[$m] DOWN[$m] RTT[$m] < <(measure)
   echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, rtt ${RTT[$m]} ms" >&2
+  if [[ -n "${NETBENCH_DIAG:-}" && "$m" != plain ]]; then
+    for ns in "$C" "$G"; do
+      echo "  $ns udp: $(ip netns exec "$ns" awk '/^Udp:/ {getline; print "InErrors="$4" RcvbufErrors="$6" SndbufErrors="$7}' /proc/net/snmp)" >&2
+      ip -n "$ns" -s link show | awk -v ns="$ns" '/wg|wc/ {dev=$2} dev && /RX:|TX:/ {hdr=$1; getline; print "  " ns " " dev " " hdr " packets=" $2 " dropped=" $4; }' >&2
+    done
+  fi
   if [[ "$m" != plain ]]; then tunnel_down; fi
 done
 

@@ -45,8 +45,18 @@ public final class NettyUdpTransport implements DatagramTransport {
     return Epoll.isAvailable();
   }
 
-  /** Binds a UDP socket to {@code local} (port 0 picks one). */
+  /** Binds a UDP socket to {@code local} (port 0 picks one), one datagram per read. */
   public static NettyUdpTransport bind(InetSocketAddress local) throws InterruptedException {
+    return bind(local, 0);
+  }
+
+  /**
+   * Binds a UDP socket; with epoll and {@code maxDatagramSize > 0}, reads up to 32 datagrams per
+   * {@code recvmmsg} syscall. Larger datagrams would be truncated, so pass the largest message the
+   * tunnel can carry (MTU + 32 bytes of WireGuard overhead, rounded up).
+   */
+  public static NettyUdpTransport bind(InetSocketAddress local, int maxDatagramSize)
+      throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup group = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
     NettyUdpTransport[] self = new NettyUdpTransport[1];
@@ -77,6 +87,12 @@ public final class NettyUdpTransport implements DatagramTransport {
                     // ICMP port unreachable and the like surface here; UDP carries on.
                   }
                 });
+    if (epoll && maxDatagramSize > 0) {
+      b.option(io.netty.channel.epoll.EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, maxDatagramSize)
+          .option(
+              ChannelOption.RCVBUF_ALLOCATOR,
+              new io.netty.channel.FixedRecvByteBufAllocator(maxDatagramSize * 32));
+    }
     try {
       Channel ch = b.bind(local).sync().channel();
       self[0] = new NettyUdpTransport(group, ch);

@@ -155,23 +155,24 @@ public final class Peer {
   }
 
   /**
-   * A packet arrived on {@code kp}: if it is the unconfirmed next keypair, promote it (§5.4.5,
-   * responder confirmation). Returns the index of the keypair dropped, or -1 when nothing changed,
-   * or 0 and sets nothing when promoted without dropping. Caller holds the monitor.
+   * A packet arrived on {@code kp}: if it is the unconfirmed next keypair, promote it to current
+   * (§5.4.5, responder confirmation). Returns {@link #NOT_PROMOTED}, {@link
+   * #PROMOTED_NOTHING_FREED} or the (non-negative, unsigned) index of the dropped previous keypair.
+   * Caller holds the monitor.
    */
-  boolean confirmIfNext(Keypair kp, int[] freedOut) {
+  long confirmIfNext(Keypair kp) {
     if (kp != next) {
-      return false;
+      return NOT_PROMOTED;
     }
-    freedOut[0] = previous == null ? 0 : 1;
-    if (previous != null) {
-      freedOut[1] = previous.localIndex;
-    }
+    long freed = previous == null ? PROMOTED_NOTHING_FREED : previous.localIndex & 0xffffffffL;
     previous = current;
     current = kp;
     next = null;
-    return true;
+    return freed;
   }
+
+  static final long NOT_PROMOTED = -1;
+  static final long PROMOTED_NOTHING_FREED = -2;
 
   /** Erases every keypair and handshake secret; returns the freed indices. */
   int[] zeroKeys() {

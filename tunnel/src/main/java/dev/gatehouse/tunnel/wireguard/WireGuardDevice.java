@@ -405,10 +405,10 @@ public final class WireGuardDevice {
     peer.addRx(len);
     peer.setEndpoint(from);
     synchronized (peer) {
-      int[] freed = new int[2];
-      if (peer.confirmIfNext(kp, freed)) {
-        if (freed[0] == 1) {
-          indices.remove(freed[1]);
+      long promoted = peer.confirmIfNext(kp);
+      if (promoted != Peer.NOT_PROMOTED) {
+        if (promoted >= 0) {
+          indices.remove((int) promoted);
         }
         peer.timers.handshakeComplete();
         peer.handshakeCompleted(clock.epochNanos());
