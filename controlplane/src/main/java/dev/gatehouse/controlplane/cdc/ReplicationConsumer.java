@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
  * The CDC loop: opens a session on a {@link ReplicationSource}, decodes each message, turns it into
  * {@link Change}s, hands them to a {@link ChangeSink}, and acknowledges a transaction only after
  * the sink applied all of it. On any failure it closes the session and reopens it with exponential
- * backoff (100 ms doubling up to {@code maxBackoff}); the slot replays whatever was not
- * acknowledged, so no change is lost and a change may be delivered twice (consumers drop it by
- * position).
+ * backoff (100 ms doubling up to {@code maxBackoff}, reset once a session makes progress); the slot
+ * replays whatever was not acknowledged, so no change is lost and a change may be delivered twice
+ * (consumers drop it by position).
  *
  * <p>Runs on one thread it owns ({@link #start()}), or on the caller's via {@link #run()}.
  */
@@ -68,13 +68,18 @@ public final class ReplicationConsumer implements AutoCloseable {
           metrics.reconnected();
         }
         first = false;
+        long progressMark = acknowledgedLsn;
         try (ReplicationStream stream = source.open(acknowledgedLsn)) {
           LOG.info("replication session open, resuming after LSN {}", lsnText(acknowledgedLsn));
-          backoff = INITIAL_BACKOFF;
           pump(stream);
         } catch (ReplicationException | RuntimeException e) {
           if (!running) {
             break;
+          }
+          // Back off afresh only if the session made progress: a transaction that fails every
+          // time (a poison change) must not be retried in a tight loop.
+          if (acknowledgedLsn != progressMark) {
+            backoff = INITIAL_BACKOFF;
           }
           metrics.failed();
           LOG.warn("replication session failed ({}); reconnecting in {} ms", e, backoff.toMillis());

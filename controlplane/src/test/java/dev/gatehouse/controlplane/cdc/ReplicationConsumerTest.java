@@ -171,6 +171,28 @@ class ReplicationConsumerTest {
     }
   }
 
+  @Test
+  void aPoisonTransactionIsRetriedWithGrowingBackoffAndNothingAfterItIsAcknowledged() {
+    ChangeSink poison =
+        change -> {
+          throw new IllegalStateException("cannot apply");
+        };
+    long commitLsn = commitPolicy(id());
+    try (ReplicationConsumer c =
+        new ReplicationConsumer(
+                slot, poison, metrics, InstantSource.system(), Duration.ofMillis(400))
+            .start()) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> metrics.failures() >= 3);
+      long failuresAfter3 = metrics.failures();
+      // 100 + 200 + 400 (+ 400...) ms between attempts: far fewer than a 100 ms loop would make.
+      await()
+          .during(Duration.ofMillis(700))
+          .atMost(Duration.ofSeconds(2))
+          .until(() -> metrics.failures() <= failuresAfter3 + 2);
+      assertThat(Long.compareUnsigned(slot.confirmedLsn(), commitLsn)).isNegative();
+    }
+  }
+
   private static String id() {
     return UUID.randomUUID().toString();
   }
