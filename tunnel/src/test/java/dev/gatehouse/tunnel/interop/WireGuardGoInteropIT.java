@@ -30,6 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class WireGuardGoInteropIT {
   private static final String OURS_TUN_IP = "10.201.0.1";
   private static final String THEIRS_TUN_IP = "10.201.0.2";
+  private static final String OURS_TUN_IP6 = "fd00:201::1";
+  private static final String THEIRS_TUN_IP6 = "fd00:201::2";
   private static final String OURS_UNDERLAY = "192.168.201.1";
   private static final String THEIRS_UNDERLAY = "192.168.201.2";
   private static final int PORT = 51820;
@@ -108,6 +110,9 @@ class WireGuardGoInteropIT {
     assertThat(ping(nsTheirs, OURS_TUN_IP, 5)).as("ping back from wireguard-go").isEqualTo(5);
     assertThat(handshakeCount()).isGreaterThanOrEqualTo(1);
     assertThat(theirLatestHandshake()).as("wireguard-go saw a handshake").isPositive();
+    // IPv6 inside the same session (our Address gets duplicate address detection: wait for it)
+    awaitPing(nsOurs, THEIRS_TUN_IP6);
+    assertThat(ping(nsTheirs, OURS_TUN_IP6, 3)).as("ping6 back from wireguard-go").isEqualTo(3);
 
     startIperfServer(nsTheirs, THEIRS_TUN_IP);
     double up = iperf(nsOurs, THEIRS_TUN_IP, false);
@@ -216,7 +221,7 @@ class WireGuardGoInteropIT {
                 "preshared-key",
                 psk.toString(),
                 "allowed-ips",
-                OURS_TUN_IP + "/32"));
+                OURS_TUN_IP + "/32," + OURS_TUN_IP6 + "/128"));
     if (withEndpoint) {
       cmd.addAll(List.of("endpoint", OURS_UNDERLAY + ":" + PORT));
     }
@@ -224,6 +229,17 @@ class WireGuardGoInteropIT {
     check(
         NetnsLab.inNs(
             nsTheirs, 10, "ip", "address", "add", THEIRS_TUN_IP + "/24", "dev", theirsIf));
+    check(
+        NetnsLab.inNs(
+            nsTheirs,
+            10,
+            "ip",
+            "address",
+            "add",
+            THEIRS_TUN_IP6 + "/64",
+            "dev",
+            theirsIf,
+            "nodad"));
     check(NetnsLab.inNs(nsTheirs, 10, "ip", "link", "set", theirsIf, "mtu", "1420", "up"));
   }
 
@@ -238,7 +254,9 @@ class WireGuardGoInteropIT {
             + "\n"
             + "Address = "
             + OURS_TUN_IP
-            + "/24\n"
+            + "/24, "
+            + OURS_TUN_IP6
+            + "/64\n"
             + "MTU = 1420\n\n"
             + "[Peer]\n"
             + "PublicKey = "
@@ -249,7 +267,9 @@ class WireGuardGoInteropIT {
             + "\n"
             + "AllowedIPs = "
             + THEIRS_TUN_IP
-            + "/32\n"
+            + "/32, "
+            + THEIRS_TUN_IP6
+            + "/128\n"
             + (withEndpoint ? "Endpoint = " + THEIRS_UNDERLAY + ":" + PORT + "\n" : "");
     Path confFile = lab.dir.resolve("ours.conf");
     Files.writeString(confFile, conf);
