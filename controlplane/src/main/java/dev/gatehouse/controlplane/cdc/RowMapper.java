@@ -137,6 +137,10 @@ final class RowMapper {
     if (text.equals("-infinity")) {
       return Instant.MIN;
     }
+    Instant fast = parseCanonicalTimestamp(text);
+    if (fast != null) {
+      return fast;
+    }
     String iso = text.replace(' ', 'T');
     int sign = Math.max(iso.lastIndexOf('+'), iso.lastIndexOf('-'));
     if (sign > 10 && iso.length() - sign == 3) {
@@ -147,6 +151,94 @@ final class RowMapper {
     } catch (DateTimeParseException e) {
       throw new ChangeMappingException("not a timestamptz: " + text);
     }
+  }
+
+  /**
+   * Fast path for PostgreSQL's usual output, {@code yyyy-MM-dd HH:mm:ss[.f{1,6}]±HH[:MM]}; returns
+   * null for anything else (the caller then uses the general parser).
+   */
+  static Instant parseCanonicalTimestamp(String t) {
+    int n = t.length();
+    if (n < 22
+        || t.charAt(4) != '-'
+        || t.charAt(7) != '-'
+        || t.charAt(10) != ' '
+        || t.charAt(13) != ':'
+        || t.charAt(16) != ':') {
+      return null;
+    }
+    int year = digits(t, 0, 4);
+    int month = digits(t, 5, 2);
+    int day = digits(t, 8, 2);
+    int hour = digits(t, 11, 2);
+    int minute = digits(t, 14, 2);
+    int second = digits(t, 17, 2);
+    int i = 19;
+    int nanos = 0;
+    if (i < n && t.charAt(i) == '.') {
+      int start = ++i;
+      while (i < n && i - start < 9 && Character.isDigit(t.charAt(i))) {
+        nanos = nanos * 10 + (t.charAt(i) - '0');
+        i++;
+      }
+      if (i == start) {
+        return null;
+      }
+      for (int k = i - start; k < 9; k++) {
+        nanos *= 10;
+      }
+    }
+    if (i >= n || (t.charAt(i) != '+' && t.charAt(i) != '-')) {
+      return null;
+    }
+    int sign = t.charAt(i) == '-' ? -1 : 1;
+    int offsetHours = digits(t, i + 1, 2);
+    int offsetMinutes = 0;
+    if (n == i + 6 && t.charAt(i + 3) == ':') {
+      offsetMinutes = digits(t, i + 4, 2);
+    } else if (n != i + 3) {
+      return null;
+    }
+    if ((year | month | day | hour | minute | second | offsetHours | offsetMinutes) < 0
+        || month < 1
+        || month > 12
+        || day < 1
+        || day > 31
+        || hour > 23
+        || minute > 59
+        || second > 59
+        || offsetHours > 15
+        || offsetMinutes > 59) {
+      return null;
+    }
+    try {
+      long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+      long seconds =
+          epochDay * 86_400
+              + hour * 3_600L
+              + minute * 60L
+              + second
+              - sign * (offsetHours * 3_600L + offsetMinutes * 60L);
+      return Instant.ofEpochSecond(seconds, nanos);
+    } catch (java.time.DateTimeException e) {
+      return null; // e.g. February 30: let the general parser report it
+    }
+  }
+
+  /** The decimal value of {@code count} digits at {@code from}, or -1. */
+  private static int digits(String t, int from, int count) {
+    if (from + count > t.length()) {
+      return -1;
+    }
+    int v = 0;
+    for (int i = from; i < from + count; i++) {
+      char c = t.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      v = v * 10 + (c - '0');
+    }
+    return v;
   }
 
   private final class Fields {

@@ -212,8 +212,18 @@ public final class PgOutputDecoder {
 
     String utf8(int n) {
       need(n);
-      ByteBuffer slice = buf.slice(buf.position(), n);
-      buf.position(buf.position() + n);
+      int start = buf.position();
+      boolean ascii = true;
+      for (int i = start; i < start + n && ascii; i++) {
+        ascii = buf.get(i) >= 0;
+      }
+      if (ascii) { // the common case (uuids, timestamps, JSON): no decoder needed
+        byte[] bytes = new byte[n];
+        buf.get(bytes);
+        return new String(bytes, StandardCharsets.US_ASCII);
+      }
+      ByteBuffer slice = buf.slice(start, n);
+      buf.position(start + n);
       try {
         return StandardCharsets.UTF_8
             .newDecoder()
