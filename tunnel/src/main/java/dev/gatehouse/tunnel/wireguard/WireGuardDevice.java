@@ -63,27 +63,29 @@ public final class WireGuardDevice {
 
   private record Work(Peer peer, WorkKind kind) {}
 
-  private final StaticIdentity identity;
-  private final TunnelClock clock;
+  final StaticIdentity identity;
+  final TunnelClock clock;
   private final Config config;
-  private final TimerConfig timerConfig;
-  private final CookieChecker cookieChecker;
-  private final LoadMonitor load;
-  private final IndexTable indices;
+  final TimerConfig timerConfig;
+  private final HandshakeReceiver handshakes;
+  final IndexTable indices;
   private final AllowedIps<Peer> routes = new AllowedIps<>();
-  private final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
+  final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
   private final ArrayDeque<Work> work = new ArrayDeque<>();
-  private final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+  final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
 
   public WireGuardDevice(StaticIdentity identity, TunnelClock clock, Config config) {
     this.identity = identity;
     this.clock = clock;
     this.config = config;
     this.timerConfig = config.timers();
-    this.cookieChecker = new CookieChecker(identity.publicKey());
-    this.load = new LoadMonitor(config.underLoadHandshakesPerSecond());
     RandomGenerator r = config.random();
     this.indices = new IndexTable(r::nextInt);
+    this.handshakes =
+        new HandshakeReceiver(
+            this,
+            new CookieChecker(identity.publicKey()),
+            new LoadMonitor(config.underLoadHandshakesPerSecond()));
   }
 
   /** This device's static identity. */
@@ -143,7 +145,7 @@ public final class WireGuardDevice {
     return drops.get(reason.ordinal());
   }
 
-  private TunnelResult drop(DropReason reason) {
+  TunnelResult drop(DropReason reason) {
     drops.incrementAndGet(reason.ordinal());
     return TunnelResult.Dropped.of(reason);
   }
@@ -238,7 +240,7 @@ public final class WireGuardDevice {
     }
   }
 
-  private void queueKeepalive(Peer peer) {
+  void queueKeepalive(Peer peer) {
     synchronized (work) {
       work.addLast(new Work(peer, WorkKind.KEEPALIVE));
     }
@@ -334,8 +336,7 @@ public final class WireGuardDevice {
     return sendData(peer, buf, base, len, out);
   }
 
-  private static TunnelResult writeOut(
-      byte[] msg, ByteBuffer out, TunnelResult.WriteToNetwork target) {
+  static TunnelResult writeOut(byte[] msg, ByteBuffer out, TunnelResult.WriteToNetwork target) {
     out.clear();
     out.put(msg).flip();
     return target;
@@ -373,9 +374,9 @@ public final class WireGuardDevice {
     }
     Message m = Message.parse(in, off, len);
     return switch (m) {
-      case Message.HandshakeInitiation init -> receiveInitiation(init, from, out);
-      case Message.HandshakeResponse resp -> receiveResponse(resp, from, out);
-      case Message.CookieReply cookie -> receiveCookie(cookie);
+      case Message.HandshakeInitiation init -> handshakes.receiveInitiation(init, from, out);
+      case Message.HandshakeResponse resp -> handshakes.receiveResponse(resp, from, out);
+      case Message.CookieReply cookie -> handshakes.receiveCookie(cookie);
       case Message.TransportHeader t -> drop(DropReason.MALFORMED); // unreachable
       case Message.Invalid invalid -> drop(DropReason.MALFORMED);
     };
@@ -465,148 +466,6 @@ public final class WireGuardDevice {
       return total <= n ? total : -1;
     }
     return -1;
-  }
-
-  private TunnelResult receiveInitiation(
-      Message.HandshakeInitiation m, InetSocketAddress from, ByteBuffer out) {
-    long now = clock.monotonicNanos();
-    TunnelResult gate =
-        checkMacs(
-            m.raw(),
-            Message.HandshakeInitiation.MAC1_OFFSET,
-            Message.HandshakeInitiation.MAC2_OFFSET,
-            m.sender(),
-            from,
-            now,
-            out);
-    if (gate != null) {
-      return gate;
-    }
-    Handshake.InitiationPreamble pre = Handshake.decryptStatic(identity, m);
-    if (pre == null) {
-      return drop(DropReason.HANDSHAKE_FAILED);
-    }
-    Peer peer = peersByKey.get(ByteBuffer.wrap(pre.remoteStatic()));
-    if (peer == null) {
-      return drop(DropReason.UNKNOWN_PEER);
-    }
-    synchronized (peer) {
-      switch (peer.handshake.consumeInitiation(pre, m, now)) {
-        case OK -> {}
-        case DECRYPT_FAILED -> {
-          return drop(DropReason.HANDSHAKE_FAILED);
-        }
-        case REPLAYED_TIMESTAMP -> {
-          return drop(DropReason.REPLAYED_INITIATION);
-        }
-        case FLOOD -> {
-          return drop(DropReason.INITIATION_FLOOD);
-        }
-      }
-      if (peer.hasPendingHandshakeIndex) {
-        indices.remove(peer.pendingHandshakeIndex); // our own initiation is superseded
-        peer.hasPendingHandshakeIndex = false;
-      }
-      int index = indices.allocate(peer);
-      Handshake.Response resp = peer.handshake.createResponse(index, now);
-      if (resp == null) {
-        indices.remove(index);
-        return drop(DropReason.HANDSHAKE_FAILED);
-      }
-      peer.cookies.addMacs(resp.message(), Message.HandshakeResponse.MAC1_OFFSET, now);
-      for (int freed : peer.installKeypair(resp.keypair())) {
-        indices.remove(freed);
-      }
-      indices.bind(index, peer, resp.keypair());
-      peer.setEndpoint(from);
-      peer.sentLastMinuteHandshake = false;
-      peer.timers.sessionDerived(now);
-      peer.timers.anyAuthenticatedPacketTraversal(now);
-      peer.timers.anyAuthenticatedPacketSent();
-      return writeOut(resp.message(), out, peer.toNetwork());
-    }
-  }
-
-  private TunnelResult receiveResponse(
-      Message.HandshakeResponse m, InetSocketAddress from, ByteBuffer out) {
-    long now = clock.monotonicNanos();
-    TunnelResult gate =
-        checkMacs(
-            m.raw(),
-            Message.HandshakeResponse.MAC1_OFFSET,
-            Message.HandshakeResponse.MAC2_OFFSET,
-            m.sender(),
-            from,
-            now,
-            out);
-    if (gate != null) {
-      return gate;
-    }
-    IndexTable.Entry e = indices.get(m.receiver());
-    if (e == null || e.keypair() != null) {
-      return drop(DropReason.UNKNOWN_INDEX);
-    }
-    Peer peer = e.peer();
-    synchronized (peer) {
-      Keypair kp = peer.handshake.consumeResponse(m, now);
-      if (kp == null) {
-        return drop(DropReason.HANDSHAKE_FAILED);
-      }
-      peer.hasPendingHandshakeIndex = false;
-      for (int freed : peer.installKeypair(kp)) {
-        indices.remove(freed);
-      }
-      indices.bind(kp.localIndex, peer, kp);
-      peer.setEndpoint(from);
-      peer.sentLastMinuteHandshake = false;
-      peer.handshakeCompleted(clock.epochNanos());
-      peer.timers.anyAuthenticatedPacketReceived();
-      peer.timers.anyAuthenticatedPacketTraversal(now);
-      peer.timers.handshakeComplete();
-      peer.timers.sessionDerived(now);
-      queueKeepalive(peer); // confirms the session to the responder, flushes staged packets
-    }
-    return TunnelResult.DONE;
-  }
-
-  private TunnelResult receiveCookie(Message.CookieReply m) {
-    IndexTable.Entry e = indices.get(m.receiver());
-    if (e == null) {
-      return drop(DropReason.UNKNOWN_INDEX);
-    }
-    Peer peer = e.peer();
-    synchronized (peer) {
-      if (!peer.cookies.consumeCookieReply(m, clock.monotonicNanos())) {
-        return drop(DropReason.BAD_COOKIE);
-      }
-    }
-    return TunnelResult.DONE; // the retransmit timer resends the initiation, now with mac2
-  }
-
-  /** Returns null to proceed, or the result (drop or cookie reply written to out). */
-  private TunnelResult checkMacs(
-      byte[] raw,
-      int mac1Offset,
-      int mac2Offset,
-      int sender,
-      InetSocketAddress from,
-      long now,
-      ByteBuffer out) {
-    if (!cookieChecker.checkMac1(raw, mac1Offset)) {
-      return drop(DropReason.BAD_MAC1);
-    }
-    if (!load.recordAndCheck(now)) {
-      return null;
-    }
-    if (!cookieChecker.checkMac2(raw, mac2Offset, from, now)) {
-      drops.incrementAndGet(DropReason.COOKIE_REQUIRED.ordinal());
-      byte[] reply = cookieChecker.createReply(raw, mac1Offset, sender, from, now);
-      return writeOut(reply, out, new TunnelResult.WriteToNetwork(null, from));
-    }
-    if (!load.allow(from.getAddress(), now)) {
-      return drop(DropReason.RATE_LIMITED);
-    }
-    return null;
   }
 
   // ---------------------------------------------------------------- timers
