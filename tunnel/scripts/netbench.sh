@@ -67,11 +67,12 @@ start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allow
   { echo "[Interface]"; echo "PrivateKey = $(cat "$3")"; echo "ListenPort = 51820"
     echo "Address = $5"; echo "MTU = 1420"; echo "[Peer]"; echo "PublicKey = $(cat "$4")"
     echo "AllowedIPs = $6"; [[ -n "$7" ]] && echo "Endpoint = $7"; } > "$WORK/$2.conf"
-  ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC \
+  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS is a list of JVM options (e.g. for JFR)
+  ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${TUNNEL_JAVA_OPTS:-} \
     -cp "$CP" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
     --no-configure >"$WORK/$2.log" 2>&1 & PIDS+=($!)
   for _ in $(seq 100); do grep -q READY "$WORK/$2.log" 2>/dev/null && break; sleep 0.1; done
-  ip -n "$1" addr add "$5" dev "$2"; ip -n "$1" link set "$2" mtu 1420 up
+  ip -n "$1" addr add "$5" dev "$2"; ip -n "$1" link set "$2" mtu 1420 txqueuelen "${TUN_TXQUEUELEN:-500}" up
   ip -n "$1" route replace "${6%%,*}" dev "$2" 2>/dev/null || true
 }
 
