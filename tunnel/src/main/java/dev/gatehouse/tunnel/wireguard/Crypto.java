@@ -11,7 +11,6 @@ import java.security.spec.NamedParameterSpec;
 import java.security.spec.XECPrivateKeySpec;
 import java.security.spec.XECPublicKeySpec;
 import java.util.Arrays;
-import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
 import javax.crypto.spec.IvParameterSpec;
@@ -211,11 +210,7 @@ public final class Crypto {
     if (ad != null && ad.length > 0) {
       c.updateAAD(ad);
     }
-    try {
-      return c.doFinal(input);
-    } catch (AEADBadTagException e) {
-      throw e;
-    }
+    return c.doFinal(input); // AEADBadTagException (a GeneralSecurityException) on a bad tag
   }
 
   /** Writes a TAI64N timestamp (§5.4.2) of the given wall-clock time, whitened to ~16 ms. */

@@ -79,9 +79,30 @@ class CookieTest {
   }
 
   @Test
-  void cookieExpiresWithTheRefreshTime() {
-    CookieGenerator g = new CookieGenerator(StaticIdentity.generate().publicKey());
-    assertThat(g.hasFreshCookie(0)).isFalse();
+  void cookieIsUsedForMac2UntilItGoesStale() {
+    StaticIdentity responder = StaticIdentity.generate();
+    CookieChecker checker = new CookieChecker(responder.publicKey());
+    CookieGenerator g = new CookieGenerator(responder.publicKey());
+    InetSocketAddress source = new InetSocketAddress("192.0.2.1", 51820);
+    long now = 10_000_000_000L;
+    byte[] msg = new byte[Protocol.INITIATION_SIZE];
+    msg[0] = Protocol.TYPE_INITIATION;
+    g.addMacs(msg, Message.HandshakeInitiation.MAC1_OFFSET, now);
+    assertThat(g.hasFreshCookie(now)).isFalse();
+    assertThat(checker.checkMac1(msg, Message.HandshakeInitiation.MAC1_OFFSET)).isTrue();
+    byte[] reply =
+        checker.createReply(msg, Message.HandshakeInitiation.MAC1_OFFSET, 7, source, now);
+    assertThat(g.consumeCookieReply((Message.CookieReply) Message.parse(reply, 0, 64), now))
+        .isTrue();
+    // with the cookie, mac2 validates at the responder for that source address
+    g.addMacs(msg, Message.HandshakeInitiation.MAC1_OFFSET, now + 1);
+    assertThat(checker.checkMac2(msg, Message.HandshakeInitiation.MAC2_OFFSET, source, now + 1))
+        .isTrue();
+    // stale after COOKIE_REFRESH_TIME - REKEY_TIMEOUT (115 s): mac2 is zero again
+    assertThat(g.hasFreshCookie(now + 114_000_000_000L)).isTrue();
+    assertThat(g.hasFreshCookie(now + 115_000_000_000L)).isFalse();
+    g.addMacs(msg, Message.HandshakeInitiation.MAC1_OFFSET, now + 115_000_000_000L);
+    assertThat(java.util.Arrays.copyOfRange(msg, 132, 148)).containsOnly(0);
   }
 
   @Test

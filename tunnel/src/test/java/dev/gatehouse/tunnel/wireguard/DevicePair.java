@@ -146,8 +146,4 @@ final class DevicePair {
     pump();
     assertThat(tunB).isNotEmpty();
   }
-
-  static byte[] type(byte[] d) {
-    return d;
-  }
 }

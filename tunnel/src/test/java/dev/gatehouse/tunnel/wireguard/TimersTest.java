@@ -104,14 +104,12 @@ class TimersTest {
     }
     assertThat(initiations(p.toB)).isEqualTo(1 + 18);
     // after giving up, the staged packet is gone: a handshake completing now delivers nothing
-    List<byte[]> last = List.of(p.toB.getLast());
     p.toB.clear();
     p.tunB.clear();
     p.aSends(A_TO_B); // new data starts a fresh attempt
     assertThat(initiations(p.toB)).isEqualTo(1);
     p.pump();
     assertThat(p.tunB).hasSize(1);
-    assertThat(last).hasSize(1);
   }
 
   @Test
