@@ -1,0 +1,95 @@
+package dev.gatehouse.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ControlCodecTest {
+
+  private final ControlCodec codec = new ControlCodec();
+
+  @Test
+  void everyMessageRoundTripsInItsDirection() {
+    for (Envelope<?> e : Samples.all()) {
+      String json = codec.encode(e);
+      Decoded<?> d = codec.decode(json, Samples.directionOf(e.payload()));
+      assertThat(d).as(json).isInstanceOf(Decoded.Ok.class);
+      assertThat(((Decoded.Ok<?>) d).envelope()).as(json).isEqualTo(e);
+    }
+  }
+
+  @Test
+  void wireNamesAreSnakeCaseAndEnvelopeHasVersionEventRef() {
+    String json =
+        codec.encode(Envelope.of("7", new ClientInbound.CreateFlow(Samples.A, List.of(Samples.B))));
+    assertThat(json)
+        .isEqualTo(
+            "{\"v\":1,\"event\":\"create_flow\",\"ref\":\"7\",\"payload\":{\"resource_id\":\""
+                + Samples.A
+                + "\",\"connected_gateway_ids\":[\""
+                + Samples.B
+                + "\"]}}");
+    String init =
+        codec.encode(
+            Envelope.of(
+                null,
+                new ClientOutbound.Init(
+                    Samples.A, List.of(), new InterfaceAddresses("100.64.0.1", "fd00::1"))));
+    assertThat(init).contains("\"interface\":{\"ipv4\":\"100.64.0.1\"").doesNotContain("ref");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "not json|malformed_json|",
+        "[1,2]|not_an_envelope|",
+        "{\"v\":1}|not_an_envelope|",
+        "{\"event\":\"create_flow\",\"ref\":\"3\"}|not_an_envelope|3",
+        "{\"v\":99,\"event\":\"create_flow\",\"ref\":\"4\"}|unsupported_version|4",
+        "{\"v\":1,\"event\":\"flow_authorized\",\"ref\":\"5\",\"payload\":{\"ref\":\"x\"}}|unknown_event|5",
+        "{\"v\":1,\"event\":\"create_flow\",\"ref\":\"6\",\"payload\":{}}|invalid_payload|6",
+        "{\"v\":1,\"event\":\"create_flow\",\"ref\":\"6\",\"payload\":{\"resource_id\":\"nope\"}}|invalid_payload|6",
+        "{\"v\":1,\"event\":\"create_flow\",\"payload\":[]}|invalid_payload|",
+        "{\"v\":1,\"event\":\"create_flow\",\"payload\":{\"resource_id\":\"00000000-0000-0000-0000-00000000000a\"}} x|malformed_json|",
+      })
+  void badFramesGiveTypedErrors(String frame, String reason, String ref) {
+    Decoded<ClientInbound> d = codec.decode(frame, Direction.CLIENT_INBOUND);
+    assertThat(d).isInstanceOf(Decoded.Failed.class);
+    DecodeError e = ((Decoded.Failed<ClientInbound>) d).error();
+    assertThat(e.reason()).isEqualTo(reason);
+    assertThat(e.ref()).isEqualTo(ref);
+    assertThat(e.detail()).isNotBlank();
+  }
+
+  @Test
+  void missingFieldIsNamedInTheDetail() {
+    Decoded<ClientInbound> d =
+        codec.decode(
+            "{\"v\":1,\"event\":\"create_flow\",\"payload\":{}}", Direction.CLIENT_INBOUND);
+    assertThat(((Decoded.Failed<ClientInbound>) d).error().detail()).contains("resource_id");
+  }
+
+  @Test
+  void oversizedAndDeeplyNestedFramesAreRefused() {
+    String big = "{\"v\":1,\"event\":\"x\",\"pad\":\"" + "a".repeat(70_000) + "\"}";
+    assertThat(((Decoded.Failed<?>) codec.decode(big, Direction.CLIENT_INBOUND)).error().reason())
+        .isEqualTo(DecodeError.TOO_LARGE);
+    String deep = "[".repeat(5_000) + "]".repeat(5_000);
+    assertThat(((Decoded.Failed<?>) codec.decode(deep, Direction.CLIENT_INBOUND)).error().reason())
+        .isEqualTo(DecodeError.MALFORMED_JSON);
+  }
+
+  @Test
+  void unknownPayloadFieldsAreIgnored() {
+    Decoded<GatewayInbound> d =
+        codec.decode(
+            "{\"v\":1,\"event\":\"flow_authorized\",\"payload\":{\"ref\":\"r\",\"future\":[1]}}",
+            Direction.GATEWAY_INBOUND);
+    assertThat(d)
+        .isEqualTo(new Decoded.Ok<>(Envelope.of(null, new GatewayInbound.FlowAuthorized("r"))));
+  }
+}
