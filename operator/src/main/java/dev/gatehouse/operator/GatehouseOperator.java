@@ -1,11 +1,14 @@
 package dev.gatehouse.operator;
 
+import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.controlplane.pg.Migrations;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.events.EventRecorder;
 import dev.gatehouse.operator.gateway.GatewayReconciler;
 import dev.gatehouse.operator.policy.PolicyReconciler;
 import dev.gatehouse.operator.resource.ResourceReconciler;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
+import dev.gatehouse.operator.sync.DatabaseControlPlaneSync;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -13,6 +16,7 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,26 @@ public final class GatehouseOperator {
     };
   }
 
+  /**
+   * The control plane named by GATEHOUSE_DATABASE_URL (migrated to the current schema), or none:
+   * then the operator manages Kubernetes objects only.
+   */
+  static ControlPlaneSync controlPlane(Map<String, String> env) {
+    String url = env.get("GATEHOUSE_DATABASE_URL");
+    if (url == null || url.isBlank()) {
+      LOG.warn("GATEHOUSE_DATABASE_URL is not set: running without a control plane");
+      return ControlPlaneSync.DISCONNECTED;
+    }
+    DatabaseConfig db =
+        new DatabaseConfig(
+            url,
+            env.getOrDefault("GATEHOUSE_DATABASE_USER", "gatehouse"),
+            env.getOrDefault("GATEHOUSE_DATABASE_PASSWORD", ""));
+    Migrations.migrate(db);
+    LOG.info("control plane: {}", db);
+    return new DatabaseControlPlaneSync(db, env.getOrDefault("GATEHOUSE_ACCOUNT", "default"));
+  }
+
   public static void main(String[] args) {
     OperatorConfig config;
     try {
@@ -78,7 +102,7 @@ public final class GatehouseOperator {
       return;
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = create(client, config, ControlPlaneSync.DISCONNECTED, Clock.systemUTC());
+    Operator operator = create(client, config, controlPlane(System.getenv()), Clock.systemUTC());
     HealthServer health =
         config.httpPort() > 0 ? HealthServer.start(config.httpPort(), operator) : null;
     Runtime.getRuntime()

@@ -95,23 +95,27 @@ class OperatorRealApiIT {
   @Test
   void siteIsImmutableButOtherFieldsChange() {
     client.resource(TestGateways.gateway("gatehouse-demo", "immutable-site", 1)).create();
-    Gateway gateway =
-        client
-            .resources(Gateway.class)
-            .inNamespace("gatehouse-demo")
-            .withName("immutable-site")
-            .get();
-    gateway.getSpec().setReplicas(3);
-    assertThat(client.resource(gateway).update().getSpec().getReplicas()).isEqualTo(3);
+    var gateway =
+        client.resources(Gateway.class).inNamespace("gatehouse-demo").withName("immutable-site");
+    // edit() patches, so the operator adding its finalizer meanwhile causes no conflict.
+    assertThat(
+            gateway
+                .edit(
+                    g -> {
+                      g.getSpec().setReplicas(3);
+                      return g;
+                    })
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(3);
 
-    Gateway moved =
-        client
-            .resources(Gateway.class)
-            .inNamespace("gatehouse-demo")
-            .withName("immutable-site")
-            .get();
-    moved.getSpec().setSite("elsewhere");
-    assertThatThrownBy(() -> client.resource(moved).update())
+    assertThatThrownBy(
+            () ->
+                gateway.edit(
+                    g -> {
+                      g.getSpec().setSite("elsewhere");
+                      return g;
+                    }))
         .isInstanceOfSatisfying(
             KubernetesClientException.class,
             e -> assertThat(e.getMessage()).contains("spec.site is immutable"));

@@ -11,6 +11,7 @@ import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.GatewayStatus;
 import dev.gatehouse.operator.status.Failures;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -58,7 +59,10 @@ public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> 
 
   @Override
   public UpdateControl<Gateway> reconcile(Gateway gateway, Context<Gateway> context) {
-    controlPlane.upsertSite(gateway);
+    context
+        .getSecondaryResource(Secret.class)
+        .flatMap(GatewayTokens::tokenOf)
+        .ifPresent(token -> controlPlane.upsertSite(gateway, token));
     List<String> problems = GatewayValidator.validate(gateway.getSpec());
     GatewayStatus status =
         problems.isEmpty()
@@ -69,6 +73,7 @@ public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> 
                 clock.instant())
             : GatewayStatusAggregator.failed(
                 gateway, "Invalid", String.join("; ", problems), clock.instant());
+    status.setSiteId(controlPlane.idOf(gateway));
     if (status.equals(gateway.getStatus())) {
       return UpdateControl.noUpdate();
     }
@@ -89,7 +94,18 @@ public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> 
 
   @Override
   public DeleteControl cleanup(Gateway gateway, Context<Gateway> context) {
-    controlPlane.removeSite(gateway);
+    boolean lastOfSite =
+        context
+            .getPrimaryCache()
+            .list(
+                other ->
+                    other.getMetadata().getNamespace().equals(gateway.getMetadata().getNamespace())
+                        && other.siteName().equals(gateway.siteName())
+                        && !other.getMetadata().getUid().equals(gateway.getMetadata().getUid())
+                        && other.getMetadata().getDeletionTimestamp() == null)
+            .findAny()
+            .isEmpty();
+    controlPlane.removeSite(gateway, lastOfSite);
     return DeleteControl.defaultDelete();
   }
 }

@@ -86,6 +86,7 @@ public final class GatewayStatusAggregator {
     GatewayStatus status =
         status(gateway, conditions, zeroIfNull(previous.getReadyReplicas()), Optional.empty(), now);
     status.setEndpoints(previous.getEndpoints());
+    status.setSiteId(previous.getSiteId());
     return status;
   }
 

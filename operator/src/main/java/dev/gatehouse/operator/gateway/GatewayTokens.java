@@ -25,6 +25,13 @@ public final class GatewayTokens {
     return PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
   }
 
+  /** The token in a gateway's Secret, if it holds one. */
+  public static java.util.Optional<String> tokenOf(Secret secret) {
+    return java.util.Optional.ofNullable(secret.getData())
+        .map(data -> data.get(GatewayNames.TOKEN_KEY))
+        .map(encoded -> new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8));
+  }
+
   /** The Secret holding a gateway's token under the key {@code token}. */
   public static Secret secret(Gateway gateway, String token) {
     return new SecretBuilder()

@@ -22,6 +22,17 @@ public class GatewayStatus extends ConditionedStatus {
   @JsonPropertyDescription("Name of the Secret holding the gateway token.")
   private String tokenSecret;
 
+  @JsonPropertyDescription("Id of the Gateway's site in the control plane, once synced.")
+  private String siteId;
+
+  public String getSiteId() {
+    return siteId;
+  }
+
+  public void setSiteId(String siteId) {
+    this.siteId = siteId;
+  }
+
   public Integer getReadyReplicas() {
     return readyReplicas;
   }
@@ -62,7 +73,8 @@ public class GatewayStatus extends ConditionedStatus {
         && Objects.equals(readyReplicas, s.readyReplicas)
         && Objects.equals(connectedReplicas, s.connectedReplicas)
         && Objects.equals(endpoints, s.endpoints)
-        && Objects.equals(tokenSecret, s.tokenSecret);
+        && Objects.equals(tokenSecret, s.tokenSecret)
+        && Objects.equals(siteId, s.siteId);
   }
 
   @Override

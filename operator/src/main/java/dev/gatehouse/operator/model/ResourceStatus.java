@@ -9,6 +9,17 @@ import java.util.Objects;
 /** Observed state of a {@link Resource}. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ResourceStatus extends ConditionedStatus {
+  @JsonPropertyDescription("Id of this object's row in the control plane, once synced.")
+  private String controlPlaneId;
+
+  public String getControlPlaneId() {
+    return controlPlaneId;
+  }
+
+  public void setControlPlaneId(String controlPlaneId) {
+    this.controlPlaneId = controlPlaneId;
+  }
+
   @JsonPropertyDescription("Addresses the resource resolved to (a Service's ClusterIPs).")
   private List<String> addresses = new ArrayList<>();
 
@@ -47,6 +58,7 @@ public class ResourceStatus extends ConditionedStatus {
     return o instanceof ResourceStatus s
         && Objects.equals(getObservedGeneration(), s.getObservedGeneration())
         && Objects.equals(getConditions(), s.getConditions())
+        && Objects.equals(controlPlaneId, s.controlPlaneId)
         && Objects.equals(addresses, s.addresses)
         && Objects.equals(ports, s.ports)
         && Objects.equals(gateways, s.gateways);

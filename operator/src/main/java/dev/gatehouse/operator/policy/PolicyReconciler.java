@@ -89,10 +89,15 @@ public class PolicyReconciler implements Reconciler<Policy>, Cleaner<Policy> {
     Optional<Instant> expiry =
         problems.isEmpty() ? PolicyValidator.expiry(policy.getSpec()) : Optional.empty();
     PolicyStatus status = status(policy, problems, resource.isPresent(), expiry, now);
-    if (problems.isEmpty()) {
-      controlPlane.upsertPolicy(policy);
-    } else if (policy.getStatus() == null
-        || !Conditions.isTrue(policy.getStatus().getConditions(), DEGRADED)) {
+    if (problems.isEmpty() && resource.isPresent()) {
+      controlPlane.upsertPolicy(policy, resource.get());
+      status.setControlPlaneId(controlPlane.idOf(policy));
+    } else {
+      controlPlane.removePolicy(policy);
+    }
+    if (!problems.isEmpty()
+        && (policy.getStatus() == null
+            || !Conditions.isTrue(policy.getStatus().getConditions(), DEGRADED))) {
       events.warning(policy, "Invalid", String.join("; ", problems));
     }
     UpdateControl<Policy> control;

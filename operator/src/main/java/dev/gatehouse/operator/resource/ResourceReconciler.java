@@ -108,10 +108,9 @@ public class ResourceReconciler implements Reconciler<Resource>, Cleaner<Resourc
                             context.getSecondaryResource(Service.class)))
                 .orElse(null)
             : null;
-    List<String> serving =
-        ServingGateways.select(
-            resource.getSpec(),
-            gateways.list(resource.getMetadata().getNamespace(), gateway -> true).toList());
+    List<Gateway> inNamespace =
+        gateways.list(resource.getMetadata().getNamespace(), gateway -> true).toList();
+    List<String> serving = ServingGateways.select(resource.getSpec(), inNamespace);
     ResourceStatus status =
         ResourceStatusAggregator.aggregate(
             resource, problems, resolution, serving, clock.instant());
@@ -122,8 +121,18 @@ public class ResourceReconciler implements Reconciler<Resource>, Cleaner<Resourc
       Conditions.find(status.getConditions(), Conditions.DEGRADED)
           .ifPresent(c -> events.warning(resource, c.getReason(), c.getMessage()));
     }
-    if (problems.isEmpty()) {
-      controlPlane.upsertResource(resource);
+    if (Conditions.isTrue(status.getConditions(), Conditions.DEGRADED)) {
+      controlPlane.removeResource(resource);
+    } else {
+      List<String> sites =
+          inNamespace.stream()
+              .filter(gateway -> serving.contains(gateway.getMetadata().getName()))
+              .map(Gateway::siteName)
+              .distinct()
+              .sorted()
+              .toList();
+      controlPlane.upsertResource(resource, status.getAddresses(), sites);
+      status.setControlPlaneId(controlPlane.idOf(resource));
     }
     if (status.equals(resource.getStatus())) {
       return UpdateControl.noUpdate();

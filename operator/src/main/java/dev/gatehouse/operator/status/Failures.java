@@ -27,6 +27,12 @@ public final class Failures {
         default -> new Failure("KubernetesApiError", "Kubernetes API call failed: " + what);
       };
     }
+    if (error instanceof dev.gatehouse.operator.sync.ControlPlaneException
+        || cause instanceof java.sql.SQLException) {
+      return new Failure(
+          "ControlPlaneUnavailable",
+          "could not write to the control-plane database, retrying: " + cause.getMessage());
+    }
     String message =
         cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
     return new Failure("ReconcileError", message);

@@ -3,6 +3,7 @@ package dev.gatehouse.operator.sync;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Policy;
 import dev.gatehouse.operator.model.Resource;
+import java.util.List;
 
 /**
  * Writes what the custom resources declare into the control plane's database, and removes it when
@@ -10,40 +11,66 @@ import dev.gatehouse.operator.model.Resource;
  * methods, so a deleted CR never leaves access behind.
  *
  * <p>Implementations must be idempotent: every method may be called again with the same input. They
- * may block on the database and throw on failure; the reconciler then retries.
+ * may block on the database and throw on failure; the reconciler then retries and reports the
+ * failure in the object's status.
  */
 public interface ControlPlaneSync {
-  void upsertSite(Gateway gateway);
+  /** Upserts the Gateway's site and its token (the control plane keeps only a hash). */
+  void upsertSite(Gateway gateway, String token);
 
-  void removeSite(Gateway gateway);
+  /**
+   * Removes the Gateway's token; with {@code lastOfSite} also the site, which disconnects its
+   * gateways and cuts their flows.
+   */
+  void removeSite(Gateway gateway, boolean lastOfSite);
 
-  void upsertResource(Resource resource);
+  /**
+   * Upserts a valid resource as resolved: its addresses (a Service's ClusterIPs, or the spec's
+   * address) and the sites of the Gateways that serve it.
+   */
+  void upsertResource(Resource resource, List<String> addresses, List<String> siteNames);
 
   void removeResource(Resource resource);
 
-  void upsertPolicy(Policy policy);
+  /** Upserts a valid policy for the existing resource it names. */
+  void upsertPolicy(Policy policy, Resource resource);
 
   void removePolicy(Policy policy);
+
+  /** The control-plane id of a Gateway's site, a Resource or a Policy; null when disconnected. */
+  default String idOf(io.fabric8.kubernetes.api.model.HasMetadata object) {
+    return null;
+  }
+
+  /** Whether this writes to a real control plane (status shows ids only then). */
+  default boolean connected() {
+    return true;
+  }
 
   /** For an operator that runs without a control plane (the Kubernetes side alone). */
   ControlPlaneSync DISCONNECTED =
       new ControlPlaneSync() {
         @Override
-        public void upsertSite(Gateway gateway) {}
+        public void upsertSite(Gateway gateway, String token) {}
 
         @Override
-        public void removeSite(Gateway gateway) {}
+        public void removeSite(Gateway gateway, boolean lastOfSite) {}
 
         @Override
-        public void upsertResource(Resource resource) {}
+        public void upsertResource(Resource resource, List<String> addresses, List<String> sites) {}
 
         @Override
         public void removeResource(Resource resource) {}
 
         @Override
-        public void upsertPolicy(Policy policy) {}
+        public void upsertPolicy(Policy policy, Resource resource) {}
 
         @Override
         public void removePolicy(Policy policy) {}
+
+        @Override
+        public boolean connected() {
+          return false;
+        }
       };
 }

@@ -1,0 +1,189 @@
+package dev.gatehouse.operator.sync;
+
+import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.Policy;
+import dev.gatehouse.operator.model.Resource;
+import dev.gatehouse.operator.policy.PolicyValidator;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * {@link ControlPlaneSync} on the control plane's PostgreSQL database through {@link
+ * OperatorSyncRepository}. Every call is one transaction; failures surface as {@link
+ * ControlPlaneException} so the reconciler retries and reports them.
+ */
+public final class DatabaseControlPlaneSync implements ControlPlaneSync {
+  private final DatabaseConfig db;
+  private final OperatorSyncRepository repository;
+  private final UUID account;
+
+  public DatabaseControlPlaneSync(DatabaseConfig db, String accountName) {
+    this.db = db;
+    this.repository = new OperatorSyncRepository(db);
+    this.account = ControlPlaneIds.account(accountName);
+    run(() -> repository.ensureAccount(account, accountName, accountName));
+  }
+
+  public UUID account() {
+    return account;
+  }
+
+  @Override
+  public void upsertSite(Gateway gateway, String token) {
+    UUID site = siteId(gateway);
+    UUID tokenId = ControlPlaneIds.ofUid(gateway.getMetadata().getUid());
+    run(
+        () ->
+            repository.upsertSite(
+                site,
+                account,
+                gateway.siteName(),
+                tokenId,
+                OperatorSyncRepository.hashTokenSecret(token)));
+  }
+
+  @Override
+  public void removeSite(Gateway gateway, boolean lastOfSite) {
+    if (lastOfSite) {
+      run(() -> repository.softDeleteSite(siteId(gateway)));
+      return;
+    }
+    UUID tokenId = ControlPlaneIds.ofUid(gateway.getMetadata().getUid());
+    run(
+        () ->
+            execute(
+                "UPDATE tokens SET deleted_at = now() WHERE id = ? AND deleted_at IS NULL",
+                tokenId));
+  }
+
+  @Override
+  public void upsertResource(Resource resource, List<String> addresses, List<String> siteNames) {
+    ResourceRow row = ResourceRow.of(resource.getSpec(), addresses);
+    String namespace = resource.getMetadata().getNamespace();
+    List<UUID> sites =
+        siteNames.stream().map(name -> ControlPlaneIds.site(account, namespace, name)).toList();
+    run(
+        () ->
+            repository.upsertResource(
+                new OperatorSyncRepository.ResourceSpec(
+                    resourceId(resource),
+                    account,
+                    namespace + "/" + resource.getMetadata().getName(),
+                    row.type(),
+                    row.address(),
+                    "dual",
+                    row.filtersJson()),
+                sites));
+  }
+
+  @Override
+  public void removeResource(Resource resource) {
+    run(() -> repository.softDeleteResource(resourceId(resource)));
+  }
+
+  @Override
+  public void upsertPolicy(Policy policy, Resource resource) {
+    UUID group = ensureGroup(policy.getSpec().getGroup());
+    run(
+        () ->
+            repository.upsertPolicy(
+                new OperatorSyncRepository.PolicySpec(
+                    policyId(policy),
+                    account,
+                    group,
+                    resourceId(resource),
+                    PolicyConditionsJson.toJson(policy.getSpec().getConditions()),
+                    PolicyValidator.expiry(policy.getSpec()).orElse(null),
+                    false)));
+  }
+
+  @Override
+  public void removePolicy(Policy policy) {
+    run(() -> repository.softDeletePolicy(policyId(policy)));
+  }
+
+  @Override
+  public String idOf(io.fabric8.kubernetes.api.model.HasMetadata object) {
+    return switch (object) {
+      case Gateway gateway -> siteId(gateway).toString();
+      case Resource resource -> resourceId(resource).toString();
+      case Policy policy -> policyId(policy).toString();
+      default -> null;
+    };
+  }
+
+  public UUID siteId(Gateway gateway) {
+    return ControlPlaneIds.site(account, gateway.getMetadata().getNamespace(), gateway.siteName());
+  }
+
+  public static UUID resourceId(Resource resource) {
+    return ControlPlaneIds.ofUid(resource.getMetadata().getUid());
+  }
+
+  public static UUID policyId(Policy policy) {
+    return ControlPlaneIds.ofUid(policy.getMetadata().getUid());
+  }
+
+  /**
+   * The group named in a policy: the existing group of that name in the account (an admin may have
+   * created it), or a new one with a stable id.
+   */
+  private UUID ensureGroup(String name) {
+    try (Connection c = db.connect()) {
+      try (PreparedStatement find =
+          c.prepareStatement(
+              "SELECT id FROM groups WHERE account_id = ? AND name = ? AND deleted_at IS NULL"
+                  + " ORDER BY inserted_at LIMIT 1")) {
+        find.setObject(1, account);
+        find.setString(2, name);
+        try (ResultSet rows = find.executeQuery()) {
+          if (rows.next()) {
+            return rows.getObject(1, UUID.class);
+          }
+        }
+      }
+      UUID id = ControlPlaneIds.group(account, name);
+      try (PreparedStatement insert =
+          c.prepareStatement(
+              "INSERT INTO groups (id, account_id, name) VALUES (?, ?, ?)"
+                  + " ON CONFLICT (id) DO UPDATE SET deleted_at = NULL")) {
+        insert.setObject(1, id);
+        insert.setObject(2, account);
+        insert.setString(3, name);
+        insert.executeUpdate();
+      }
+      return id;
+    } catch (SQLException e) {
+      throw new ControlPlaneException("could not find or create group '" + name + "'", e);
+    }
+  }
+
+  private void execute(String sql, Object... params) throws SQLException {
+    try (Connection c = db.connect();
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      ps.executeUpdate();
+    }
+  }
+
+  @FunctionalInterface
+  private interface Sql {
+    void run() throws SQLException;
+  }
+
+  private static void run(Sql work) {
+    try {
+      work.run();
+    } catch (SQLException e) {
+      throw new ControlPlaneException("control-plane database: " + e.getMessage(), e);
+    }
+  }
+}
