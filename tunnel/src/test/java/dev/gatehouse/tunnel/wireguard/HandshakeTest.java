@@ -65,4 +65,41 @@ class HandshakeTest {
     assertThat(p.tunA).containsExactly(ip);
     assertThat(aAtB.handshakesCompleted()).isEqualTo(1);
   }
+
+  @Test
+  void simultaneousInitiationsConverge() {
+    DevicePair p = new DevicePair();
+    p.b.removePeer(p.aAtB);
+    Peer aAtB =
+        p.b.addPeer(
+            PeerConfig.of(p.aId.publicKey(), java.util.List.of(IpPrefix.parse("10.0.0.1/32")))
+                .withEndpoint(DevicePair.A_ADDR));
+    byte[] ab = Packets.ipv4Udp(DevicePair.A_IP, DevicePair.B_IP, 1, 2, 3);
+    byte[] ba = Packets.ipv4Udp(DevicePair.B_IP, DevicePair.A_IP, 2, 1, 3);
+    p.aSends(ab);
+    p.bSends(ba);
+    assertThat(p.toA).hasSize(1);
+    assertThat(p.toB).hasSize(1);
+    // Both initiations cross: each side answers the other's and forgets its own, so both
+    // responses meet freed indices (as in wireguard-go). The REKEY_TIMEOUT retransmissions carry
+    // independent jitter (§6.4), so the earlier one completes before the other fires.
+    p.pump();
+    for (int i = 0; i < 2000 && (p.tunA.isEmpty() || p.tunB.isEmpty()); i++) {
+      p.clock.advance(java.time.Duration.ofMillis(10));
+      p.tick();
+      p.pump();
+    }
+    assertThat(p.tunB).contains(ab);
+    assertThat(p.tunA).contains(ba);
+    // afterwards both directions work without further handshakes
+    long before = aAtB.handshakesCompleted() + p.bAtA.handshakesCompleted();
+    p.tunA.clear();
+    p.tunB.clear();
+    p.aSends(ab);
+    p.bSends(ba);
+    p.pump();
+    assertThat(p.tunB).containsExactly(ab);
+    assertThat(p.tunA).containsExactly(ba);
+    assertThat(aAtB.handshakesCompleted() + p.bAtA.handshakesCompleted()).isEqualTo(before);
+  }
 }
