@@ -2,6 +2,7 @@ package dev.gatehouse.tunnel.runner;
 
 import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
+import dev.gatehouse.tunnel.wireguard.DropReason;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.Peer;
 import dev.gatehouse.tunnel.wireguard.PeerConfig;
@@ -30,6 +31,7 @@ import java.util.concurrent.CountDownLatch;
  *     wg0.conf [--interface wg0] [--no-configure] [--rekey-after-seconds N]
  * </pre>
  *
+ * {@code --under-load-threshold 0} makes the device demand cookies (mac2) for every handshake.
  * Unless {@code --no-configure} is given it runs {@code ip} to set the MTU, add the Address
  * prefixes, bring the link up and route each peer's AllowedIPs (except default routes) to it. It
  * prints one line per event: {@code READY ...}, {@code HANDSHAKE peer=... count=N}.
@@ -41,19 +43,21 @@ public final class TunnelRunner {
     if (args.length < 1) {
       System.err.println(
           "usage: TunnelRunner CONFIG [--interface NAME] [--no-configure]"
-              + " [--rekey-after-seconds N]");
+              + " [--rekey-after-seconds N] [--under-load-threshold HANDSHAKES_PER_SECOND]");
       System.exit(2);
     }
     Path configPath = Path.of(args[0]);
     String ifName = "wg0";
     boolean configure = true;
     TimerConfig timers = TimerConfig.defaults();
+    int underLoadThreshold = WireGuardDevice.Config.defaults().underLoadHandshakesPerSecond();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--interface" -> ifName = args[++i];
         case "--no-configure" -> configure = false;
         case "--rekey-after-seconds" ->
             timers = timers.withRekeyAfterTime(Duration.ofSeconds(Long.parseLong(args[++i])));
+        case "--under-load-threshold" -> underLoadThreshold = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("unknown argument " + args[i]);
           System.exit(2);
@@ -64,7 +68,11 @@ public final class TunnelRunner {
     StaticIdentity identity = StaticIdentity.fromPrivateKey(config.privateKey());
     WireGuardDevice device =
         new WireGuardDevice(
-            identity, TunnelClock.system(), WireGuardDevice.Config.defaults().withTimers(timers));
+            identity,
+            TunnelClock.system(),
+            WireGuardDevice.Config.defaults()
+                .withTimers(timers)
+                .withUnderLoadThreshold(underLoadThreshold));
     for (WgConfig.Peer p : config.peers()) {
       device.addPeer(
           new PeerConfig(
@@ -102,7 +110,15 @@ public final class TunnelRunner {
                   stop.countDown();
                 }));
     Map<Peer, Long> seen = new HashMap<>();
+    long[] dropsSeen = new long[DropReason.values().length];
     while (!stop.await(200, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+      for (DropReason r : DropReason.values()) {
+        long n = device.dropCount(r);
+        if (n != dropsSeen[r.ordinal()]) {
+          dropsSeen[r.ordinal()] = n;
+          log("DROPS reason=" + r + " count=" + n);
+        }
+      }
       for (Peer peer : device.peers()) {
         long n = peer.handshakesCompleted();
         if (seen.getOrDefault(peer, 0L) != n) {
