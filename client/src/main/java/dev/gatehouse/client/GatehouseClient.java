@@ -1,0 +1,286 @@
+package dev.gatehouse.client;
+
+import dev.gatehouse.client.control.Backoff;
+import dev.gatehouse.client.control.ControlChannel;
+import dev.gatehouse.client.core.ClientAgent;
+import dev.gatehouse.client.tunnel.ClientRuntime;
+import dev.gatehouse.client.tunnel.LinuxInterface;
+import dev.gatehouse.tunnel.net.NettyUdpTransport;
+import dev.gatehouse.tunnel.tun.LinuxTunDevice;
+import dev.gatehouse.tunnel.wireguard.StaticIdentity;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code gatehouse-client}: signs in to an API node, brings up a TUN interface with routes for the
+ * resources it may reach, and creates flows through gateways on first use.
+ *
+ * <p>Exit codes: {@value #EXIT_OK} clean exit on SIGTERM/SIGINT, {@value #EXIT_USAGE} bad usage or
+ * configuration, {@value #EXIT_AUTH} token refused by the API, {@value #EXIT_UNREACHABLE} API
+ * unreachable for longer than {@code --give-up-after}, {@value #EXIT_DISCONNECTED} the API ended
+ * the session ({@code disconnect} without reconnect), {@value #EXIT_TUNNEL} the TUN interface or
+ * UDP socket could not be set up (root or CAP_NET_ADMIN and /dev/net/tun needed), 1 anything else.
+ */
+@Command(
+    name = "gatehouse-client",
+    mixinStandardHelpOptions = true,
+    version = "gatehouse-client 0.1.0",
+    description = "Headless Gatehouse client: reach the resources your policies allow.",
+    subcommands = {GatehouseClient.StatusCommand.class},
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:clean exit on SIGTERM/SIGINT",
+      "1:unexpected error",
+      "2:bad usage or configuration",
+      "3:the API refused the token",
+      "4:the API stayed unreachable longer than --give-up-after",
+      "5:the API ended the session (disconnect without reconnect)",
+      "6:cannot set up the TUN interface or UDP socket (needs CAP_NET_ADMIN)"
+    })
+public final class GatehouseClient implements Callable<Integer> {
+
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_USAGE = 2;
+  public static final int EXIT_AUTH = 3;
+  public static final int EXIT_UNREACHABLE = 4;
+  public static final int EXIT_DISCONNECTED = 5;
+  public static final int EXIT_TUNNEL = 6;
+
+  static final String DEFAULT_STATUS_FILE = "/run/gatehouse-client/status";
+
+  @Option(
+      names = "--api",
+      description = "API node URL, ws:// or wss:// (env GATEHOUSE_API_URL)",
+      defaultValue = "${env:GATEHOUSE_API_URL}")
+  String api;
+
+  @Option(
+      names = "--token",
+      description = "client token (prefer --token-file or env GATEHOUSE_TOKEN: argv is visible)")
+  String token;
+
+  @Option(names = "--token-file", description = "file holding the token (trailing newline ok)")
+  Path tokenFile;
+
+  @Option(
+      names = "--interface",
+      description = "TUN interface name (default ${DEFAULT-VALUE})",
+      defaultValue = "gatehouse0")
+  String ifName;
+
+  @Option(
+      names = "--mtu",
+      description = "TUN MTU (default ${DEFAULT-VALUE})",
+      defaultValue = "1280")
+  int mtu;
+
+  @Option(
+      names = "--listen-port",
+      description = "local WireGuard UDP port, 0 = any (default ${DEFAULT-VALUE})",
+      defaultValue = "0")
+  int listenPort;
+
+  @Option(
+      names = "--give-up-after",
+      description =
+          "exit 4 after this long without an API connection, ISO-8601 or seconds; 0 = never"
+              + " (default ${DEFAULT-VALUE})",
+      defaultValue = "PT15M")
+  String giveUpAfter;
+
+  @Option(
+      names = "--status-file",
+      description = "status snapshot, rewritten every second (default ${DEFAULT-VALUE})",
+      defaultValue = DEFAULT_STATUS_FILE)
+  Path statusFile;
+
+  @Option(
+      names = "--handshake-timeout",
+      description = "fail over when a gateway handshake takes longer, seconds (default 12)",
+      defaultValue = "12")
+  int handshakeTimeoutSeconds;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  private final Map<String, String> env;
+
+  public GatehouseClient() {
+    this(System.getenv());
+  }
+
+  GatehouseClient(Map<String, String> env) {
+    this.env = env;
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new GatehouseClient())
+        .setParameterExceptionHandler(
+            (ex, args) -> {
+              ex.getCommandLine().getErr().println(ex.getMessage());
+              ex.getCommandLine().usage(ex.getCommandLine().getErr());
+              return EXIT_USAGE;
+            });
+  }
+
+  /** The validated settings, or a usage error naming the problem. */
+  record Settings(URI api, String token, Duration giveUpAfter) {}
+
+  Settings settings() {
+    if (api == null || api.isBlank()) {
+      throw usage("--api (or GATEHOUSE_API_URL) is required: the API node's ws:// or wss:// URL");
+    }
+    URI uri;
+    try {
+      uri = URI.create(api.strip());
+    } catch (IllegalArgumentException e) {
+      throw usage("--api is not a valid URL: " + e.getMessage());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("ws") && !scheme.equals("wss") || uri.getHost() == null) {
+      throw usage("--api must be a ws:// or wss:// URL with a host, got '" + api + "'");
+    }
+    if (uri.getRawUserInfo() != null) {
+      throw usage("--api must not carry credentials; use --token-file or GATEHOUSE_TOKEN");
+    }
+    String t = token;
+    int sources = (token != null ? 1 : 0) + (tokenFile != null ? 1 : 0);
+    if (sources > 1) {
+      throw usage("give the token once: --token or --token-file");
+    }
+    if (tokenFile != null) {
+      try {
+        t = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+      } catch (IOException e) {
+        throw usage("cannot read --token-file " + tokenFile + ": " + e.getMessage());
+      }
+    }
+    if (t == null) {
+      t = env.get("GATEHOUSE_TOKEN");
+    }
+    if (t == null || t.isBlank()) {
+      throw usage("a token is required: --token-file FILE, env GATEHOUSE_TOKEN, or --token");
+    }
+    if (t.chars().anyMatch(Character::isWhitespace)) {
+      throw usage("the token contains whitespace (value not shown)");
+    }
+    Duration give;
+    try {
+      give =
+          giveUpAfter.matches("\\d+")
+              ? Duration.ofSeconds(Long.parseLong(giveUpAfter))
+              : Duration.parse(giveUpAfter);
+    } catch (RuntimeException e) {
+      throw usage("--give-up-after must be seconds or ISO-8601 like PT15M, got " + giveUpAfter);
+    }
+    if (mtu < 576 || mtu > 9000) {
+      throw usage("--mtu must be 576..9000");
+    }
+    if (handshakeTimeoutSeconds < 1) {
+      throw usage("--handshake-timeout must be at least 1");
+    }
+    return new Settings(uri, t, give);
+  }
+
+  private CommandLine.ParameterException usage(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
+  }
+
+  @Override
+  public Integer call() {
+    Settings s = settings();
+    ClientAgent.Settings agentSettings =
+        new ClientAgent.Settings(
+            64,
+            Duration.ofSeconds(15),
+            Duration.ofSeconds(handshakeTimeoutSeconds),
+            Duration.ofSeconds(5));
+    ControlChannel.Options channel =
+        new ControlChannel.Options(
+            s.api(), s.token(), Map.of(), Backoff.defaults(), null, s.giveUpAfter());
+    ClientRuntime runtime;
+    try {
+      LinuxTunDevice tun = LinuxTunDevice.open(ifName, mtu);
+      NettyUdpTransport udp = NettyUdpTransport.bind(new InetSocketAddress(listenPort));
+      runtime =
+          new ClientRuntime(
+                  new ClientRuntime.Options(
+                      channel, agentSettings, mtu, Duration.ofSeconds(25), statusFile),
+                  StaticIdentity.generate(),
+                  tun,
+                  udp,
+                  new LinuxInterface(),
+                  GatehouseClient::log)
+              .start();
+    } catch (IOException | RuntimeException e) {
+      log("cannot set up interface " + ifName + ": " + e.getMessage());
+      return EXIT_TUNNEL;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
+    log(
+        "started: interface "
+            + ifName
+            + ", public key "
+            + StaticIdentity.encodeKey(runtime.identity().publicKey())
+            + ", API "
+            + s.api());
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log("signal received, shutting down");
+                  runtime.close();
+                  Runtime.getRuntime().halt(EXIT_OK);
+                }));
+    ControlChannel.End end = runtime.ended().join();
+    runtime.close();
+    return switch (end) {
+      case AUTH_REFUSED -> EXIT_AUTH;
+      case UNREACHABLE -> EXIT_UNREACHABLE;
+      case DISCONNECTED -> EXIT_DISCONNECTED;
+      case CLOSED -> EXIT_OK;
+    };
+  }
+
+  static void log(String line) {
+    System.err.println(Instant.now() + " " + line);
+  }
+
+  /** {@code gatehouse-client status}: prints the running client's status file. */
+  @Command(name = "status", description = "Print the running client's status and exit.")
+  static final class StatusCommand implements Callable<Integer> {
+    @Option(
+        names = "--status-file",
+        description = "status file of the running client (default ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_STATUS_FILE)
+    Path statusFile;
+
+    @Override
+    public Integer call() {
+      try {
+        System.out.print(Files.readString(statusFile, StandardCharsets.UTF_8));
+        return EXIT_OK;
+      } catch (IOException e) {
+        System.err.println("no status at " + statusFile + " (is the client running?)");
+        return 1;
+      }
+    }
+  }
+}

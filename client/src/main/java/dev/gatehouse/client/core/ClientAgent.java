@@ -1,0 +1,543 @@
+package dev.gatehouse.client.core;
+
+import dev.gatehouse.protocol.ClientInbound;
+import dev.gatehouse.protocol.ClientOutbound;
+import dev.gatehouse.protocol.Disconnect;
+import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.protocol.ErrorReply;
+import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.ResourceDescription;
+import dev.gatehouse.tunnel.wireguard.AllowedIps;
+import dev.gatehouse.tunnel.wireguard.IpPrefix;
+import dev.gatehouse.tunnel.wireguard.StaticIdentity;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The headless client's pure core. It learns its tunnel addresses and resources from {@code init}
+ * and keeps routes for them; on the first packet to a resource without a flow it sends {@code
+ * create_flow} and holds that resource's packets (bounded) until {@code flow_created}, then adds
+ * the gateway as a WireGuard peer and releases them. It removes routes and peer access on {@code
+ * resource_deleted}, drops held packets on {@code flow_creation_failed}, and fails over (asks for a
+ * new flow) when the handshake with a gateway does not complete in time.
+ *
+ * <p>Pure: every input carries the monotonic time in nanoseconds; every output is a list of {@link
+ * ClientCommand}s. Not thread-safe: the shell calls it under one lock.
+ */
+public final class ClientAgent {
+
+  /**
+   * Tuning.
+   *
+   * @param maxHeldPackets packets held per resource while its flow is being created (oldest
+   *     dropped)
+   * @param flowRequestTimeout how long to wait for {@code flow_created} before giving up
+   * @param handshakeTimeout how long a new gateway peer has to complete a handshake before failover
+   * @param retryAfterFailure how long packets to a resource whose flow failed are dropped before a
+   *     new {@code create_flow}
+   */
+  public record Settings(
+      int maxHeldPackets,
+      Duration flowRequestTimeout,
+      Duration handshakeTimeout,
+      Duration retryAfterFailure) {
+    public static Settings defaults() {
+      return new Settings(
+          64, Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofSeconds(5));
+    }
+  }
+
+  /** What to do with one outgoing packet. */
+  public enum Verdict {
+    /** Into the tunnel now. */
+    FORWARD,
+    /** Kept until the flow exists (it comes back in a {@link ClientCommand.Deliver}). */
+    HELD,
+    /** Dropped (no resource, or its flow recently failed). */
+    DROP
+  }
+
+  /** The verdict for a packet and the commands it caused. */
+  public record PacketDecision(Verdict verdict, List<ClientCommand> commands) {}
+
+  /** A flow's state, per resource. */
+  public sealed interface FlowState {
+    record Pending(String ref, long sinceNanos, ArrayDeque<byte[]> held) implements FlowState {}
+
+    record Active(UUID gatewayId, UUID flowId) implements FlowState {}
+
+    record Failed(String reason, long retryAtNanos) implements FlowState {}
+  }
+
+  private record Resource(ResourceDescription description, IpPrefix prefix) {}
+
+  private static final class Gateway {
+    final UUID id;
+    final byte[] publicKey;
+    final byte[] presharedKey;
+    final String endpoint;
+    final Set<UUID> resources = new LinkedHashSet<>();
+    long peerSinceNanos;
+    long handshakesSeen;
+
+    Gateway(UUID id, byte[] publicKey, byte[] presharedKey, String endpoint) {
+      this.id = id;
+      this.publicKey = publicKey;
+      this.presharedKey = presharedKey;
+      this.endpoint = endpoint;
+    }
+  }
+
+  /** A status snapshot for the status file. */
+  public record Status(
+      boolean initialized,
+      String ipv4,
+      String ipv6,
+      Map<UUID, String> resources,
+      Map<UUID, String> flows,
+      Map<UUID, String> gateways,
+      long packetsHeld,
+      long packetsDroppedWhileHolding) {}
+
+  private final Settings settings;
+  private InterfaceAddresses iface;
+  private final Map<UUID, Resource> resources = new LinkedHashMap<>();
+  private final AllowedIps<UUID> routes = new AllowedIps<>();
+  private final Map<UUID, FlowState> flows = new HashMap<>();
+  private final Map<String, UUID> pendingRefs = new HashMap<>();
+  private final Map<UUID, Gateway> gateways = new LinkedHashMap<>();
+  private final Set<UUID> unhealthyGateways = new LinkedHashSet<>();
+  private long nextRef = 1;
+  private long held;
+  private long droppedWhileHolding;
+
+  public ClientAgent(Settings settings) {
+    this.settings = settings;
+  }
+
+  // ------------------------------------------------------------------ control channel
+
+  /** One message from the API node. */
+  public List<ClientCommand> onMessage(Envelope<ClientOutbound> envelope, long nowNanos) {
+    List<ClientCommand> out = new ArrayList<>();
+    switch (envelope.payload()) {
+      case ClientOutbound.Init init -> init(init, out);
+      case ClientOutbound.ResourceCreatedOrUpdated u -> upsertResource(u.resource(), out);
+      case ClientOutbound.ResourceDeleted d -> deleteResource(d.id(), "resource deleted", out);
+      case ClientOutbound.FlowCreated created ->
+          flowCreated(envelope.ref(), created, nowNanos, out);
+      case ClientOutbound.FlowCreationFailed failed ->
+          flowFailed(
+              envelope.ref(),
+              failed.resourceId(),
+              failed.reason()
+                  + (failed.violatedProperties().isEmpty()
+                      ? ""
+                      : " " + failed.violatedProperties()),
+              nowNanos,
+              out);
+      case ClientOutbound.IceCandidates c -> {} // direct endpoints only for now
+      case ErrorReply e -> {
+        UUID resource = envelope.ref() == null ? null : pendingRefs.get(envelope.ref());
+        if (resource != null) {
+          flowFailed(envelope.ref(), resource, "error " + e.reason(), nowNanos, out);
+        } else {
+          out.add(new ClientCommand.Report("api_error", e.reason() + ": " + e.detail()));
+        }
+      }
+      case Disconnect d ->
+          out.add(
+              new ClientCommand.Report(
+                  "api_disconnect", d.reason() + (d.reconnect() ? " (will reconnect)" : "")));
+    }
+    return out;
+  }
+
+  private void init(ClientOutbound.Init init, List<ClientCommand> out) {
+    if (!init.interfaceAddresses().equals(iface)) {
+      iface = init.interfaceAddresses();
+      out.add(
+          new ClientCommand.ConfigureInterface(hostPrefix(iface.ipv4()), hostPrefix(iface.ipv6())));
+    }
+    Set<UUID> listed = new LinkedHashSet<>();
+    for (ResourceDescription r : init.resources()) {
+      listed.add(r.id());
+    }
+    for (UUID id : List.copyOf(resources.keySet())) {
+      if (!listed.contains(id)) {
+        deleteResource(id, "not in init", out);
+      }
+    }
+    for (ResourceDescription r : init.resources()) {
+      upsertResource(r, out);
+    }
+    out.add(
+        new ClientCommand.Report(
+            "init", "addresses " + iface + ", " + resources.size() + " resources"));
+  }
+
+  private void upsertResource(ResourceDescription d, List<ClientCommand> out) {
+    IpPrefix prefix = prefixOf(d);
+    Resource old = resources.get(d.id());
+    if (old != null && old.prefix() != null && old.prefix().equals(prefix)) {
+      resources.put(d.id(), new Resource(d, prefix));
+      return; // filters or sites changed: the gateway enforces filters, the flow stays
+    }
+    if (old != null) {
+      deleteResource(d.id(), "address changed", out);
+    }
+    resources.put(d.id(), new Resource(d, prefix));
+    if (prefix == null) {
+      out.add(
+          new ClientCommand.Report(
+              "resource_unsupported",
+              d.id() + " type " + d.type() + " address '" + d.address() + "' is not routable yet"));
+      return;
+    }
+    routes.insert(prefix.address(), prefix.length(), d.id());
+    out.add(new ClientCommand.AddRoute(prefix));
+  }
+
+  private void deleteResource(UUID id, String why, List<ClientCommand> out) {
+    Resource r = resources.remove(id);
+    if (r == null) {
+      return;
+    }
+    if (r.prefix() != null) {
+      routes.removeAll(id);
+      out.add(new ClientCommand.RemoveRoute(r.prefix()));
+    }
+    dropFlow(id, out);
+    out.add(new ClientCommand.Report("resource_removed", id + ": " + why));
+  }
+
+  /** Forgets the resource's flow; updates or removes its gateway's peer. */
+  private void dropFlow(UUID resourceId, List<ClientCommand> out) {
+    FlowState f = flows.remove(resourceId);
+    switch (f) {
+      case FlowState.Pending p -> {
+        pendingRefs.remove(p.ref());
+        droppedWhileHolding += p.held().size();
+      }
+      case FlowState.Active a -> {
+        Gateway g = gateways.get(a.gatewayId());
+        if (g != null) {
+          g.resources.remove(resourceId);
+          if (g.resources.isEmpty()) {
+            gateways.remove(g.id);
+            out.add(new ClientCommand.RemoveGatewayPeer(g.id, g.publicKey.clone()));
+          } else {
+            out.add(upsertPeer(g));
+          }
+        }
+      }
+      case FlowState.Failed x -> {}
+      case null -> {}
+    }
+  }
+
+  private void flowCreated(
+      String ref, ClientOutbound.FlowCreated created, long now, List<ClientCommand> out) {
+    UUID resourceId = ref == null ? null : pendingRefs.get(ref);
+    if (resourceId == null) {
+      resourceId = created.resourceId();
+    }
+    if (!(flows.get(resourceId) instanceof FlowState.Pending pending)
+        || !resourceId.equals(created.resourceId())) {
+      out.add(
+          new ClientCommand.Report(
+              "flow_ignored", "flow_created for " + created.resourceId() + " was not requested"));
+      return;
+    }
+    Resource resource = resources.get(resourceId);
+    if (resource == null || resource.prefix() == null) {
+      flowFailed(ref, resourceId, "resource no longer known", now, out);
+      return;
+    }
+    if (created.gatewayEndpoint() == null || created.gatewayEndpoint().isBlank()) {
+      flowFailed(ref, resourceId, "flow_created without gateway_endpoint", now, out);
+      return;
+    }
+    byte[] publicKey;
+    byte[] psk;
+    try {
+      publicKey = StaticIdentity.decodeKey(created.gatewayPublicKey());
+      psk = StaticIdentity.decodeKey(created.presharedKey());
+    } catch (IllegalArgumentException e) {
+      flowFailed(ref, resourceId, "bad key in flow_created: " + e.getMessage(), now, out);
+      return;
+    }
+    pendingRefs.remove(pending.ref());
+    Gateway g = gateways.get(created.gatewayId());
+    if (g != null
+        && (!Arrays.equals(g.publicKey, publicKey)
+            || !Arrays.equals(g.presharedKey, psk)
+            || !g.endpoint.equals(created.gatewayEndpoint()))) {
+      out.add(new ClientCommand.RemoveGatewayPeer(g.id, g.publicKey.clone()));
+      Gateway replaced = new Gateway(g.id, publicKey, psk, created.gatewayEndpoint());
+      replaced.resources.addAll(g.resources);
+      g = replaced;
+    }
+    if (g == null) {
+      g = new Gateway(created.gatewayId(), publicKey, psk, created.gatewayEndpoint());
+    }
+    gateways.put(g.id, g);
+    unhealthyGateways.remove(g.id);
+    g.resources.add(resourceId);
+    g.peerSinceNanos = now;
+    g.handshakesSeen = 0;
+    out.add(upsertPeer(g));
+    flows.put(resourceId, new FlowState.Active(g.id, created.flowId()));
+    if (!pending.held().isEmpty()) {
+      out.add(new ClientCommand.Deliver(List.copyOf(pending.held())));
+    }
+    out.add(
+        new ClientCommand.Report(
+            "flow_created",
+            "resource "
+                + resourceId
+                + " via gateway "
+                + g.id
+                + " at "
+                + g.endpoint
+                + ", released "
+                + pending.held().size()
+                + " held packets"));
+  }
+
+  private ClientCommand upsertPeer(Gateway g) {
+    List<IpPrefix> allowed = new ArrayList<>();
+    for (UUID r : g.resources) {
+      Resource res = resources.get(r);
+      if (res != null && res.prefix() != null && !allowed.contains(res.prefix())) {
+        allowed.add(res.prefix());
+      }
+    }
+    return new ClientCommand.UpsertGatewayPeer(
+        g.id, g.publicKey.clone(), g.presharedKey.clone(), g.endpoint, allowed);
+  }
+
+  private void flowFailed(
+      String ref, UUID resourceId, String reason, long now, List<ClientCommand> out) {
+    FlowState f = flows.get(resourceId);
+    if (!(f instanceof FlowState.Pending p)) {
+      out.add(
+          new ClientCommand.Report("flow_ignored", "failure for " + resourceId + ": " + reason));
+      return;
+    }
+    if (ref != null && !ref.equals(p.ref())) {
+      return; // the answer to an older request
+    }
+    pendingRefs.remove(p.ref());
+    droppedWhileHolding += p.held().size();
+    flows.put(
+        resourceId, new FlowState.Failed(reason, now + settings.retryAfterFailure().toNanos()));
+    out.add(
+        new ClientCommand.Report(
+            "flow_creation_failed",
+            "resource "
+                + resourceId
+                + ": "
+                + reason
+                + "; dropped "
+                + p.held().size()
+                + " held packets"));
+  }
+
+  // ------------------------------------------------------------------ packets
+
+  /** An IP packet the OS routed into the TUN interface. The array is not kept unless held. */
+  public PacketDecision onPacket(byte[] packet, int off, int len, long now) {
+    UUID resourceId = resourceOf(packet, off, len);
+    if (resourceId == null) {
+      return new PacketDecision(Verdict.DROP, List.of());
+    }
+    FlowState f = flows.get(resourceId);
+    if (f instanceof FlowState.Active) {
+      return new PacketDecision(Verdict.FORWARD, List.of());
+    }
+    if (f instanceof FlowState.Failed failed && now - failed.retryAtNanos() < 0) {
+      return new PacketDecision(Verdict.DROP, List.of());
+    }
+    List<ClientCommand> out = new ArrayList<>();
+    FlowState.Pending pending;
+    if (f instanceof FlowState.Pending p) {
+      pending = p;
+    } else {
+      pending = requestFlow(resourceId, now, out);
+    }
+    if (pending.held().size() >= settings.maxHeldPackets()) {
+      pending.held().pollFirst();
+      droppedWhileHolding++;
+    }
+    pending.held().addLast(Arrays.copyOfRange(packet, off, off + len));
+    held++;
+    return new PacketDecision(Verdict.HELD, out);
+  }
+
+  private FlowState.Pending requestFlow(UUID resourceId, long now, List<ClientCommand> out) {
+    String ref = Long.toString(nextRef++);
+    FlowState.Pending pending = new FlowState.Pending(ref, now, new ArrayDeque<>());
+    flows.put(resourceId, pending);
+    pendingRefs.put(ref, resourceId);
+    List<UUID> connected = new ArrayList<>();
+    for (Gateway g : gateways.values()) {
+      if (!unhealthyGateways.contains(g.id)) {
+        connected.add(g.id);
+      }
+    }
+    out.add(
+        new ClientCommand.Send(
+            Envelope.of(ref, new ClientInbound.CreateFlow(resourceId, connected))));
+    return pending;
+  }
+
+  private UUID resourceOf(byte[] b, int off, int len) {
+    if (len < 1) {
+      return null;
+    }
+    int version = (b[off] >>> 4) & 0xf;
+    if (version == 4 && len >= 20) {
+      return routes.lookup(b, off + 16, 4);
+    }
+    if (version == 6 && len >= 40) {
+      return routes.lookup(b, off + 24, 16);
+    }
+    return null;
+  }
+
+  // ------------------------------------------------------------------ time
+
+  /**
+   * Advances time: gives up on flow requests that got no answer and fails over gateways whose
+   * handshake did not complete within the timeout.
+   *
+   * @param handshakes completed handshakes per gateway peer, as the tunnel counts them
+   */
+  public List<ClientCommand> tick(long now, Map<UUID, Long> handshakes) {
+    List<ClientCommand> out = new ArrayList<>();
+    for (Map.Entry<UUID, FlowState> e : List.copyOf(flows.entrySet())) {
+      if (e.getValue() instanceof FlowState.Pending p
+          && now - p.sinceNanos() > settings.flowRequestTimeout().toNanos()) {
+        flowFailed(p.ref(), e.getKey(), "no answer to create_flow", now, out);
+      }
+    }
+    for (Gateway g : List.copyOf(gateways.values())) {
+      long n = handshakes.getOrDefault(g.id, 0L);
+      if (n > g.handshakesSeen) {
+        g.handshakesSeen = n;
+      }
+      if (g.handshakesSeen == 0 && now - g.peerSinceNanos > settings.handshakeTimeout().toNanos()) {
+        failover(g, now, out);
+      }
+    }
+    return out;
+  }
+
+  private void failover(Gateway g, long now, List<ClientCommand> out) {
+    gateways.remove(g.id);
+    unhealthyGateways.add(g.id);
+    out.add(new ClientCommand.RemoveGatewayPeer(g.id, g.publicKey.clone()));
+    out.add(
+        new ClientCommand.Report(
+            "gateway_failover",
+            "no handshake with gateway "
+                + g.id
+                + " at "
+                + g.endpoint
+                + " within "
+                + settings.handshakeTimeout().toSeconds()
+                + " s; asking for new flows for "
+                + g.resources.size()
+                + " resources"));
+    for (UUID r : g.resources) {
+      flows.remove(r);
+      if (resources.containsKey(r)) {
+        requestFlow(r, now, out);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ status
+
+  /** Gateway ids with a peer now. */
+  public Set<UUID> gatewayIds() {
+    return Set.copyOf(gateways.keySet());
+  }
+
+  public Status status() {
+    Map<UUID, String> res = new LinkedHashMap<>();
+    resources.forEach(
+        (id, r) ->
+            res.put(id, r.description().type() + " " + (r.prefix() == null ? "-" : r.prefix())));
+    Map<UUID, String> fl = new LinkedHashMap<>();
+    flows.forEach(
+        (id, f) ->
+            fl.put(
+                id,
+                switch (f) {
+                  case FlowState.Pending p -> "pending (" + p.held().size() + " held)";
+                  case FlowState.Active a -> "active via " + a.gatewayId();
+                  case FlowState.Failed x -> "failed: " + x.reason();
+                }));
+    Map<UUID, String> gw = new LinkedHashMap<>();
+    gateways.forEach(
+        (id, g) ->
+            gw.put(
+                id, g.endpoint + " handshakes=" + g.handshakesSeen + " resources=" + g.resources));
+    return new Status(
+        iface != null,
+        iface == null ? "" : iface.ipv4(),
+        iface == null ? "" : iface.ipv6(),
+        res,
+        fl,
+        gw,
+        held,
+        droppedWhileHolding);
+  }
+
+  /** The flow state of a resource, or null. */
+  public FlowState flow(UUID resourceId) {
+    return flows.get(resourceId);
+  }
+
+  static IpPrefix hostPrefix(String address) {
+    IpPrefix p = IpPrefix.parse(address);
+    return new IpPrefix(p.address(), p.address().getAddress().length * 8);
+  }
+
+  /** The routable prefix of an {@code ip} or {@code cidr} resource; null for other types. */
+  static IpPrefix prefixOf(ResourceDescription d) {
+    if (!d.type().equals("ip") && !d.type().equals("cidr")) {
+      return null;
+    }
+    try {
+      IpPrefix p = IpPrefix.parse(d.address());
+      return canonical(p);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** Zeroes host bits, so that {@code 10.0.0.7/24} and {@code 10.0.0.0/24} are one prefix. */
+  public static IpPrefix canonical(IpPrefix p) {
+    byte[] a = p.address().getAddress();
+    for (int i = p.length(); i < a.length * 8; i++) {
+      a[i >>> 3] &= (byte) ~(1 << (7 - (i & 7)));
+    }
+    try {
+      return new IpPrefix(java.net.InetAddress.getByAddress(a), p.length());
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
