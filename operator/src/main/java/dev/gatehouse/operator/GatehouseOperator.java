@@ -5,6 +5,7 @@ import dev.gatehouse.controlplane.pg.Migrations;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.events.EventRecorder;
 import dev.gatehouse.operator.gateway.GatewayReconciler;
+import dev.gatehouse.operator.metrics.OperatorMetrics;
 import dev.gatehouse.operator.policy.PolicyReconciler;
 import dev.gatehouse.operator.resource.ResourceReconciler;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
@@ -33,12 +34,23 @@ public final class GatehouseOperator {
   /** An operator with all reconcilers registered, not yet started. */
   public static Operator create(
       KubernetesClient client, OperatorConfig config, ControlPlaneSync controlPlane, Clock clock) {
+    return create(client, config, controlPlane, clock, new OperatorMetrics());
+  }
+
+  /** An operator reporting to the given metrics, not yet started. */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      ControlPlaneSync controlPlane,
+      Clock clock,
+      OperatorMetrics metrics) {
     Operator operator =
         new Operator(
             overrider -> {
               overrider
                   .withKubernetesClient(client)
                   .withCloseClientOnStop(false)
+                  .withMetrics(metrics)
                   .withDependentResourceFactory(new ConfiguringDependentFactory(config))
                   .withUseSSAToPatchPrimaryResource(config.serverSideApply())
                   .withSSABasedCreateUpdateMatchForDependentResources(config.serverSideApply())
@@ -102,9 +114,11 @@ public final class GatehouseOperator {
       return;
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
-    Operator operator = create(client, config, controlPlane(System.getenv()), Clock.systemUTC());
+    OperatorMetrics metrics = new OperatorMetrics();
+    Operator operator =
+        create(client, config, controlPlane(System.getenv()), Clock.systemUTC(), metrics);
     HealthServer health =
-        config.httpPort() > 0 ? HealthServer.start(config.httpPort(), operator) : null;
+        config.httpPort() > 0 ? HealthServer.start(config.httpPort(), operator, metrics) : null;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

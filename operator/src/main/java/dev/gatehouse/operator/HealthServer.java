@@ -2,6 +2,7 @@ package dev.gatehouse.operator;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.gatehouse.operator.metrics.OperatorMetrics;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,8 +11,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Liveness ({@code /healthz}) and readiness ({@code /readyz}) over HTTP for the kubelet. Ready
- * means every informer of every controller is healthy (connected and synced).
+ * Liveness ({@code /healthz}), readiness ({@code /readyz}) and Prometheus metrics ({@code
+ * /metrics}) over HTTP. Ready means every informer of every controller is healthy (connected and
+ * synced).
  */
 final class HealthServer {
   private final HttpServer server;
@@ -20,10 +22,11 @@ final class HealthServer {
     this.server = server;
   }
 
-  static HealthServer start(int port, Operator operator) {
+  static HealthServer start(int port, Operator operator, OperatorMetrics metrics) {
     try {
       HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
       server.createContext("/healthz", exchange -> respond(exchange, 200, "ok\n"));
+      server.createContext("/metrics", exchange -> respond(exchange, 200, metrics.render()));
       server.createContext(
           "/readyz",
           exchange -> {
