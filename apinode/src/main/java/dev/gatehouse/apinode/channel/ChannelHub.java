@@ -1,0 +1,264 @@
+package dev.gatehouse.apinode.channel;
+
+import dev.gatehouse.apinode.bus.NodeBus;
+import dev.gatehouse.apinode.bus.NodeMessage;
+import dev.gatehouse.apinode.store.PresenceStore;
+import dev.gatehouse.controlplane.cdc.Change;
+import dev.gatehouse.controlplane.cdc.ChangeSink;
+import dev.gatehouse.controlplane.cdc.Row;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The channels of one node, indexed by peer, account and token. As the CDC {@link ChangeSink} it
+ * routes each change to the channels of its account that care about its table (Firezone's account
+ * topic); a deleted token disconnects its channels. As the receiver of {@link NodeMessage}s it
+ * hands flow requests, answers and candidates to the right channel. Routing only enqueues work on
+ * the channels' task queues; it never blocks on them.
+ */
+public final class ChannelHub implements ChangeSink {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChannelHub.class);
+
+  private final String nodeId;
+  private final NodeBus bus;
+  private final PresenceStore presence;
+  private final NodeMetrics metrics;
+  private final Map<UUID, ClientChannel> clients = new ConcurrentHashMap<>();
+  private final Map<UUID, GatewayChannel> gateways = new ConcurrentHashMap<>();
+  private final Map<UUID, Set<PeerChannel>> byAccount = new ConcurrentHashMap<>();
+  private final Map<UUID, Set<PeerChannel>> byToken = new ConcurrentHashMap<>();
+
+  public ChannelHub(String nodeId, NodeBus bus, PresenceStore presence, NodeMetrics metrics) {
+    this.nodeId = nodeId;
+    this.bus = bus;
+    this.presence = presence;
+    this.metrics = metrics;
+  }
+
+  void register(ClientChannel c) {
+    ClientChannel previous = clients.put(c.clientId(), c);
+    if (previous != null && previous != c) {
+      previous.disconnect("replaced by a newer connection of the same device");
+    }
+    index(c);
+  }
+
+  void register(GatewayChannel g) {
+    GatewayChannel previous = gateways.put(g.gatewayId(), g);
+    if (previous != null && previous != g) {
+      previous.disconnect("replaced by a newer connection of the same gateway");
+    }
+    index(g);
+  }
+
+  private void index(PeerChannel c) {
+    byAccount.computeIfAbsent(c.accountId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+    byToken.computeIfAbsent(c.tokenId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+  }
+
+  void unregister(ClientChannel c) {
+    clients.remove(c.clientId(), c);
+    unindex(c);
+  }
+
+  void unregister(GatewayChannel g) {
+    gateways.remove(g.gatewayId(), g);
+    unindex(g);
+  }
+
+  private void unindex(PeerChannel c) {
+    Set<PeerChannel> a = byAccount.get(c.accountId());
+    if (a != null) {
+      a.remove(c);
+    }
+    Set<PeerChannel> t = byToken.get(c.tokenId());
+    if (t != null) {
+      t.remove(c);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // CDC
+
+  @Override
+  public void accept(Change<?> change) {
+    if (change.table() == dev.gatehouse.controlplane.cdc.Table.TOKENS
+        && change.op() == Change.Op.DELETE
+        && change.oldRow() instanceof Row.Token t) {
+      for (PeerChannel c : byToken.getOrDefault(t.id(), Set.of())) {
+        c.disconnect("token deleted");
+      }
+      return;
+    }
+    Collection<PeerChannel> targets;
+    UUID account = accountOf(change.row());
+    if (account == null) {
+      targets = byAccount.values().stream().flatMap(Set::stream).toList(); // truncates
+    } else {
+      targets = byAccount.getOrDefault(account, Set.of());
+    }
+    for (PeerChannel c : targets) {
+      if (cares(c, change)) {
+        metrics.changesRouted.incrementAndGet();
+        c.onChange(change);
+      }
+    }
+  }
+
+  private static boolean cares(PeerChannel c, Change<?> change) {
+    return switch (c) {
+      case GatewayChannel g ->
+          switch (change.table()) {
+            case FLOWS -> {
+              UUID id = g.gatewayId();
+              yield change.oldRow() instanceof Row.Flow f && f.gatewayId().equals(id)
+                  || change.newRow() instanceof Row.Flow n && n.gatewayId().equals(id)
+                  || change.op() == Change.Op.TRUNCATE;
+            }
+            case RESOURCES, GATEWAYS -> true;
+            default -> false;
+          };
+      case ClientChannel cc ->
+          switch (change.table()) {
+            case MEMBERSHIPS,
+                POLICIES,
+                RESOURCES,
+                RESOURCE_CONNECTIONS,
+                CLIENTS,
+                GROUPS,
+                ACTORS,
+                ACCOUNTS ->
+                true;
+            default -> false;
+          };
+    };
+  }
+
+  private static UUID accountOf(Row row) {
+    return switch (row) {
+      case null -> null;
+      case Row.Account r -> r.id();
+      case Row.Actor r -> r.accountId();
+      case Row.Group r -> r.accountId();
+      case Row.Membership r -> r.accountId();
+      case Row.Client r -> r.accountId();
+      case Row.Token r -> r.accountId();
+      case Row.Site r -> r.accountId();
+      case Row.Gateway r -> r.accountId();
+      case Row.Resource r -> r.accountId();
+      case Row.ResourceConnection r -> r.accountId();
+      case Row.Policy r -> r.accountId();
+      case Row.Flow r -> r.accountId();
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Between nodes
+
+  /** Sends to a node; to this node it is delivered directly. */
+  void send(String node, NodeMessage message) {
+    if (nodeId.equals(node)) {
+      receive(message);
+    } else {
+      bus.send(node, message);
+    }
+  }
+
+  /** A message addressed to this node. */
+  public void receive(NodeMessage message) {
+    switch (message) {
+      case NodeMessage.AuthorizeFlow a -> {
+        GatewayChannel g = gateways.get(a.request().gatewayId());
+        if (g != null) {
+          g.authorize(a.request());
+        } else {
+          send(
+              a.request().clientNode(),
+              new NodeMessage.FlowAnswer(
+                  a.request().clientId(), a.request().clientRef(), null, "offline"));
+        }
+      }
+      case NodeMessage.FlowAnswer f -> {
+        ClientChannel c = clients.get(f.clientId());
+        if (c != null) {
+          c.onFlowAnswer(f.clientRef(), f.created(), f.failure());
+        }
+      }
+      case NodeMessage.CandidatesForGateway m -> {
+        GatewayChannel g = gateways.get(m.gatewayId());
+        if (g != null) {
+          g.candidatesFrom(m.clientId(), m.candidates());
+        }
+      }
+      case NodeMessage.CandidatesForClient m -> {
+        ClientChannel c = clients.get(m.clientId());
+        if (c != null) {
+          c.candidatesFrom(m.gatewayId(), m.candidates());
+        }
+      }
+    }
+  }
+
+  void relayToGateways(UUID clientId, List<UUID> gatewayIds, List<String> candidates) {
+    for (UUID g : gatewayIds) {
+      try {
+        presence
+            .nodeOfGateway(g)
+            .ifPresent(n -> send(n, new NodeMessage.CandidatesForGateway(g, clientId, candidates)));
+      } catch (java.sql.SQLException e) {
+        LOG.warn("cannot relay candidates to gateway {}: {}", g, e.toString());
+      }
+    }
+  }
+
+  void relayToClients(UUID gatewayId, List<UUID> clientIds, List<String> candidates) {
+    for (UUID c : clientIds) {
+      try {
+        presence
+            .nodeOfClient(c)
+            .ifPresent(n -> send(n, new NodeMessage.CandidatesForClient(c, gatewayId, candidates)));
+      } catch (java.sql.SQLException e) {
+        LOG.warn("cannot relay candidates to client {}: {}", c, e.toString());
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  /** Periodic work: client caches re-evaluate time-based conditions, gateways prune. */
+  public void tick(boolean recomputeClients) {
+    if (recomputeClients) {
+      clients.values().forEach(ClientChannel::recompute);
+    }
+    gateways.values().forEach(GatewayChannel::prune);
+  }
+
+  /** Closes every channel (node shutting down). */
+  public void disconnectAll(String reason, boolean reconnect) {
+    clients.values().forEach(c -> c.disconnect(reason, reconnect));
+    gateways.values().forEach(g -> g.disconnect(reason, reconnect));
+  }
+
+  public int clientCount() {
+    return clients.size();
+  }
+
+  public int gatewayCount() {
+    return gateways.size();
+  }
+
+  public ClientChannel client(UUID id) {
+    return clients.get(id);
+  }
+
+  public GatewayChannel gateway(UUID id) {
+    return gateways.get(id);
+  }
+}

@@ -1,0 +1,36 @@
+package dev.gatehouse.apinode.channel;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Counters of one API node, readable from any thread. */
+public final class NodeMetrics {
+  public final AtomicLong clientChannels = new AtomicLong();
+  public final AtomicLong gatewayChannels = new AtomicLong();
+  public final AtomicLong refusedJoins = new AtomicLong();
+  public final AtomicLong rejectedFrames = new AtomicLong();
+  public final AtomicLong flowsRequested = new AtomicLong();
+  public final AtomicLong flowsCreated = new AtomicLong();
+  public final AtomicLong flowsFailed = new AtomicLong();
+  public final AtomicLong changesRouted = new AtomicLong();
+  public final AtomicLong taskFailures = new AtomicLong();
+
+  @Override
+  public String toString() {
+    return "clients="
+        + clientChannels
+        + " gateways="
+        + gatewayChannels
+        + " refusedJoins="
+        + refusedJoins
+        + " rejectedFrames="
+        + rejectedFrames
+        + " flowsRequested="
+        + flowsRequested
+        + " flowsCreated="
+        + flowsCreated
+        + " flowsFailed="
+        + flowsFailed
+        + " changesRouted="
+        + changesRouted;
+  }
+}

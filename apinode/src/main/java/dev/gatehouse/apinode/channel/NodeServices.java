@@ -1,0 +1,32 @@
+package dev.gatehouse.apinode.channel;
+
+import dev.gatehouse.apinode.ApiNodeConfig;
+import dev.gatehouse.apinode.core.FlowKeys;
+import dev.gatehouse.apinode.store.FlowStore;
+import dev.gatehouse.apinode.store.PresenceStore;
+import dev.gatehouse.controlplane.cache.FlowReauthorizer;
+import dev.gatehouse.controlplane.pg.CacheRepository;
+import dev.gatehouse.protocol.ControlCodec;
+import java.time.InstantSource;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** What channels of one node share. */
+public record NodeServices(
+    ApiNodeConfig config,
+    ControlCodec codec,
+    PresenceStore presence,
+    FlowStore flows,
+    CacheRepository caches,
+    FlowReauthorizer reauthorizer,
+    FlowKeys keys,
+    ChannelHub hub,
+    Executor tasks,
+    ScheduledExecutorService scheduler,
+    InstantSource clock,
+    NodeMetrics metrics) {
+
+  public String nodeId() {
+    return config.nodeId();
+  }
+}

@@ -1,0 +1,173 @@
+package dev.gatehouse.apinode.channel;
+
+import dev.gatehouse.controlplane.cdc.Change;
+import dev.gatehouse.protocol.Disconnect;
+import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.protocol.ErrorReply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What client and gateway channels share: the transport, the serial task queue every input goes
+ * through, frame and error handling, and closing. Inputs (frames, changes, node messages, timers)
+ * are submitted with {@link #submit}; a failing task is logged and counted, never fatal.
+ */
+public abstract sealed class PeerChannel permits ClientChannel, GatewayChannel {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PeerChannel.class);
+
+  protected final NodeServices services;
+  protected final ChannelTransport transport;
+  private final SerialExecutor serial;
+  private final UUID accountId;
+  private final UUID tokenId;
+  private final Instant tokenExpiresAt;
+  private volatile boolean closed;
+  private ScheduledFuture<?> expiry;
+
+  protected PeerChannel(
+      NodeServices services,
+      ChannelTransport transport,
+      UUID accountId,
+      UUID tokenId,
+      Instant tokenExpiresAt) {
+    this.services = services;
+    this.transport = transport;
+    this.serial = new SerialExecutor(services.tasks());
+    this.accountId = accountId;
+    this.tokenId = tokenId;
+    this.tokenExpiresAt = tokenExpiresAt;
+  }
+
+  /** Starts the join (upsert, presence, hydration, {@code init}) as the first task. */
+  public final void start() {
+    submit(
+        () -> {
+          join();
+          if (tokenExpiresAt != null && !closed) {
+            long ms = Duration.between(services.clock().instant(), tokenExpiresAt).toMillis();
+            expiry =
+                services
+                    .scheduler()
+                    .schedule(
+                        () -> submit(() -> close("token expired", false)),
+                        Math.max(0, ms),
+                        TimeUnit.MILLISECONDS);
+          }
+        });
+  }
+
+  /** Upserts the peer, registers it, hydrates its cache and sends {@code init}. */
+  protected abstract void join() throws Exception;
+
+  /** Handles one text frame from the peer (on the channel's task queue). */
+  protected abstract void frame(String text, Instant now) throws Exception;
+
+  /** Applies one change (on the channel's task queue). */
+  protected abstract void change(Change<?> change, Instant now) throws Exception;
+
+  /** Releases presence and registrations after the transport closed. */
+  protected abstract void cleanup() throws Exception;
+
+  /** A text frame arrived. */
+  public final void onFrame(String text) {
+    submit(() -> frame(text, services.clock().instant()));
+  }
+
+  /** A binary frame arrived: not part of the protocol. */
+  public final void onBinaryFrame() {
+    submit(
+        () -> {
+          send(
+              Envelope.of(
+                  null,
+                  new ErrorReply("malformed_json", "binary frames are not part of the protocol")));
+        });
+  }
+
+  /** A change routed by the hub. */
+  public final void onChange(Change<?> change) {
+    submit(() -> change(change, services.clock().instant()));
+  }
+
+  /** The transport closed (peer went away or we closed it). */
+  public final void onTransportClosed() {
+    submit(
+        () -> {
+          closed = true;
+          if (expiry != null) {
+            expiry.cancel(false);
+          }
+          cleanup();
+        });
+  }
+
+  /** Closes the channel after telling the peer why. */
+  public final void disconnect(String reason) {
+    disconnect(reason, false);
+  }
+
+  /** Closes the channel; {@code reconnect} tells the peer whether to come back (elsewhere). */
+  public final void disconnect(String reason, boolean reconnect) {
+    submit(() -> close(reason, reconnect));
+  }
+
+  protected final void close(String reason, boolean reconnect) {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    LOG.info("closing {} channel of account {}: {}", kind(), accountId, reason);
+    send(Envelope.of(null, new Disconnect(reason, reconnect)));
+    transport.close(reason);
+  }
+
+  /** Encodes and sends; every error reply counts as a rejected frame. */
+  protected final void send(Envelope<?> envelope) {
+    if (envelope.payload() instanceof ErrorReply) {
+      services.metrics().rejectedFrames.incrementAndGet();
+    }
+    transport.send(services.codec().encode(envelope));
+  }
+
+  protected final void reject(String ref, ErrorReply error) {
+    send(Envelope.of(ref, error));
+  }
+
+  protected final void submit(Task task) {
+    serial.execute(
+        () -> {
+          try {
+            task.run();
+          } catch (Exception e) {
+            services.metrics().taskFailures.incrementAndGet();
+            LOG.warn("{} channel task failed", kind(), e);
+          }
+        });
+  }
+
+  /** A unit of channel work. */
+  @FunctionalInterface
+  protected interface Task {
+    void run() throws Exception;
+  }
+
+  protected abstract String kind();
+
+  public final UUID accountId() {
+    return accountId;
+  }
+
+  public final UUID tokenId() {
+    return tokenId;
+  }
+
+  public final boolean isClosed() {
+    return closed;
+  }
+}

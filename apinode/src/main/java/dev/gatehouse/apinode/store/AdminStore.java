@@ -1,0 +1,133 @@
+package dev.gatehouse.apinode.store;
+
+import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
+import java.security.SecureRandom;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The admin writes: actors, groups, memberships, client tokens (created here, shown once, stored
+ * hashed) and token deletion. Each call is one statement in the given account.
+ */
+public final class AdminStore {
+
+  /** Prefix of client tokens; gateway tokens made by the operator start with {@code ghgw_}. */
+  public static final String CLIENT_TOKEN_PREFIX = "ghc_";
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final ConnectionPool pool;
+
+  public AdminStore(ConnectionPool pool) {
+    this.pool = pool;
+  }
+
+  public UUID createActor(UUID accountId, String name, String type) throws SQLException {
+    UUID id = UUID.randomUUID();
+    pool.with(
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO actors (id, account_id, name, type) VALUES (?, ?, ?, ?)",
+                id,
+                accountId,
+                name,
+                type));
+    return id;
+  }
+
+  public UUID createGroup(UUID accountId, String name) throws SQLException {
+    UUID id = UUID.randomUUID();
+    pool.with(
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO groups (id, account_id, name) VALUES (?, ?, ?)",
+                id,
+                accountId,
+                name));
+    return id;
+  }
+
+  public UUID createMembership(UUID accountId, UUID actorId, UUID groupId) throws SQLException {
+    UUID id = UUID.randomUUID();
+    pool.with(
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO memberships (id, account_id, actor_id, group_id) VALUES (?, ?, ?, ?)",
+                id,
+                accountId,
+                actorId,
+                groupId));
+    return id;
+  }
+
+  public boolean deleteMembership(UUID accountId, UUID membershipId) throws SQLException {
+    return pool.with(
+            c ->
+                Sql.update(
+                    c,
+                    "DELETE FROM memberships WHERE id = ? AND account_id = ?",
+                    membershipId,
+                    accountId))
+        > 0;
+  }
+
+  /** A new client token: its id and its secret, which is never stored and never shown again. */
+  public record NewToken(UUID id, String secret, Instant expiresAt) {}
+
+  public NewToken createClientToken(UUID accountId, UUID actorId, Instant expiresAt)
+      throws SQLException {
+    byte[] raw = new byte[32];
+    RANDOM.nextBytes(raw);
+    String secret =
+        CLIENT_TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    UUID id = UUID.randomUUID();
+    pool.with(
+        c ->
+            Sql.update(
+                c,
+                "INSERT INTO tokens (id, account_id, type, actor_id, secret_hash, expires_at)"
+                    + " VALUES (?, ?, 'client', ?, ?, ?)",
+                id,
+                accountId,
+                actorId,
+                OperatorSyncRepository.hashTokenSecret(secret),
+                expiresAt));
+    return new NewToken(id, secret, expiresAt);
+  }
+
+  /** Soft-deletes a token; its channels are disconnected (through CDC). */
+  public boolean deleteToken(UUID accountId, UUID tokenId) throws SQLException {
+    return pool.with(
+            c ->
+                Sql.update(
+                    c,
+                    "UPDATE tokens SET deleted_at = now() WHERE id = ? AND account_id = ?"
+                        + " AND deleted_at IS NULL",
+                    tokenId,
+                    accountId))
+        > 0;
+  }
+
+  /** Actors of the account (id, name, type). */
+  public List<Map<String, Object>> actors(UUID accountId) throws SQLException {
+    return pool.with(
+        c ->
+            Sql.query(
+                c,
+                "SELECT id, name, type FROM actors WHERE account_id = ? AND deleted_at IS NULL"
+                    + " ORDER BY inserted_at",
+                rs ->
+                    Map.<String, Object>of(
+                        "id", Sql.uuid(rs, "id"),
+                        "name", rs.getString("name"),
+                        "type", rs.getString("type")),
+                accountId));
+  }
+}
