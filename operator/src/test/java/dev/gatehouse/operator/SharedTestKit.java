@@ -1,0 +1,77 @@
+package dev.gatehouse.operator;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+
+/**
+ * Opens this package's test fixtures ({@link RealApiServer}, {@link OperatorScenarios}) to tests in
+ * other packages, such as {@code dev.gatehouse.operator.cluster}. Only delegates.
+ */
+public final class SharedTestKit {
+  private SharedTestKit() {}
+
+  /** A real kube-apiserver and etcd (kube-api-test, no controller-manager); close it when done. */
+  public static final class ApiServer implements AutoCloseable {
+    private final RealApiServer server;
+
+    private ApiServer(RealApiServer server) {
+      this.server = server;
+    }
+
+    /** Starts one; missing binaries are an error naming {@code e2e/kube/build-binaries.sh}. */
+    public static ApiServer start() {
+      return new ApiServer(RealApiServer.start());
+    }
+
+    /** A client with the admin's (system:masters) rights. */
+    public KubernetesClient client() {
+      return server.client();
+    }
+
+    public void installCrds() throws IOException {
+      server.installCrds();
+    }
+
+    public void createNamespace(String name) {
+      server.createNamespace(name);
+    }
+
+    @Override
+    public void close() {
+      server.close();
+    }
+  }
+
+  /**
+   * The operator's behaviour, checked through {@code client} (which needs rights to create the CRs
+   * and Services the scenarios use, and to fake Deployment status): see {@link OperatorScenarios}.
+   * Each scenario wants a namespace of its own.
+   */
+  public static final class Scenarios {
+    private final OperatorScenarios scenarios;
+
+    public Scenarios(KubernetesClient client) {
+      this.scenarios = new OperatorScenarios(client, true);
+    }
+
+    public void gatewayCreatesItsObjects(String ns) {
+      scenarios.gatewayCreatesItsObjects(ns);
+    }
+
+    public void statusFollowsDeploymentAndSpecChangesRollOut(String ns) {
+      scenarios.statusFollowsDeploymentAndSpecChangesRollOut(ns);
+    }
+
+    public void resourceResolvesServiceRef(String ns) {
+      scenarios.resourceResolvesServiceRef(ns);
+    }
+
+    public void invalidResourceIsReported(String ns) {
+      scenarios.invalidResourceIsReported(ns);
+    }
+
+    public void policyFollowsItsResource(String ns) {
+      scenarios.policyFollowsItsResource(ns);
+    }
+  }
+}
