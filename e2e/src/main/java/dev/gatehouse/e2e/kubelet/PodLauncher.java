@@ -1,0 +1,29 @@
+package dev.gatehouse.e2e.kubelet;
+
+import java.util.Map;
+
+/**
+ * Starts the process of a pod's container somewhere (a network namespace, or nowhere in tests).
+ * Implementations may block while starting; {@link Running#ready()} may block briefly on a probe.
+ */
+public interface PodLauncher {
+  /** What a launcher needs to run one container. */
+  record Launch(String podKey, String image, Map<String, String> environment) {}
+
+  /** A started container. */
+  interface Running {
+    /** The pod's IP address, as the kubelet would report it. */
+    String podIp();
+
+    /** Whether the container's readiness probe passes now. */
+    boolean ready();
+
+    /** Whether the process still runs. */
+    boolean alive();
+
+    /** Stops the process and removes what was created for it. */
+    void stop();
+  }
+
+  Running launch(Launch launch) throws Exception;
+}
