@@ -1,0 +1,325 @@
+package dev.gatehouse.gateway.agent;
+
+import dev.gatehouse.protocol.Disconnect;
+import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.protocol.ErrorReply;
+import dev.gatehouse.protocol.GatewayInbound;
+import dev.gatehouse.protocol.GatewayOutbound;
+import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.ResourceDescription;
+import dev.gatehouse.tunnel.wireguard.IpPrefix;
+import dev.gatehouse.tunnel.wireguard.StaticIdentity;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The gateway's pure core: {@code authorize_flow} adds the client as a peer (allowed IPs = its
+ * tunnel addresses) with access to the resource (its address and filters) until the flow's expiry,
+ * and answers {@code flow_authorized}; {@code reject_access} and expiry take that access away (the
+ * peer goes when nothing is left); {@code resource_updated} changes filters; {@code
+ * access_authorization_expiry_updated} moves the expiry; {@code init} re-syncs after a reconnect
+ * (access the API no longer lists is removed).
+ *
+ * <p>Pure: time comes in as Unix seconds (the protocol's unit for expiries); commands come out. Not
+ * thread-safe: the shell calls it under one lock.
+ */
+public final class GatewayAgent {
+
+  private static final class Client {
+    final UUID id;
+    final byte[] publicKey;
+    final byte[] presharedKey;
+    final List<IpPrefix> addresses;
+    final Map<UUID, Long> grants = new LinkedHashMap<>(); // resource -> expiresAt (0 = none)
+
+    Client(UUID id, byte[] publicKey, byte[] presharedKey, List<IpPrefix> addresses) {
+      this.id = id;
+      this.publicKey = publicKey;
+      this.presharedKey = presharedKey;
+      this.addresses = addresses;
+    }
+
+    boolean samePeer(Client o) {
+      return Arrays.equals(publicKey, o.publicKey)
+          && Arrays.equals(presharedKey, o.presharedKey)
+          && addresses.equals(o.addresses);
+    }
+  }
+
+  private InterfaceAddresses iface;
+  private GatewayOutbound.Config config;
+  private final Map<UUID, Client> clients = new LinkedHashMap<>();
+  private final Map<UUID, ResourceDescription> resources = new HashMap<>();
+
+  /** One message from the API node; {@code nowSeconds} is the Unix time. */
+  public List<GatewayCommand> onMessage(Envelope<GatewayOutbound> envelope, long nowSeconds) {
+    List<GatewayCommand> out = new ArrayList<>();
+    switch (envelope.payload()) {
+      case GatewayOutbound.Init init -> init(init, nowSeconds, out);
+      case GatewayOutbound.AuthorizeFlow a -> authorize(a, nowSeconds, out);
+      case GatewayOutbound.RejectAccess r ->
+          revoke(r.clientId(), r.resourceId(), "reject_access", out);
+      case GatewayOutbound.ResourceUpdated u -> resourceUpdated(u.resource(), out);
+      case GatewayOutbound.AccessAuthorizationExpiryUpdated e -> {
+        Client c = clients.get(e.clientId());
+        if (c == null || !c.grants.containsKey(e.resourceId())) {
+          out.add(
+              new GatewayCommand.Report(
+                  "expiry_ignored", "no access of " + e.clientId() + " to " + e.resourceId()));
+        } else if (expired(e.expiresAt(), nowSeconds)) {
+          revoke(e.clientId(), e.resourceId(), "expiry moved into the past", out);
+        } else {
+          c.grants.put(e.resourceId(), e.expiresAt());
+        }
+      }
+      case GatewayOutbound.IceCandidates c -> {} // direct endpoints only for now
+      case ErrorReply e ->
+          out.add(new GatewayCommand.Report("api_error", e.reason() + ": " + e.detail()));
+      case Disconnect d ->
+          out.add(
+              new GatewayCommand.Report(
+                  "api_disconnect", d.reason() + (d.reconnect() ? " (will reconnect)" : "")));
+    }
+    return out;
+  }
+
+  private void init(GatewayOutbound.Init init, long now, List<GatewayCommand> out) {
+    if (!init.interfaceAddresses().equals(iface) || !init.config().equals(config)) {
+      iface = init.interfaceAddresses();
+      config = init.config();
+      out.add(
+          new GatewayCommand.ConfigureInterface(
+              hostPrefix(iface.ipv4()),
+              hostPrefix(iface.ipv6()),
+              config.ipv4MasqueradeEnabled(),
+              config.ipv6MasqueradeEnabled()));
+    }
+    Map<List<UUID>, Long> listed = new HashMap<>();
+    for (GatewayOutbound.Authorization a : init.authorizations()) {
+      listed.put(List.of(a.clientId(), a.resourceId()), a.expiresAt());
+    }
+    int removed = 0;
+    for (Client c : List.copyOf(clients.values())) {
+      for (UUID r : List.copyOf(c.grants.keySet())) {
+        Long expiry = listed.get(List.of(c.id, r));
+        if (expiry == null || expired(expiry, now)) {
+          revoke(c.id, r, "not in init", out);
+          removed++;
+        } else {
+          c.grants.put(r, expiry);
+        }
+      }
+    }
+    out.add(
+        new GatewayCommand.Report(
+            "init",
+            "addresses "
+                + iface
+                + ", "
+                + init.authorizations().size()
+                + " authorizations listed, "
+                + removed
+                + " stale accesses removed, "
+                + flowCount()
+                + " kept"));
+  }
+
+  private void authorize(GatewayOutbound.AuthorizeFlow a, long now, List<GatewayCommand> out) {
+    ResourceDescription resource = a.resource();
+    if (prefixOf(resource) == null) {
+      out.add(
+          new GatewayCommand.Report(
+              "authorize_refused",
+              "resource "
+                  + resource.id()
+                  + " of type "
+                  + resource.type()
+                  + " address '"
+                  + resource.address()
+                  + "' is not supported; no flow_authorized sent"));
+      return;
+    }
+    if (expired(a.expiresAt(), now)) {
+      out.add(
+          new GatewayCommand.Report(
+              "authorize_refused", "flow " + a.flowId() + " expired at " + a.expiresAt()));
+      return;
+    }
+    Client incoming;
+    try {
+      List<IpPrefix> addresses = new ArrayList<>();
+      if (a.client().ipv4() != null) {
+        addresses.add(hostPrefix(a.client().ipv4()));
+      }
+      if (a.client().ipv6() != null) {
+        addresses.add(hostPrefix(a.client().ipv6()));
+      }
+      if (addresses.isEmpty()) {
+        throw new IllegalArgumentException("client has no tunnel address");
+      }
+      incoming =
+          new Client(
+              a.client().id(),
+              StaticIdentity.decodeKey(a.client().publicKey()),
+              StaticIdentity.decodeKey(a.client().presharedKey()),
+              List.copyOf(addresses));
+    } catch (IllegalArgumentException e) {
+      out.add(
+          new GatewayCommand.Report(
+              "authorize_refused", "client " + a.client().id() + ": " + e.getMessage()));
+      return;
+    }
+    resources.put(resource.id(), resource);
+    Client existing = clients.get(incoming.id);
+    boolean replace = existing == null || !existing.samePeer(incoming);
+    Client c = incoming;
+    if (existing != null) {
+      c.grants.putAll(existing.grants);
+    }
+    c.grants.merge(resource.id(), a.expiresAt(), GatewayAgent::later);
+    clients.put(c.id, c);
+    if (replace) {
+      out.add(
+          new GatewayCommand.UpsertClientPeer(
+              c.id, c.publicKey.clone(), c.presharedKey.clone(), c.addresses, access(c)));
+    } else {
+      out.add(new GatewayCommand.SetClientAccess(c.id, access(c)));
+    }
+    out.add(
+        new GatewayCommand.Reply(Envelope.of(null, new GatewayInbound.FlowAuthorized(a.ref()))));
+    out.add(
+        new GatewayCommand.Report(
+            "flow_authorized",
+            "client " + c.id + " -> resource " + resource.id() + " until " + a.expiresAt()));
+  }
+
+  private void revoke(UUID clientId, UUID resourceId, String why, List<GatewayCommand> out) {
+    Client c = clients.get(clientId);
+    if (c == null || c.grants.remove(resourceId) == null) {
+      out.add(
+          new GatewayCommand.Report("revoke_ignored", clientId + "/" + resourceId + ": " + why));
+      return;
+    }
+    if (c.grants.isEmpty()) {
+      clients.remove(clientId);
+      out.add(new GatewayCommand.RemoveClientPeer(clientId, c.publicKey.clone()));
+    } else {
+      out.add(new GatewayCommand.SetClientAccess(clientId, access(c)));
+    }
+    out.add(
+        new GatewayCommand.Report(
+            "access_removed", "client " + clientId + " -> resource " + resourceId + ": " + why));
+    pruneResources();
+  }
+
+  private void resourceUpdated(ResourceDescription r, List<GatewayCommand> out) {
+    ResourceDescription old = resources.get(r.id());
+    if (old == null) {
+      return; // no client uses it here
+    }
+    resources.put(r.id(), r);
+    if (prefixOf(r) == null) {
+      for (Client c : List.copyOf(clients.values())) {
+        if (c.grants.containsKey(r.id())) {
+          revoke(c.id, r.id(), "resource no longer routable", out);
+        }
+      }
+      return;
+    }
+    for (Client c : clients.values()) {
+      if (c.grants.containsKey(r.id())) {
+        out.add(new GatewayCommand.SetClientAccess(c.id, access(c)));
+      }
+    }
+  }
+
+  /** Removes accesses whose expiry has passed. */
+  public List<GatewayCommand> tick(long nowSeconds) {
+    List<GatewayCommand> out = new ArrayList<>();
+    for (Client c : List.copyOf(clients.values())) {
+      for (Map.Entry<UUID, Long> g : List.copyOf(c.grants.entrySet())) {
+        if (expired(g.getValue(), nowSeconds)) {
+          revoke(c.id, g.getKey(), "authorization expired", out);
+        }
+      }
+    }
+    return out;
+  }
+
+  private List<AccessRule> access(Client c) {
+    List<AccessRule> rules = new ArrayList<>();
+    for (UUID r : c.grants.keySet()) {
+      ResourceDescription d = resources.get(r);
+      IpPrefix p = d == null ? null : prefixOf(d);
+      if (p != null) {
+        rules.add(new AccessRule(r, p, AccessRule.rulesOf(d.filters())));
+      }
+    }
+    return rules;
+  }
+
+  private void pruneResources() {
+    Set<UUID> used = new HashSet<>();
+    clients.values().forEach(c -> used.addAll(c.grants.keySet()));
+    resources.keySet().retainAll(used);
+  }
+
+  /** Active (client, resource) accesses. */
+  public int flowCount() {
+    int n = 0;
+    for (Client c : clients.values()) {
+      n += c.grants.size();
+    }
+    return n;
+  }
+
+  /** Clients with a peer. */
+  public int clientCount() {
+    return clients.size();
+  }
+
+  /** The access of one client, for tests and status. */
+  public Map<UUID, Long> grants(UUID clientId) {
+    Client c = clients.get(clientId);
+    return c == null ? Map.of() : Map.copyOf(c.grants);
+  }
+
+  private static boolean expired(long expiresAt, long now) {
+    return expiresAt != 0 && expiresAt <= now;
+  }
+
+  private static long later(long a, long b) {
+    return a == 0 || b == 0 ? 0 : Math.max(a, b);
+  }
+
+  static IpPrefix hostPrefix(String address) {
+    IpPrefix p = IpPrefix.parse(address);
+    return new IpPrefix(p.address(), p.address().getAddress().length * 8);
+  }
+
+  /** The destination prefix of an {@code ip} or {@code cidr} resource, host bits cleared. */
+  static IpPrefix prefixOf(ResourceDescription d) {
+    if (!d.type().equals("ip") && !d.type().equals("cidr")) {
+      return null;
+    }
+    try {
+      IpPrefix p = IpPrefix.parse(d.address());
+      byte[] a = p.address().getAddress();
+      for (int i = p.length(); i < a.length * 8; i++) {
+        a[i >>> 3] &= (byte) ~(1 << (7 - (i & 7)));
+      }
+      return new IpPrefix(InetAddress.getByAddress(a), p.length());
+    } catch (IllegalArgumentException | UnknownHostException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,325 @@
+package dev.gatehouse.gateway.tunnel;
+
+import dev.gatehouse.client.control.ControlChannel;
+import dev.gatehouse.gateway.agent.GatewayAgent;
+import dev.gatehouse.gateway.agent.GatewayCommand;
+import dev.gatehouse.gateway.control.ControlChannelState;
+import dev.gatehouse.protocol.Direction;
+import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.protocol.GatewayOutbound;
+import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.runner.TunnelEngine;
+import dev.gatehouse.tunnel.tun.TunDevice;
+import dev.gatehouse.tunnel.wireguard.DropReason;
+import dev.gatehouse.tunnel.wireguard.IpPrefix;
+import dev.gatehouse.tunnel.wireguard.Peer;
+import dev.gatehouse.tunnel.wireguard.PeerConfig;
+import dev.gatehouse.tunnel.wireguard.StaticIdentity;
+import dev.gatehouse.tunnel.wireguard.TunnelClock;
+import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The running gateway in kernel mode: control channel → {@link GatewayAgent} → peers with
+ * per-client {@link ClientAccessFilter}s, the TUN interface's addresses, forwarding and masquerade
+ * ({@link HostNetwork}), and replies to the API; the tunnel engine moves packets between UDP and
+ * the TUN device. Every agent call and its commands run under one lock. Exposes the counters the
+ * metrics read.
+ */
+public final class GatewayRuntime implements AutoCloseable {
+
+  /** Client tunnel address ranges (DESIGN.md, "Addresses"), routed into the TUN interface. */
+  public static final List<IpPrefix> CLIENT_RANGES =
+      List.of(IpPrefix.parse("100.64.0.0/11"), IpPrefix.parse("fd00:2021:1111::/107"));
+
+  /**
+   * Settings of one gateway run.
+   *
+   * @param channel how to reach the API; the public key is added to the join parameters here
+   */
+  public record Options(ControlChannel.Options channel, String interfaceName, int mtu) {}
+
+  private final Options options;
+  private final StaticIdentity identity;
+  private final CountingTunDevice tun;
+  private final CountingTransport transport;
+  private final HostNetwork host;
+  private final ControlChannelState state;
+  private final Consumer<String> log;
+  private final InstantSource clock;
+  private final GatewayAgent agent = new GatewayAgent();
+  private final WireGuardDevice device;
+  private final Map<UUID, Peer> peers = new HashMap<>();
+  private final Map<UUID, ClientAccessFilter> filters = new HashMap<>();
+  private final AtomicLong handshakesOfRemovedPeers = new AtomicLong();
+  private final CompletableFuture<ControlChannel.End> ended = new CompletableFuture<>();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().name("gateway-timer").daemon().unstarted(r));
+  private ControlChannel<GatewayOutbound> channel;
+  private TunnelEngine engine;
+  private volatile boolean tunnelUp;
+  private volatile String tunnelProblem = "not started";
+
+  public GatewayRuntime(
+      Options options,
+      StaticIdentity identity,
+      TunDevice tun,
+      DatagramTransport transport,
+      HostNetwork host,
+      ControlChannelState state,
+      InstantSource clock,
+      Consumer<String> log) {
+    this.options = options;
+    this.identity = identity;
+    this.tun = new CountingTunDevice(tun);
+    this.transport = new CountingTransport(transport);
+    this.host = host;
+    this.state = state;
+    this.clock = clock;
+    this.log = log;
+    this.device =
+        new WireGuardDevice(identity, TunnelClock.system(), WireGuardDevice.Config.defaults());
+  }
+
+  /** Brings the link up, starts the tunnel engine and dials the API. */
+  public GatewayRuntime start() throws IOException {
+    try {
+      host.up(tun.name(), options.mtu());
+    } catch (IOException e) {
+      tunnelProblem = "cannot bring up " + tun.name() + ": " + e.getMessage();
+      throw e;
+    }
+    engine = new TunnelEngine(device, tun, transport, log).start();
+    tunnelUp = true;
+    tunnelProblem = "";
+    Map<String, String> join = new HashMap<>(options.channel().joinParams());
+    join.put("public_key", StaticIdentity.encodeKey(identity.publicKey()));
+    ControlChannel.Options ch =
+        new ControlChannel.Options(
+            options.channel().uri(),
+            options.channel().token(),
+            join,
+            options.channel().backoff(),
+            options.channel().connectTimeout(),
+            options.channel().giveUpAfter());
+    state.connecting("connecting to " + options.channel().uri());
+    channel = new ControlChannel<>(ch, Direction.GATEWAY_OUTBOUND, new Listener()).start();
+    timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    return this;
+  }
+
+  private void tick() {
+    try {
+      synchronized (agent) {
+        apply(agent.tick(clock.instant().getEpochSecond()));
+      }
+    } catch (RuntimeException e) {
+      log.accept("tick failed: " + e);
+    }
+  }
+
+  /** Caller holds the agent's lock. */
+  private void apply(List<GatewayCommand> commands) {
+    for (GatewayCommand c : commands) {
+      try {
+        switch (c) {
+          case GatewayCommand.ConfigureInterface ci -> {
+            try {
+              host.configure(
+                  tun.name(),
+                  ci.ipv4(),
+                  ci.ipv6(),
+                  CLIENT_RANGES,
+                  ci.ipv4Masquerade(),
+                  ci.ipv6Masquerade());
+              tunnelProblem = "";
+              tunnelUp = true;
+            } catch (IOException e) {
+              tunnelUp = false;
+              tunnelProblem = "cannot configure " + tun.name() + ": " + e.getMessage();
+              throw e;
+            }
+          }
+          case GatewayCommand.UpsertClientPeer u -> {
+            removePeer(u.clientId());
+            ClientAccessFilter filter = new ClientAccessFilter(u.access());
+            Peer p =
+                device.addPeer(
+                    new PeerConfig(
+                        u.publicKey(),
+                        u.presharedKey(),
+                        u.allowedIps(),
+                        null,
+                        Duration.ZERO,
+                        filter));
+            peers.put(u.clientId(), p);
+            filters.put(u.clientId(), filter);
+          }
+          case GatewayCommand.SetClientAccess s -> {
+            ClientAccessFilter f = filters.get(s.clientId());
+            if (f != null) {
+              f.set(s.access());
+            }
+          }
+          case GatewayCommand.RemoveClientPeer r -> removePeer(r.clientId());
+          case GatewayCommand.Reply r -> {
+            if (!channel.send(r.envelope())) {
+              log.accept("could not send " + r.envelope().event() + " (not connected)");
+            }
+          }
+          case GatewayCommand.Report r -> log.accept(r.event() + ": " + r.detail());
+        }
+      } catch (IOException | RuntimeException e) {
+        log.accept("command " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
+      }
+    }
+  }
+
+  private void removePeer(UUID clientId) {
+    Peer old = peers.remove(clientId);
+    filters.remove(clientId);
+    if (old != null) {
+      handshakesOfRemovedPeers.addAndGet(old.handshakesCompleted());
+      device.removePeer(old);
+    }
+  }
+
+  /** Completes when the control channel stops for good. */
+  public CompletableFuture<ControlChannel.End> ended() {
+    return ended;
+  }
+
+  public StaticIdentity identity() {
+    return identity;
+  }
+
+  public WireGuardDevice device() {
+    return device;
+  }
+
+  /** Whether the TUN device and UDP socket run and the interface is configured. */
+  public boolean tunnelUp() {
+    return tunnelUp;
+  }
+
+  /** Why the tunnel is not up; empty when it is. */
+  public String tunnelProblem() {
+    return tunnelProblem;
+  }
+
+  public int peerCount() {
+    return device.peers().size();
+  }
+
+  /** Completed handshakes since start, including those of peers removed since. */
+  public long handshakes() {
+    long n = handshakesOfRemovedPeers.get();
+    for (Peer p : device.peers()) {
+      n += p.handshakesCompleted();
+    }
+    return n;
+  }
+
+  public long dropCount(DropReason reason) {
+    return device.dropCount(reason);
+  }
+
+  public int activeFlows() {
+    synchronized (agent) {
+      return agent.flowCount();
+    }
+  }
+
+  /** UDP datagrams received / sent, and their bytes. */
+  public long udpRxPackets() {
+    return transport.rxPackets.sum();
+  }
+
+  public long udpRxBytes() {
+    return transport.rxBytes.sum();
+  }
+
+  public long udpTxPackets() {
+    return transport.txPackets.sum();
+  }
+
+  public long udpTxBytes() {
+    return transport.txBytes.sum();
+  }
+
+  /** Packets the tunnel delivered to the kernel (towards resources), and their bytes. */
+  public long tunOutPackets() {
+    return tun.writtenPackets.sum();
+  }
+
+  public long tunOutBytes() {
+    return tun.writtenBytes.sum();
+  }
+
+  /** Packets the kernel handed to the tunnel (towards clients), and their bytes. */
+  public long tunInPackets() {
+    return tun.readPackets.sum();
+  }
+
+  public long tunInBytes() {
+    return tun.readBytes.sum();
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    if (channel != null) {
+      channel.close();
+    }
+    tunnelUp = false;
+    tunnelProblem = "stopped";
+    if (engine != null) {
+      engine.close();
+    }
+    host.tearDown(tun.name());
+    ended.complete(ControlChannel.End.CLOSED);
+  }
+
+  private final class Listener implements ControlChannel.Listener<GatewayOutbound> {
+    @Override
+    public void onOpen() {
+      state.connecting("joined " + options.channel().uri() + ", waiting for init");
+    }
+
+    @Override
+    public void onMessage(Envelope<GatewayOutbound> envelope) {
+      synchronized (agent) {
+        apply(agent.onMessage(envelope, clock.instant().getEpochSecond()));
+      }
+      if (envelope.payload() instanceof GatewayOutbound.Init) {
+        state.connected();
+      }
+    }
+
+    @Override
+    public void onClosed(String reason) {
+      state.disconnected(reason);
+      log.accept("control channel lost: " + reason);
+    }
+
+    @Override
+    public void onEnd(ControlChannel.End end, String reason) {
+      state.disconnected(end + ": " + reason);
+      log.accept("control channel ended: " + end + ": " + reason);
+      ended.complete(end);
+    }
+  }
+}
