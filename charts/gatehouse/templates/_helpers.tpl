@@ -73,7 +73,7 @@ side apply, finalizers, status), resolve serviceRefs (read Services) and record 
   verbs: [get, list, watch, patch]
 - apiGroups: [gatehouse.dev]
   resources: [gateways/status, resources/status, policies/status]
-  verbs: [get, patch]
+  verbs: [patch]
 - apiGroups: [gatehouse.dev]
   resources: [gateways/finalizers, resources/finalizers, policies/finalizers]
   verbs: [update]
