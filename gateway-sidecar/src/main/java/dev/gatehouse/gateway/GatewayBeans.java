@@ -8,16 +8,34 @@ import static dev.gatehouse.gateway.config.GatewaySettingsValidator.MODE;
 import static dev.gatehouse.gateway.config.GatewaySettingsValidator.SITE;
 import static dev.gatehouse.gateway.config.GatewaySettingsValidator.TOKEN;
 
+import dev.gatehouse.client.control.Backoff;
+import dev.gatehouse.client.control.ControlChannel;
 import dev.gatehouse.gateway.config.GatewayConfigException;
 import dev.gatehouse.gateway.config.GatewaySettings;
+import dev.gatehouse.gateway.config.GatewaySettingsValidator;
 import dev.gatehouse.gateway.control.ControlChannelState;
+import dev.gatehouse.gateway.tunnel.GatewayRuntime;
+import dev.gatehouse.gateway.tunnel.HostNetwork;
+import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
+import dev.gatehouse.gateway.tunnel.LinuxHostNetwork;
+import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.net.InMemoryDatagramTransport;
+import dev.gatehouse.tunnel.net.NettyUdpTransport;
+import dev.gatehouse.tunnel.tun.InMemoryTunDevice;
+import dev.gatehouse.tunnel.tun.LinuxTunDevice;
+import dev.gatehouse.tunnel.tun.TunDevice;
+import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /** Builds the core objects with {@code new}; the only place that turns config into them. */
 @Singleton
@@ -44,6 +62,60 @@ public class GatewayBeans {
     return new ControlChannelState(InstantSource.system());
   }
 
+  /**
+   * The gateway's tunnel and control channel, not yet started ({@link GatewayLifecycle} starts it).
+   * Opens the TUN device and binds the UDP port here, so a missing privilege fails the start.
+   */
+  @Produces
+  @Singleton
+  GatewayRuntime runtime(
+      GatewaySettings settings, GatewayConfig config, ControlChannelState controlChannel)
+      throws IOException, InterruptedException {
+    boolean inMemory = config.tunnelInMemory().orElse(false);
+    TunDevice tun;
+    DatagramTransport udp;
+    HostNetwork host;
+    if (inMemory) {
+      tun = new InMemoryTunDevice(settings.interfaceName(), settings.mtu());
+      udp =
+          new InMemoryDatagramTransport.Network()
+              .bind(new InetSocketAddress("127.0.0.1", settings.listenPort()));
+      host = new InMemoryHostNetwork();
+    } else {
+      tun = LinuxTunDevice.open(settings.interfaceName(), settings.mtu());
+      udp = NettyUdpTransport.bind(new InetSocketAddress(settings.listenPort()));
+      host = new LinuxHostNetwork();
+    }
+    Map<String, String> join = new HashMap<>();
+    join.put("id", settings.gatewayId().toString());
+    join.put("site", settings.site());
+    if (settings.endpoint() != null) {
+      join.put("endpoint", settings.endpoint());
+    }
+    ControlChannel.Options channel =
+        new ControlChannel.Options(
+            settings.apiUrl(),
+            settings.token().reveal(),
+            join,
+            Backoff.defaults(),
+            Duration.ofSeconds(10),
+            GIVE_UP_AFTER);
+    Logger log = Logger.getLogger(GatewayRuntime.class);
+    return new GatewayRuntime(
+        new GatewayRuntime.Options(
+            channel, settings.interfaceName(), settings.mtu(), config.dialApi().orElse(true)),
+        StaticIdentity.generate(),
+        tun,
+        udp,
+        host,
+        controlChannel,
+        InstantSource.system(),
+        log::info);
+  }
+
+  /** Like Firezone's gateway: stop after this long without the API (a restart may help). */
+  static final Duration GIVE_UP_AFTER = Duration.ofMinutes(15);
+
   /** The mapping back in the variables' own names, which is what the validator speaks. */
   static Map<String, String> asEnvironment(GatewayConfig config) {
     Map<String, String> env = new HashMap<>();
@@ -54,6 +126,9 @@ public class GatewayBeans {
     put(env, MODE, config.mode());
     put(env, LISTEN_PORT, config.listenPort());
     put(env, LOG_FORMAT, config.logFormat());
+    put(env, GatewaySettingsValidator.INTERFACE, config.interfaceName());
+    put(env, GatewaySettingsValidator.MTU, config.mtu());
+    put(env, GatewaySettingsValidator.ENDPOINT, config.endpoint());
     return env;
   }
 

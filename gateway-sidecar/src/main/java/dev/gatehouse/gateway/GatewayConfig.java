@@ -32,4 +32,25 @@ public interface GatewayConfig {
 
   /** {@code GATEHOUSE_LOG_FORMAT}: {@code json} (default) or {@code text}. */
   Optional<String> logFormat();
+
+  /** {@code GATEHOUSE_INTERFACE}: the TUN interface's name, default {@code gatehouse0}. */
+  Optional<String> interfaceName();
+
+  /** {@code GATEHOUSE_MTU}: the TUN interface's MTU, default 1280. */
+  Optional<String> mtu();
+
+  /** {@code GATEHOUSE_ENDPOINT}: {@code host:port} clients reach the WireGuard port at. */
+  Optional<String> endpoint();
+
+  /**
+   * {@code gatehouse.tunnel-in-memory}: tests only. Runs the tunnel on in-memory twins (no TUN, no
+   * UDP socket, no {@code ip}/{@code nft}), so a {@code @QuarkusTest} needs no privileges.
+   */
+  Optional<Boolean> tunnelInMemory();
+
+  /**
+   * {@code gatehouse.dial-api}: tests only, default true. False starts the tunnel without dialing
+   * the API, so a test can drive {@code ControlChannelState} itself.
+   */
+  Optional<Boolean> dialApi();
 }

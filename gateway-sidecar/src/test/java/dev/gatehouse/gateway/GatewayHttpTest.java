@@ -73,6 +73,24 @@ class GatewayHttpTest {
   }
 
   @Test
+  void tunnelIsPartOfReadinessAndReportsItsCounters() {
+    given()
+        .when()
+        .get("/q/health/ready")
+        .then()
+        .body("checks.find { it.name == 'tunnel' }.status", equalTo("UP"));
+    given()
+        .when()
+        .get("/q/metrics")
+        .then()
+        .body(containsString("gatehouse_gateway_peers 0.0"))
+        .body(containsString("gatehouse_gateway_flows_active 0.0"))
+        .body(containsString("gatehouse_gateway_handshakes_total 0.0"))
+        .body(containsString("gatehouse_gateway_udp_packets_total{direction=\"rx\"} 0.0"))
+        .body(containsString("gatehouse_gateway_drops_total{reason=\"malformed\"} 0.0"));
+  }
+
+  @Test
   void settingsComeFromTheTestProfileAndTextLogsAreSelected() {
     assertThat(settings.site()).isEqualTo("test-site");
     assertThat(settings.listenPort()).isEqualTo(51820);

@@ -16,6 +16,10 @@ import java.util.UUID;
  * @param mode how decrypted packets are forwarded
  * @param listenPort the UDP port WireGuard listens on
  * @param logFormat console log format
+ * @param interfaceName the TUN interface's name
+ * @param mtu the TUN interface's MTU
+ * @param endpoint the {@code host:port} clients reach this gateway's UDP port at, sent to the API
+ *     when joining; null lets the API node decide (e.g. from the Service)
  */
 public record GatewaySettings(
     URI apiUrl,
@@ -24,7 +28,10 @@ public record GatewaySettings(
     String site,
     GatewayMode mode,
     int listenPort,
-    LogFormat logFormat) {
+    LogFormat logFormat,
+    String interfaceName,
+    int mtu,
+    String endpoint) {
 
   /** Validates {@code env} (variable name → value) or throws one error listing every problem. */
   public static GatewaySettings fromEnvironment(Map<String, String> env) {

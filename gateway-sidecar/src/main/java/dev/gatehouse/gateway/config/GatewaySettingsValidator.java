@@ -25,10 +25,32 @@ public final class GatewaySettingsValidator {
   public static final String MODE = "GATEHOUSE_MODE";
   public static final String LISTEN_PORT = "GATEHOUSE_LISTEN_PORT";
   public static final String LOG_FORMAT = "GATEHOUSE_LOG_FORMAT";
+  public static final String INTERFACE = "GATEHOUSE_INTERFACE";
+  public static final String MTU = "GATEHOUSE_MTU";
+  public static final String ENDPOINT = "GATEHOUSE_ENDPOINT";
 
   /** Every variable this validator reads, in the order problems are reported. */
   public static final List<String> VARIABLES =
-      List.of(API_URL, TOKEN, GATEWAY_ID, SITE, MODE, LISTEN_PORT, LOG_FORMAT);
+      List.of(
+          API_URL,
+          TOKEN,
+          GATEWAY_ID,
+          SITE,
+          MODE,
+          LISTEN_PORT,
+          LOG_FORMAT,
+          INTERFACE,
+          MTU,
+          ENDPOINT);
+
+  public static final String DEFAULT_INTERFACE = "gatehouse0";
+
+  /** Safe for a WireGuard path inside most overlay networks. */
+  public static final int DEFAULT_MTU = 1280;
+
+  private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_.-]{1,15}");
+  private static final Pattern HOST_PORT =
+      Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[^\\s:\\[\\]/]+):(\\d{1,5})");
 
   public static final GatewayMode DEFAULT_MODE = GatewayMode.KERNEL;
 
@@ -91,11 +113,36 @@ public final class GatewaySettingsValidator {
     GatewayMode mode = mode(value(env, MODE), problems);
     int listenPort = listenPort(value(env, LISTEN_PORT), problems);
     LogFormat logFormat = logFormat(value(env, LOG_FORMAT), problems);
+    String ifName = value(env, INTERFACE).orElse(DEFAULT_INTERFACE);
+    if (!IFNAME.matcher(ifName).matches()) {
+      problems.add(
+          INTERFACE
+              + " must be 1-15 letters, digits, '_', '.' or '-' (default "
+              + DEFAULT_INTERFACE
+              + "), got '"
+              + ifName
+              + "'");
+    }
+    int mtu = mtu(value(env, MTU), problems);
+    String endpoint = value(env, ENDPOINT).orElse(null);
+    if (endpoint != null) {
+      var m = HOST_PORT.matcher(endpoint);
+      if (!m.matches()
+          || Integer.parseInt(m.group(2)) < 1
+          || Integer.parseInt(m.group(2)) > 65535) {
+        problems.add(
+            ENDPOINT
+                + " must be host:port or [ipv6]:port, where clients reach the WireGuard port, got '"
+                + endpoint
+                + "'");
+      }
+    }
     if (!problems.isEmpty()) {
       return new Invalid(problems);
     }
     return new Valid(
-        new GatewaySettings(apiUrl, token, gatewayId, site, mode, listenPort, logFormat));
+        new GatewaySettings(
+            apiUrl, token, gatewayId, site, mode, listenPort, logFormat, ifName, mtu, endpoint));
   }
 
   private static URI apiUrl(Optional<String> value, List<String> problems) {
@@ -197,6 +244,23 @@ public final class GatewaySettingsValidator {
             + "), got '"
             + value.get()
             + "'");
+    return 0;
+  }
+
+  private static int mtu(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      return DEFAULT_MTU;
+    }
+    try {
+      int mtu = Integer.parseInt(value.get());
+      if (mtu >= 576 && mtu <= 9000) {
+        return mtu;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    problems.add(
+        MTU + " must be 576..9000 (default " + DEFAULT_MTU + "), got '" + value.get() + "'");
     return 0;
   }
 

@@ -172,4 +172,30 @@ class GatewaySettingsValidatorTest {
     assertThat(settings.toString()).doesNotContain(SECRET).contains("token=****").contains("edge");
     assertThat(settings.token()).hasToString("****");
   }
+
+  @Test
+  void tunnelVariablesHaveDefaultsAndAreChecked() {
+    GatewaySettings defaults = GatewaySettings.fromEnvironment(podEnvironment());
+    assertThat(defaults.interfaceName()).isEqualTo("gatehouse0");
+    assertThat(defaults.mtu()).isEqualTo(1280);
+    assertThat(defaults.endpoint()).isNull();
+
+    Map<String, String> env = podEnvironment();
+    env.put(GatewaySettingsValidator.INTERFACE, "gh-tun.1");
+    env.put(GatewaySettingsValidator.MTU, "1420");
+    env.put(GatewaySettingsValidator.ENDPOINT, "[2001:db8::1]:51820");
+    GatewaySettings set = GatewaySettings.fromEnvironment(env);
+    assertThat(set.interfaceName()).isEqualTo("gh-tun.1");
+    assertThat(set.mtu()).isEqualTo(1420);
+    assertThat(set.endpoint()).isEqualTo("[2001:db8::1]:51820");
+
+    env.put(GatewaySettingsValidator.INTERFACE, "a-name-far-too-long-for-linux");
+    env.put(GatewaySettingsValidator.MTU, "100");
+    env.put(GatewaySettingsValidator.ENDPOINT, "no-port");
+    assertThat(invalid(env).problems())
+        .satisfiesExactly(
+            p -> assertThat(p).startsWith(GatewaySettingsValidator.INTERFACE),
+            p -> assertThat(p).startsWith(GatewaySettingsValidator.MTU),
+            p -> assertThat(p).startsWith(GatewaySettingsValidator.ENDPOINT));
+  }
 }

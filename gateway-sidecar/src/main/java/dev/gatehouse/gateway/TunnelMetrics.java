@@ -1,0 +1,71 @@
+package dev.gatehouse.gateway;
+
+import dev.gatehouse.gateway.tunnel.GatewayRuntime;
+import dev.gatehouse.tunnel.wireguard.DropReason;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import jakarta.inject.Singleton;
+import java.util.Locale;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * Tunnel metrics, read at scrape time from the counters the tunnel keeps: peers, completed
+ * handshakes, UDP datagrams and TUN packets (with bytes) in both directions, drops by reason, and
+ * active flows. Names as Prometheus shows them are in the README.
+ */
+@Singleton
+public class TunnelMetrics implements MeterBinder {
+
+  static final String PREFIX = "gatehouse.gateway.";
+
+  private final GatewayRuntime runtime;
+
+  public TunnelMetrics(GatewayRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    Gauge.builder(PREFIX + "peers", runtime, GatewayRuntime::peerCount)
+        .description("WireGuard peers (clients with access) on this gateway")
+        .strongReference(true)
+        .register(registry);
+    Gauge.builder(PREFIX + "flows.active", runtime, GatewayRuntime::activeFlows)
+        .description("authorized (client, resource) pairs")
+        .strongReference(true)
+        .register(registry);
+    counter(
+        registry, "handshakes", "completed WireGuard handshakes", null, GatewayRuntime::handshakes);
+    counter(registry, "udp.packets", "WireGuard datagrams", "rx", GatewayRuntime::udpRxPackets);
+    counter(registry, "udp.packets", "WireGuard datagrams", "tx", GatewayRuntime::udpTxPackets);
+    counter(registry, "udp.bytes", "WireGuard datagram bytes", "rx", GatewayRuntime::udpRxBytes);
+    counter(registry, "udp.bytes", "WireGuard datagram bytes", "tx", GatewayRuntime::udpTxBytes);
+    String tun = "decrypted IP packets: out = towards resources, in = towards clients";
+    counter(registry, "tun.packets", tun, "out", GatewayRuntime::tunOutPackets);
+    counter(registry, "tun.packets", tun, "in", GatewayRuntime::tunInPackets);
+    counter(registry, "tun.bytes", tun, "out", GatewayRuntime::tunOutBytes);
+    counter(registry, "tun.bytes", tun, "in", GatewayRuntime::tunInBytes);
+    for (DropReason reason : DropReason.values()) {
+      FunctionCounter.builder(PREFIX + "drops", runtime, r -> r.dropCount(reason))
+          .description("datagrams and packets the tunnel dropped, by reason")
+          .tag("reason", reason.name().toLowerCase(Locale.ROOT))
+          .register(registry);
+    }
+  }
+
+  private void counter(
+      MeterRegistry registry,
+      String name,
+      String description,
+      String direction,
+      ToDoubleFunction<GatewayRuntime> f) {
+    FunctionCounter.Builder<GatewayRuntime> b =
+        FunctionCounter.builder(PREFIX + name, runtime, f).description(description);
+    if (direction != null) {
+      b.tag("direction", direction);
+    }
+    b.register(registry);
+  }
+}
