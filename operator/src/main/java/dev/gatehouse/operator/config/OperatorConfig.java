@@ -51,7 +51,7 @@ public record OperatorConfig(
         env.getOrDefault(
             "POD_NAME",
             env.getOrDefault("HOSTNAME", "gatehouse-operator-" + ProcessHandle.current().pid())),
-        Duration.ofSeconds(parsePositive(env, "GATEHOUSE_LEASE_SECONDS", 15)),
+        Duration.ofSeconds(leaseSeconds(env)),
         Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
         (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080));
   }
@@ -83,6 +83,17 @@ public record OperatorConfig(
         duration,
         serverSideApply,
         httpPort);
+  }
+
+  /** Lease duration: at least 7 s, so the renew deadline (2/3) exceeds the 2 s retry period. */
+  private static long leaseSeconds(Map<String, String> env) {
+    long seconds = parsePositive(env, "GATEHOUSE_LEASE_SECONDS", 15);
+    if (seconds < 7) {
+      throw new IllegalArgumentException(
+          "GATEHOUSE_LEASE_SECONDS must be at least 7 (the leader renews every 2 s), got "
+              + seconds);
+    }
+    return seconds;
   }
 
   private static long parsePositive(Map<String, String> env, String name, long fallback) {

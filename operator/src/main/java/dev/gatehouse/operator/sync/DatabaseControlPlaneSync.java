@@ -43,7 +43,7 @@ public final class DatabaseControlPlaneSync implements ControlPlaneSync {
             repository.upsertSite(
                 site,
                 account,
-                gateway.siteName(),
+                gateway.getMetadata().getNamespace() + "/" + gateway.siteName(),
                 tokenId,
                 OperatorSyncRepository.hashTokenSecret(token)));
   }

@@ -90,7 +90,7 @@ class ControlPlaneSyncIT {
         .untilAsserted(
             () -> {
               assertThat(rows("SELECT name FROM sites WHERE id = ? AND deleted_at IS NULL", site))
-                  .containsExactly("edge");
+                  .containsExactly(NS + "/edge");
               assertThat(
                       rows(
                           "SELECT encode(secret_hash, 'hex') FROM tokens WHERE site_id = ? AND deleted_at IS NULL",
