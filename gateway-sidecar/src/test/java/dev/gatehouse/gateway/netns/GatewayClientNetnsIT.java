@@ -1,0 +1,256 @@
+package dev.gatehouse.gateway.netns;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The whole data path on real kernels, in three network namespaces: the client (our CLI, a real TUN
+ * device and routes) in one, the gateway (the Quarkus app: TUN, forwarding, nftables masquerade)
+ * with the fake API node in another, and a resource (the JDK's {@code jwebserver}) in a third that
+ * only the gateway can reach and that has no route back to client tunnel addresses.
+ *
+ * <pre>
+ *  client ns                gateway ns                       resource ns
+ *  gh0 100.64.0.2  veth 172.31.1.2 ── 172.31.1.1  veth 172.31.2.1 ── 172.31.2.2 :8080
+ *                                     fake API :18080
+ *                                     gatehouse0 100.64.0.1
+ * </pre>
+ *
+ * Needs root, iproute2, nftables and curl; fails (does not skip) without them.
+ */
+class GatewayClientNetnsIT {
+
+  static final UUID GATEWAY = UUID.randomUUID();
+  static final UUID CLIENT = UUID.randomUUID();
+  static final UUID RESOURCE = UUID.randomUUID();
+  static final String PAGE = "hello through gatehouse " + UUID.randomUUID() + "\n";
+  static final String URL = "http://172.31.2.2:8080/index.html";
+
+  static NetnsLab lab;
+  static String gw;
+  static String cl;
+  static String res;
+  static Process api;
+  static Process gateway;
+  static Process client;
+  static Path apiLog;
+  static Path gatewayLog;
+  static Path clientLog;
+  static Path statusFile;
+
+  @BeforeAll
+  static void startEverything() throws Exception {
+    NetnsLab.requirePrerequisites("ip", "nft", "curl");
+    Path quarkusRun = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
+    if (!Files.exists(quarkusRun)) {
+      throw new AssertionError(
+          quarkusRun + " is missing: run through Maven verify (the Quarkus build runs in package)");
+    }
+    lab = new NetnsLab();
+    gw = lab.namespace("gw");
+    cl = lab.namespace("cl");
+    res = lab.namespace("res");
+    lab.veth(cl, "wan0", "172.31.1.2/24", gw, "wan0", "172.31.1.1/24");
+    lab.veth(gw, "lan0", "172.31.2.1/24", res, "lan0", "172.31.2.2/24");
+
+    Path www = Files.createDirectories(lab.dir.resolve("www"));
+    Files.writeString(www.resolve("index.html"), PAGE);
+    String javaHome = System.getProperty("java.home");
+    String java = javaHome + "/bin/java";
+    lab.start(
+        res,
+        lab.dir.resolve("resource.log"),
+        javaHome + "/bin/jwebserver",
+        "-b",
+        "172.31.2.2",
+        "-p",
+        "8080",
+        "-d",
+        www.toString());
+
+    apiLog = lab.dir.resolve("api.log");
+    api =
+        lab.start(
+            gw,
+            apiLog,
+            java,
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.gatehouse.gateway.fake.FakeApiNodeMain",
+            "172.31.1.1:18080",
+            "gw-token",
+            GATEWAY.toString(),
+            "client-token",
+            CLIENT.toString(),
+            RESOURCE.toString(),
+            "172.31.2.2",
+            "tcp:8080");
+    awaitLog(apiLog, "LISTENING", 30);
+
+    gatewayLog = lab.dir.resolve("gateway.log");
+    gateway =
+        lab.start(
+            gw,
+            gatewayLog,
+            Map.of(
+                "GATEHOUSE_API_URL", "ws://172.31.1.1:18080/gateway",
+                "GATEHOUSE_TOKEN", "gw-token",
+                "GATEHOUSE_GATEWAY_ID", GATEWAY.toString(),
+                "GATEHOUSE_SITE", "netns",
+                "GATEHOUSE_ENDPOINT", "172.31.1.1:51820",
+                "GATEHOUSE_LOG_FORMAT", "text"),
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-jar",
+            quarkusRun.toString());
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(500))
+        .failFast(() -> !gateway.isAlive())
+        .until(() -> curl(gw, 2, "http://127.0.0.1:8080/q/health/ready").contains("\"UP\""));
+
+    Path tokenFile = lab.dir.resolve("client.token");
+    Files.writeString(tokenFile, "client-token\n");
+    statusFile = lab.dir.resolve("client.status");
+    clientLog = lab.dir.resolve("client.log");
+    client =
+        lab.start(
+            cl,
+            clientLog,
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "dev.gatehouse.client.GatehouseClient",
+            "--api",
+            "ws://172.31.1.1:18080/client",
+            "--token-file",
+            tokenFile.toString(),
+            "--interface",
+            "gh0",
+            "--status-file",
+            statusFile.toString());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .failFast(() -> !client.isAlive())
+        .until(
+            () ->
+                NetnsLab.inNs(cl, 5, "ip", "route", "show", "dev", "gh0")
+                    .output()
+                    .contains("172.31.2.2"));
+  }
+
+  @AfterAll
+  static void stopEverything() throws IOException {
+    if (lab == null) {
+      return;
+    }
+    try {
+      for (Path log : new Path[] {apiLog, gatewayLog, clientLog}) {
+        if (log != null && Files.exists(log)) {
+          System.out.println("==== " + log.getFileName() + " ====");
+          System.out.println(Files.readString(log));
+        }
+      }
+    } finally {
+      lab.close();
+    }
+  }
+
+  static String curl(String ns, int seconds, String url) throws IOException {
+    return NetnsLab.inNs(
+            ns, seconds + 5, "curl", "-s", "--max-time", Integer.toString(seconds), url)
+        .output();
+  }
+
+  static void awaitLog(Path log, String text, int seconds) {
+    await()
+        .atMost(Duration.ofSeconds(seconds))
+        .until(() -> Files.exists(log) && Files.readString(log).contains(text));
+  }
+
+  static double metric(String line) throws IOException {
+    String metrics = curl(gw, 5, "http://127.0.0.1:8080/q/metrics");
+    Matcher m = Pattern.compile("(?m)^" + Pattern.quote(line) + " ([0-9.eE+-]+)$").matcher(metrics);
+    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
+  }
+
+  static double totalDrops() throws IOException {
+    String metrics = curl(gw, 5, "http://127.0.0.1:8080/q/metrics");
+    Matcher m =
+        Pattern.compile("(?m)^gatehouse_gateway_drops_total\\{[^}]*} ([0-9.eE+-]+)$")
+            .matcher(metrics);
+    double sum = 0;
+    while (m.find()) {
+      sum += Double.parseDouble(m.group(1));
+    }
+    return sum;
+  }
+
+  void sendToApi(String command) throws IOException {
+    OutputStream in = api.getOutputStream();
+    in.write((command + "\n").getBytes(StandardCharsets.UTF_8));
+    in.flush();
+    awaitLog(apiLog, "DONE " + command, 10);
+  }
+
+  @Test
+  void clientFetchesThePageThroughTheTunnelUntilAccessIsRevoked() throws Exception {
+    // The resource is not reachable from the client namespace except through the tunnel.
+    assertThat(NetnsLab.inNs(cl, 5, "ip", "route", "get", "172.31.2.2").output()).contains("gh0");
+
+    // The first request creates the flow (its SYN is held, then released).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> curl(cl, 3, URL).equals(PAGE));
+    assertThat(Files.readString(apiLog)).contains("create_flow", "flow_authorized");
+    assertThat(metric("gatehouse_gateway_flows_active")).isEqualTo(1.0);
+    assertThat(metric("gatehouse_gateway_peers")).isEqualTo(1.0);
+    assertThat(metric("gatehouse_gateway_handshakes_total")).isGreaterThanOrEqualTo(1.0);
+    assertThat(metric("gatehouse_gateway_tun_packets_total{direction=\"out\"}")).isPositive();
+    assertThat(metric("gatehouse_gateway_udp_bytes_total{direction=\"rx\"}")).isPositive();
+    assertThat(Files.readString(statusFile))
+        .contains("flow: " + RESOURCE + " active via " + GATEWAY);
+
+    // Garbage at the WireGuard port is dropped and counted; traffic continues.
+    double dropsBefore = totalDrops();
+    NetnsLab.Result garbage =
+        NetnsLab.inNs(
+            cl,
+            20,
+            "bash",
+            "-c",
+            "for i in $(seq 1 25); do head -c $((RANDOM % 300 + 1)) /dev/urandom"
+                + " > /dev/udp/172.31.1.1/51820; done");
+    assertThat(garbage.exit()).as(garbage.output()).isZero();
+    await().atMost(Duration.ofSeconds(10)).until(() -> totalDrops() >= dropsBefore + 25);
+    assertThat(curl(cl, 5, URL)).isEqualTo(PAGE);
+
+    // Revocation: the gateway removes the peer and the page is out of reach.
+    sendToApi("reject " + CLIENT + " " + RESOURCE);
+    await().atMost(Duration.ofSeconds(10)).until(() -> metric("gatehouse_gateway_peers") == 0.0);
+    assertThat(metric("gatehouse_gateway_flows_active")).isZero();
+    assertThat(curl(cl, 3, URL)).isEmpty();
+
+    // The client exits 0 on SIGTERM and removes its routes.
+    client.destroy();
+    assertThat(client.waitFor(15, TimeUnit.SECONDS)).isTrue();
+    assertThat(client.exitValue()).isZero();
+  }
+}
