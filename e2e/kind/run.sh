@@ -51,7 +51,8 @@ kind load docker-image --name "$CLUSTER" "gatehouse/operator:$TAG" "gatehouse/ga
 helm install gatehouse charts/gatehouse --namespace "$NS" --create-namespace --wait --timeout 5m \
   --set image.repository=gatehouse/operator --set image.tag="$TAG" --set image.pullPolicy=Never \
   --set gateway.image="gatehouse/gateway:$TAG" \
-  --set postgresql.bundled.enabled=true --set postgresql.bundled.password=e2e-only
+  --set postgresql.bundled.enabled=true --set postgresql.bundled.password=e2e-only \
+  --set apiNode.flowKeySecret="$(openssl rand -base64 32)"
 
 kubectl create namespace "$DEMO" --dry-run=client -o yaml | kubectl apply -f -
 kubectl apply -f e2e/kind/web.yaml

@@ -101,3 +101,13 @@ down to one replica); everything else goes by ownerReference garbage collection.
   resources: [poddisruptionbudgets]
   verbs: [get, list, watch, create, patch, delete]
 {{- end -}}
+
+{{/* The Secret holding the API node's flow key (and admin token). */}}
+{{- define "gatehouse.apiNodeSecret" -}}
+{{- default (printf "%s-api-node" (include "gatehouse.fullname" .)) .Values.apiNode.existingSecret -}}
+{{- end }}
+
+{{/* Whether the operator has a control-plane database (and so serves the API node). */}}
+{{- define "gatehouse.controlPlane" -}}
+{{- if or .Values.postgresql.bundled.enabled .Values.database.url }}true{{ end -}}
+{{- end }}

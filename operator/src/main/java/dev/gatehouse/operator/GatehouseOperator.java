@@ -1,6 +1,6 @@
 package dev.gatehouse.operator;
 
-import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.apinode.ApiNode;
 import dev.gatehouse.controlplane.pg.Migrations;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.events.EventRecorder;
@@ -17,7 +17,8 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Map;
+import java.time.InstantSource;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -84,47 +85,51 @@ public final class GatehouseOperator {
     };
   }
 
-  /**
-   * The control plane named by GATEHOUSE_DATABASE_URL (migrated to the current schema), or none:
-   * then the operator manages Kubernetes objects only.
-   */
-  static ControlPlaneSync controlPlane(Map<String, String> env) {
-    String url = env.get("GATEHOUSE_DATABASE_URL");
-    if (url == null || url.isBlank()) {
-      LOG.warn("GATEHOUSE_DATABASE_URL is not set: running without a control plane");
-      return ControlPlaneSync.DISCONNECTED;
-    }
-    DatabaseConfig db =
-        new DatabaseConfig(
-            url,
-            env.getOrDefault("GATEHOUSE_DATABASE_USER", "gatehouse"),
-            env.getOrDefault("GATEHOUSE_DATABASE_PASSWORD", ""));
-    Migrations.migrate(db);
-    LOG.info("control plane: {}", db);
-    return new DatabaseControlPlaneSync(db, env.getOrDefault("GATEHOUSE_ACCOUNT", "default"));
-  }
-
   public static void main(String[] args) {
     OperatorConfig config;
+    Optional<ControlPlaneSettings> controlPlane;
     try {
       config = OperatorConfig.fromEnvironment(System.getenv());
+      controlPlane = ControlPlaneSettings.fromEnvironment(System.getenv(), config.leaseIdentity());
     } catch (IllegalArgumentException e) {
       System.err.println("gatehouse-operator: " + e.getMessage());
       System.exit(2);
       return;
     }
+    ControlPlaneSync sync = ControlPlaneSync.DISCONNECTED;
+    ApiNode apiNode = null;
+    if (controlPlane.isPresent()) {
+      ControlPlaneSettings settings = controlPlane.get();
+      Migrations.migrate(settings.database());
+      sync = new DatabaseControlPlaneSync(settings.database(), settings.account());
+      apiNode = new ApiNode(settings.apiNode(), settings.database(), InstantSource.system());
+      try {
+        int port = apiNode.start(settings.apiPort());
+        LOG.info(
+            "API node {} serving control channels on port {}", settings.apiNode().nodeId(), port);
+      } catch (Exception e) {
+        LOG.error("cannot start the API node: {}", e.getMessage(), e);
+        System.exit(1);
+        return;
+      }
+    } else {
+      LOG.warn("GATEHOUSE_DATABASE_URL is not set: running without a control plane or API node");
+    }
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorMetrics metrics = new OperatorMetrics();
-    Operator operator =
-        create(client, config, controlPlane(System.getenv()), Clock.systemUTC(), metrics);
+    Operator operator = create(client, config, sync, Clock.systemUTC(), metrics);
     HealthServer health =
         config.httpPort() > 0 ? HealthServer.start(config.httpPort(), operator, metrics) : null;
+    ApiNode node = apiNode;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
                   LOG.info("stopping");
                   operator.stop();
+                  if (node != null) {
+                    node.stop();
+                  }
                   if (health != null) {
                     health.stop();
                   }

@@ -43,7 +43,7 @@ public record OperatorConfig(
         env.getOrDefault("GATEHOUSE_GATEWAY_IMAGE", DEFAULT_GATEWAY_IMAGE),
         env.getOrDefault(
             "GATEHOUSE_CONTROL_PLANE_URL",
-            "wss://gatehouse-api."
+            "ws://gatehouse-api."
                 + (ownNamespace == null ? "gatehouse" : ownNamespace)
                 + ".svc:8443"),
         leaderElection ? env.getOrDefault("GATEHOUSE_LEASE_NAME", DEFAULT_LEASE_NAME) : null,

@@ -117,6 +117,8 @@ class ChartOnRealApiServerIT {
                 true,
                 "postgresql.bundled.password",
                 "s3cret",
+                "apiNode.flowKeySecret",
+                HelmChartTest.FLOW_KEY,
                 "networkPolicy.apiServer.cidrs[0]",
                 "10.0.0.1/32",
                 "replicaCount",
@@ -146,7 +148,14 @@ class ChartOnRealApiServerIT {
         .serverSideApply();
     RenderedChart chart =
         RenderedChart.render(
-            ns, Map.of("postgresql.bundled.enabled", true, "postgresql.bundled.password", "pw"));
+            ns,
+            Map.of(
+                "postgresql.bundled.enabled",
+                true,
+                "postgresql.bundled.password",
+                "pw",
+                "apiNode.flowKeySecret",
+                HelmChartTest.FLOW_KEY));
     Pod operator =
         pod(ns, chart.get(Deployment.class, "gh-gatehouse-operator").getSpec().getTemplate());
     Pod postgres =

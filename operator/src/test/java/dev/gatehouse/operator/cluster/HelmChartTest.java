@@ -47,6 +47,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * -Dgatehouse.updateCrds=true}.
  */
 class HelmChartTest {
+  /** A flow key as `openssl rand -base64 32` makes one. */
+  static final String FLOW_KEY = "q6l0Yv8n2nqW1mY8z3sQ7uE4rT9pK5xA1cD2eF3gH4I=";
+
   private static final String NS = "gatehouse-system";
   private static final String OPERATOR = "gh-gatehouse-operator";
 
@@ -142,7 +145,8 @@ class HelmChartTest {
                 "image.pullPolicy", "Never",
                 "gateway.image", "gatehouse/gateway:e2e-20261128",
                 "postgresql.bundled.enabled", true,
-                "postgresql.bundled.password", "e2e-only"));
+                "postgresql.bundled.password", "e2e-only",
+                "apiNode.flowKeySecret", FLOW_KEY));
     Container operator =
         chart
             .get(Deployment.class, OPERATOR)
@@ -176,6 +180,7 @@ class HelmChartTest {
         RenderedChart.render(
                 NS,
                 Map.of(
+                    "apiNode.flowKeySecret", FLOW_KEY,
                     "database.url", "jdbc:postgresql://db:5432/gatehouse",
                     "database.existingSecret", "db",
                     "gateway.controlPlaneUrl", "wss://api.example:8443"))
@@ -356,6 +361,7 @@ class HelmChartTest {
         RenderedChart.render(
             NS,
             Map.of(
+                "apiNode.flowKeySecret", FLOW_KEY,
                 "database.url", "jdbc:postgresql://db.example:5432/gatehouse",
                 "database.existingSecret", "gatehouse-db",
                 "database.passwordKey", "pw"));
@@ -386,7 +392,13 @@ class HelmChartTest {
     RenderedChart chart =
         RenderedChart.render(
             NS,
-            Map.of("postgresql.bundled.enabled", true, "postgresql.bundled.password", "s3cret"));
+            Map.of(
+                "postgresql.bundled.enabled",
+                true,
+                "postgresql.bundled.password",
+                "s3cret",
+                "apiNode.flowKeySecret",
+                FLOW_KEY));
     StatefulSet postgres = chart.get(StatefulSet.class, "gh-gatehouse-postgresql");
     assertThat(postgres.getSpec().getReplicas()).isEqualTo(1);
     Container container = postgres.getSpec().getTemplate().getSpec().getContainers().getFirst();

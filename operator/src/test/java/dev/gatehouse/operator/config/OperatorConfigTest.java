@@ -18,7 +18,7 @@ class OperatorConfigTest {
     assertThat(config.leaseNamespace()).isEqualTo("gh");
     assertThat(config.leaseIdentity()).isEqualTo("op-1");
     assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
-    assertThat(config.controlPlaneUrl()).isEqualTo("wss://gatehouse-api.gh.svc:8443");
+    assertThat(config.controlPlaneUrl()).isEqualTo("ws://gatehouse-api.gh.svc:8443");
     assertThat(config.serverSideApply()).isTrue();
   }
 

@@ -1,0 +1,61 @@
+package dev.gatehouse.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ControlPlaneSettingsTest {
+  private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+
+  @Test
+  void noDatabaseMeansNoControlPlane() {
+    assertThat(ControlPlaneSettings.fromEnvironment(Map.of(), "op-0")).isEmpty();
+  }
+
+  @Test
+  void aDatabaseBringsTheApiNode() {
+    var settings =
+        ControlPlaneSettings.fromEnvironment(
+                Map.of(
+                    "GATEHOUSE_DATABASE_URL", "jdbc:postgresql://db:5432/gh",
+                    "GATEHOUSE_FLOW_KEY_SECRET", KEY,
+                    "GATEHOUSE_ADMIN_TOKEN", "admin-secret"),
+                "op-0")
+            .orElseThrow();
+    assertThat(settings.apiPort()).isEqualTo(8443);
+    assertThat(settings.apiNode().nodeId()).isEqualTo("op-0");
+    assertThat(settings.apiNode().adminToken()).isEqualTo("admin-secret");
+    assertThat(settings.database().url()).isEqualTo("jdbc:postgresql://db:5432/gh");
+  }
+
+  @Test
+  void missingOrWeakFlowKeySecretIsAClearError() {
+    assertThatThrownBy(
+            () ->
+                ControlPlaneSettings.fromEnvironment(
+                    Map.of("GATEHOUSE_DATABASE_URL", "jdbc:x"), "op-0"))
+        .hasMessageStartingWith("GATEHOUSE_FLOW_KEY_SECRET is required");
+    assertThatThrownBy(
+            () ->
+                ControlPlaneSettings.fromEnvironment(
+                    Map.of(
+                        "GATEHOUSE_DATABASE_URL",
+                        "jdbc:x",
+                        "GATEHOUSE_FLOW_KEY_SECRET",
+                        Base64.getEncoder().encodeToString(new byte[8])),
+                    "op-0"))
+        .hasMessage("GATEHOUSE_FLOW_KEY_SECRET must decode to at least 32 bytes, got 8");
+    assertThatThrownBy(
+            () ->
+                ControlPlaneSettings.fromEnvironment(
+                    Map.of(
+                        "GATEHOUSE_DATABASE_URL", "jdbc:x",
+                        "GATEHOUSE_FLOW_KEY_SECRET", KEY,
+                        "GATEHOUSE_API_PORT", "70000"),
+                    "op-0"))
+        .hasMessage("GATEHOUSE_API_PORT must be between 1 and 65535, got 70000");
+  }
+}

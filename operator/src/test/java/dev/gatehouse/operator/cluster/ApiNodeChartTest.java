@@ -1,0 +1,64 @@
+package dev.gatehouse.operator.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The chart serves the operator's API node whenever it configures a control-plane database. */
+class ApiNodeChartTest {
+  private static final String NS = "gatehouse-system";
+
+  @Test
+  void noDatabaseNoApiNode() {
+    RenderedChart chart = RenderedChart.render(NS);
+    assertThat(chart.find(Service.class, "gatehouse-api")).isEmpty();
+    assertThat(env(chart)).doesNotContainKey("GATEHOUSE_FLOW_KEY_SECRET");
+  }
+
+  @Test
+  void aDatabaseNeedsAFlowKey() {
+    assertThatThrownBy(
+            () ->
+                RenderedChart.render(
+                    NS,
+                    Map.of(
+                        "database.url", "jdbc:postgresql://db:5432/gatehouse",
+                        "database.existingSecret", "db")))
+        .hasMessageContaining("apiNode.flowKeySecret (or apiNode.existingSecret) is required");
+  }
+
+  @Test
+  void theApiNodeGetsItsSecretPortAndService() {
+    RenderedChart chart =
+        RenderedChart.render(
+            NS,
+            Map.of(
+                "database.url", "jdbc:postgresql://db:5432/gatehouse",
+                "database.existingSecret", "db",
+                "apiNode.flowKeySecret", HelmChartTest.FLOW_KEY,
+                "apiNode.adminToken", "admin"));
+
+    Service api = chart.get(Service.class, "gatehouse-api");
+    assertThat(api.getSpec().getPorts().getFirst().getPort()).isEqualTo(8443);
+    Secret secret = chart.get(Secret.class, "gh-gatehouse-api-node");
+    assertThat(secret.getStringData())
+        .containsEntry("flowKeySecret", HelmChartTest.FLOW_KEY)
+        .containsEntry("adminToken", "admin");
+    Map<String, EnvVar> env = env(chart);
+    assertThat(env.get("GATEHOUSE_FLOW_KEY_SECRET").getValueFrom().getSecretKeyRef().getName())
+        .isEqualTo("gh-gatehouse-api-node");
+    assertThat(env.get("GATEHOUSE_API_PORT").getValue()).isEqualTo("8443");
+  }
+
+  private static Map<String, EnvVar> env(RenderedChart chart) {
+    Deployment operator = chart.all(Deployment.class).getFirst();
+    return operator.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()
+        .collect(java.util.stream.Collectors.toMap(EnvVar::getName, e -> e));
+  }
+}
