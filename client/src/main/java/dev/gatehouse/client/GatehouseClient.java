@@ -124,12 +124,22 @@ public final class GatehouseClient implements Callable<Integer> {
     this.env = env;
   }
 
+  /** Set before {@code System.exit}, so the shutdown hook knows it was not a signal. */
+  private static volatile boolean exiting;
+
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    int code = commandLine().execute(args);
+    exiting = true;
+    System.exit(code);
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new GatehouseClient())
+    return commandLine(System.getenv());
+  }
+
+  /** The command line with exit code {@value #EXIT_USAGE} for every usage error. */
+  static CommandLine commandLine(Map<String, String> env) {
+    return new CommandLine(new GatehouseClient(env))
         .setParameterExceptionHandler(
             (ex, args) -> {
               ex.getCommandLine().getErr().println(ex.getMessage());
@@ -245,11 +255,15 @@ public final class GatehouseClient implements Callable<Integer> {
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (exiting) {
+                    return; // System.exit with the code call() chose
+                  }
                   log("signal received, shutting down");
                   runtime.close();
                   Runtime.getRuntime().halt(EXIT_OK);
                 }));
     ControlChannel.End end = runtime.ended().join();
+    exiting = true;
     runtime.close();
     return switch (end) {
       case AUTH_REFUSED -> EXIT_AUTH;

@@ -287,6 +287,9 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
   /** Stops reconnecting, closes the socket and ends with {@link End#CLOSED}. */
   @Override
   public void close() {
+    if (loop.isShutdown()) {
+      return;
+    }
     CompletableFuture<Void> done = new CompletableFuture<>();
     runOnLoop(
         () -> {

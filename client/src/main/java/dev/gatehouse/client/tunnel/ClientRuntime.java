@@ -68,6 +68,8 @@ public final class ClientRuntime implements AutoCloseable {
   private final Map<UUID, Peer> peers = new HashMap<>();
   private final Set<IpPrefix> routes = new HashSet<>();
   private final CompletableFuture<ControlChannel.End> ended = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("client-timer").daemon().unstarted(r));
@@ -252,6 +254,9 @@ public final class ClientRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     timer.shutdownNow();
     if (channel != null) {
       channel.close();

@@ -67,6 +67,8 @@ public final class GatewayRuntime implements AutoCloseable {
   private final Map<UUID, ClientAccessFilter> filters = new HashMap<>();
   private final AtomicLong handshakesOfRemovedPeers = new AtomicLong();
   private final CompletableFuture<ControlChannel.End> ended = new CompletableFuture<>();
+  private final java.util.concurrent.atomic.AtomicBoolean closed =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("gateway-timer").daemon().unstarted(r));
@@ -285,6 +287,9 @@ public final class GatewayRuntime implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     timer.shutdownNow();
     if (channel != null) {
       channel.close();

@@ -53,9 +53,9 @@ import java.util.function.Consumer;
  * ControlCodec}. Gateways join at {@code /gateway}, clients at {@code /client}, with {@code
  * Authorization: Bearer <token>} and {@code public_key} (and a gateway's {@code endpoint}) in the
  * query string. It sends {@code init} on join, answers {@code create_flow} by sending {@code
- * authorize_flow} to the first connected gateway and {@code flow_created} after {@code
- * flow_authorized}, and lets the test push anything else ({@link #rejectAccess}, ...). All state
- * lives on one event-loop thread.
+ * authorize_flow} to the connected gateways in turn (round robin, in join order) and {@code
+ * flow_created} after {@code flow_authorized}, and lets the test push anything else ({@link
+ * #rejectAccess}, ...). All state lives on one event-loop thread.
  */
 public final class FakeApiNode implements AutoCloseable {
 
@@ -84,6 +84,7 @@ public final class FakeApiNode implements AutoCloseable {
   private final Consumer<String> log;
   private Channel server;
   private int nextRef = 1;
+  private int roundRobin;
   private int nextAddress = 2;
 
   public FakeApiNode(Consumer<String> log) {
@@ -263,7 +264,8 @@ public final class FakeApiNode implements AutoCloseable {
                   cf.resourceId(), ClientOutbound.FlowCreationFailed.NOT_FOUND, List.of())));
       return;
     }
-    Conn g = gateways.values().stream().findFirst().orElse(null);
+    List<Conn> online = List.copyOf(gateways.values());
+    Conn g = online.isEmpty() ? null : online.get(roundRobin++ % online.size());
     if (g == null) {
       send(
           c,

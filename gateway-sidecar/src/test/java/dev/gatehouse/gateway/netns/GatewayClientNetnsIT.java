@@ -91,6 +91,7 @@ class GatewayClientNetnsIT {
             java,
             "-cp",
             System.getProperty("java.class.path"),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
             "dev.gatehouse.gateway.fake.FakeApiNodeMain",
             "172.31.1.1:18080",
             "gw-token",
@@ -136,6 +137,7 @@ class GatewayClientNetnsIT {
             "--enable-native-access=ALL-UNNAMED",
             "-cp",
             System.getProperty("java.class.path"),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
             "dev.gatehouse.client.GatehouseClient",
             "--api",
             "ws://172.31.1.1:18080/client",
@@ -225,8 +227,12 @@ class GatewayClientNetnsIT {
     assertThat(metric("gatehouse_gateway_handshakes_total")).isGreaterThanOrEqualTo(1.0);
     assertThat(metric("gatehouse_gateway_tun_packets_total{direction=\"out\"}")).isPositive();
     assertThat(metric("gatehouse_gateway_udp_bytes_total{direction=\"rx\"}")).isPositive();
-    assertThat(Files.readString(statusFile))
-        .contains("flow: " + RESOURCE + " active via " + GATEWAY);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                Files.readString(statusFile)
+                    .contains("flow: " + RESOURCE + " active via " + GATEWAY));
 
     // Garbage at the WireGuard port is dropped and counted; traffic continues.
     double dropsBefore = totalDrops();
@@ -252,5 +258,55 @@ class GatewayClientNetnsIT {
     client.destroy();
     assertThat(client.waitFor(15, TimeUnit.SECONDS)).isTrue();
     assertThat(client.exitValue()).isZero();
+  }
+
+  @Test
+  void clientExitCodesTellARefusedTokenFromAnUnreachableApi() throws Exception {
+    Path badToken = lab.dir.resolve("bad.token");
+    Files.writeString(badToken, "not-a-token\n");
+    String java = System.getProperty("java.home") + "/bin/java";
+    Process refused =
+        lab.start(
+            cl,
+            lab.dir.resolve("client-refused.log"),
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+            "dev.gatehouse.client.GatehouseClient",
+            "--api",
+            "ws://172.31.1.1:18080/client",
+            "--token-file",
+            badToken.toString(),
+            "--interface",
+            "gh1",
+            "--status-file",
+            lab.dir.resolve("refused.status").toString());
+    assertThat(refused.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(refused.exitValue()).as("auth refused").isEqualTo(3);
+
+    Process unreachable =
+        lab.start(
+            cl,
+            lab.dir.resolve("client-unreachable.log"),
+            java,
+            "--enable-native-access=ALL-UNNAMED",
+            "-cp",
+            System.getProperty("java.class.path"),
+            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+            "dev.gatehouse.client.GatehouseClient",
+            "--api",
+            "ws://172.31.1.1:18081/client",
+            "--token-file",
+            badToken.toString(),
+            "--interface",
+            "gh2",
+            "--give-up-after",
+            "2",
+            "--status-file",
+            lab.dir.resolve("unreachable.status").toString());
+    assertThat(unreachable.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(unreachable.exitValue()).as("API unreachable").isEqualTo(4);
   }
 }
