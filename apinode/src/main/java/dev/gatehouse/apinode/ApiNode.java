@@ -10,6 +10,7 @@ import dev.gatehouse.apinode.net.WebSocketServer;
 import dev.gatehouse.apinode.store.AdminStore;
 import dev.gatehouse.apinode.store.ConnectionPool;
 import dev.gatehouse.apinode.store.FlowStore;
+import dev.gatehouse.apinode.store.PooledFlowReauthorizer;
 import dev.gatehouse.apinode.store.PresenceStore;
 import dev.gatehouse.apinode.store.TokenStore;
 import dev.gatehouse.controlplane.cdc.ReplicationConsumer;
@@ -17,7 +18,6 @@ import dev.gatehouse.controlplane.cdc.ReplicationMetrics;
 import dev.gatehouse.controlplane.cdc.Table;
 import dev.gatehouse.controlplane.pg.CacheRepository;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
-import dev.gatehouse.controlplane.pg.DatabaseFlowReauthorizer;
 import dev.gatehouse.controlplane.pg.PgReplicationSource;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -138,13 +138,14 @@ public final class ApiNode implements AutoCloseable {
             presence,
             flows,
             new CacheRepository(db),
-            new DatabaseFlowReauthorizer(db),
+            new PooledFlowReauthorizer(pool),
             new FlowKeys(config.flowKeySecret()),
             hub,
             tasks,
             scheduler,
             clock,
-            metrics);
+            metrics,
+            new java.util.concurrent.Semaphore(Math.max(1, config.dbPoolSize() / 2)));
     AdminApi admin =
         config.adminToken() == null
             ? null

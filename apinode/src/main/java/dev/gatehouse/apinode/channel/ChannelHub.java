@@ -127,15 +127,17 @@ public final class ChannelHub implements ChangeSink {
           };
       case ClientChannel cc ->
           switch (change.table()) {
-            case MEMBERSHIPS,
-                POLICIES,
-                RESOURCES,
-                RESOURCE_CONNECTIONS,
-                CLIENTS,
-                GROUPS,
-                ACTORS,
-                ACCOUNTS ->
-                true;
+            // A device or actor change concerns only that device's or actor's channels (every
+            // join updates its client row: fanning that out would cost O(clients^2) on a storm).
+            case CLIENTS -> change.row() instanceof Row.Client r && r.id().equals(cc.clientId());
+            case ACTORS -> change.row() instanceof Row.Actor r && r.id().equals(cc.actorId());
+            case MEMBERSHIPS ->
+                change.op() == Change.Op.TRUNCATE
+                    || change.oldRow() instanceof Row.Membership m
+                        && m.actorId().equals(cc.actorId())
+                    || change.newRow() instanceof Row.Membership n
+                        && n.actorId().equals(cc.actorId());
+            case POLICIES, RESOURCES, RESOURCE_CONNECTIONS, GROUPS, ACCOUNTS -> true;
             default -> false;
           };
     };

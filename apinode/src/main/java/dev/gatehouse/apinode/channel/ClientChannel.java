@@ -264,6 +264,11 @@ public final class ClientChannel extends PeerChannel {
     return "client";
   }
 
+  /** The actor (person or service account) whose token opened the channel. */
+  public UUID actorId() {
+    return join.token().actorId();
+  }
+
   /** Null until joined. */
   public UUID clientId() {
     return clientId;

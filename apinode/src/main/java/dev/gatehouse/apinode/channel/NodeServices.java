@@ -10,8 +10,13 @@ import dev.gatehouse.protocol.ControlCodec;
 import java.time.InstantSource;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 
-/** What channels of one node share. */
+/**
+ * What channels of one node share. {@code joinPermits} bounds concurrent joins (each upserts,
+ * allocates and hydrates through several database connections), so a reconnect storm queues instead
+ * of exhausting PostgreSQL's connection limit.
+ */
 public record NodeServices(
     ApiNodeConfig config,
     ControlCodec codec,
@@ -24,7 +29,8 @@ public record NodeServices(
     Executor tasks,
     ScheduledExecutorService scheduler,
     InstantSource clock,
-    NodeMetrics metrics) {
+    NodeMetrics metrics,
+    Semaphore joinPermits) {
 
   public String nodeId() {
     return config.nodeId();

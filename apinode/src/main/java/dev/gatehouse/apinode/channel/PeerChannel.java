@@ -48,7 +48,12 @@ public abstract sealed class PeerChannel permits ClientChannel, GatewayChannel {
   public final void start() {
     submit(
         () -> {
-          join();
+          services.joinPermits().acquire();
+          try {
+            join();
+          } finally {
+            services.joinPermits().release();
+          }
           if (tokenExpiresAt != null && !closed) {
             long ms = Duration.between(services.clock().instant(), tokenExpiresAt).toMillis();
             expiry =

@@ -36,6 +36,17 @@ final class WsPeer<M extends Message> implements AutoCloseable {
   private final List<Envelope<M>> seen = new ArrayList<>();
   final CompletableFuture<String> closed = new CompletableFuture<>();
   private WebSocket ws;
+  private volatile Tap<M> tap;
+
+  /** Sees every message on arrival (on the receiving thread); true = consumed, not queued. */
+  @FunctionalInterface
+  interface Tap<M extends Message> {
+    boolean consume(Envelope<M> envelope, long arrivalNanos);
+  }
+
+  void tap(Tap<M> tap) {
+    this.tap = tap;
+  }
 
   private WsPeer(Direction<M> inbound) {
     this.inbound = inbound;
@@ -91,7 +102,12 @@ final class WsPeer<M extends Message> implements AutoCloseable {
           String frame = text.toString();
           text.setLength(0);
           switch (CODEC.decode(frame, inbound)) {
-            case Decoded.Ok<M> ok -> received.add(ok.envelope());
+            case Decoded.Ok<M> ok -> {
+              Tap<M> t = tap;
+              if (t == null || !t.consume(ok.envelope(), System.nanoTime())) {
+                received.add(ok.envelope());
+              }
+            }
             case Decoded.Failed<M> f ->
                 throw new AssertionError("API node sent an undecodable frame: " + f + " " + frame);
           }
