@@ -133,8 +133,23 @@ public final class ApiNodeBenchmark {
                 default -> false;
               });
 
-      // Connect the clients, 64 joins in flight.
+      // Connect the clients, 64 joins in flight; everyone pings every 20 s like a real peer.
       List<WsPeer<ClientOutbound>> peers = new ArrayList<>();
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread pinger =
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    while (running.get()) {
+                      LockSupportSleep.seconds(20);
+                      List<WsPeer<ClientOutbound>> snapshot;
+                      synchronized (peers) {
+                        snapshot = List.copyOf(peers);
+                      }
+                      snapshot.forEach(WsPeer::ping);
+                      gw.ping();
+                    }
+                  });
       Semaphore inFlight = new Semaphore(64);
       long joinStart = System.nanoTime();
       AtomicLong failures = new AtomicLong();
@@ -261,6 +276,11 @@ public final class ApiNodeBenchmark {
       print("  resource_deleted at client", clientHist);
       print("  both                      ", bothHist);
       System.out.println("final: " + stats(cmd, out).line);
+      System.out.println(
+          "client peers closed by the node during the run: "
+              + peers.stream().filter(WsPeer::isClosed).count());
+      running.set(false);
+      pinger.interrupt();
       for (var c : peers) {
         c.close();
       }

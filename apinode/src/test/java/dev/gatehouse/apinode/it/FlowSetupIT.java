@@ -146,6 +146,46 @@ class FlowSetupIT {
     assertThat(failed.payload().reason()).isEqualTo("offline");
   }
 
+  @Test
+  void revokingOnePolicyOfTwoKeepsAccessThroughTheOther() throws Exception {
+    UUID second = h.f.group();
+    h.f.membership(h.actor, second);
+    UUID other = h.f.policy(second, h.resource, "[]");
+    ApiNode node = h.node("a");
+    var gw = h.gateway(node, "gw-pod-1");
+    gw.await(GatewayOutbound.Init.class);
+    var client = h.client(node, "laptop-1");
+    UUID clientId = client.await(ClientOutbound.Init.class).payload().clientId();
+    client.send(Envelope.of("1", new ClientInbound.CreateFlow(h.resource, List.of())));
+    var af = gw.await(GatewayOutbound.AuthorizeFlow.class).payload();
+    gw.send(Envelope.of(null, new GatewayInbound.FlowAuthorized(af.ref())));
+    client.await(ClientOutbound.FlowCreated.class);
+    UUID used = policyOf(af.flowId());
+    UUID remaining = used.equals(h.policy) ? other : h.policy;
+
+    h.f.deletePolicy(used);
+    var updated = gw.await(GatewayOutbound.AccessAuthorizationExpiryUpdated.class).payload();
+    assertThat(updated.clientId()).isEqualTo(clientId);
+    assertThat(updated.resourceId()).isEqualTo(h.resource);
+
+    h.f.deletePolicy(remaining);
+    assertThat(gw.await(GatewayOutbound.RejectAccess.class).payload().clientId())
+        .isEqualTo(clientId);
+    assertThat(client.await(ClientOutbound.ResourceDeleted.class).payload().id())
+        .isEqualTo(h.resource);
+  }
+
+  private UUID policyOf(UUID flowId) throws Exception {
+    try (var c = h.db.connect();
+        var ps = c.prepareStatement("SELECT policy_id FROM flows WHERE id = ?")) {
+      ps.setObject(1, flowId);
+      try (ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getObject(1, UUID.class);
+      }
+    }
+  }
+
   private int flowRows(UUID flowId) throws Exception {
     try (var c = h.db.connect();
         var ps = c.prepareStatement("SELECT count(*) FROM flows WHERE id = ?")) {

@@ -133,6 +133,17 @@ final class WsPeer<M extends Message> implements AutoCloseable {
     sendRaw(CODEC.encode(envelope));
   }
 
+  /** A WebSocket ping (keeps the API node's idle timer from closing the channel). */
+  void ping() {
+    if (!ws.isOutputClosed()) {
+      ws.sendPing(java.nio.ByteBuffer.allocate(0));
+    }
+  }
+
+  boolean isClosed() {
+    return closed.isDone();
+  }
+
   void sendRaw(String text) {
     ws.sendText(text, true).orTimeout(10, TimeUnit.SECONDS).join();
   }
