@@ -219,7 +219,8 @@ public final class GatehouseClient implements Callable<Integer> {
             64,
             Duration.ofSeconds(15),
             Duration.ofSeconds(handshakeTimeoutSeconds),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            ClientAgent.Settings.defaults().staleAfter());
     ControlChannel.Options channel =
         new ControlChannel.Options(
             s.api(), s.token(), Map.of(), Backoff.defaults(), null, s.giveUpAfter());

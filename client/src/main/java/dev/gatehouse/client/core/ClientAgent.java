@@ -44,15 +44,23 @@ public final class ClientAgent {
    * @param handshakeTimeout how long a new gateway peer has to complete a handshake before failover
    * @param retryAfterFailure how long packets to a resource whose flow failed are dropped before a
    *     new {@code create_flow}
+   * @param staleAfter a gateway whose handshake count has not moved for this long is forgotten with
+   *     its flows, so the next packet asks for a new flow (a busy session rekeys every 120 s; after
+   *     REJECT_AFTER_TIME, 180 s, an idle or dead one cannot send anyway)
    */
   public record Settings(
       int maxHeldPackets,
       Duration flowRequestTimeout,
       Duration handshakeTimeout,
-      Duration retryAfterFailure) {
+      Duration retryAfterFailure,
+      Duration staleAfter) {
     public static Settings defaults() {
       return new Settings(
-          64, Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofSeconds(5));
+          64,
+          Duration.ofSeconds(15),
+          Duration.ofSeconds(12),
+          Duration.ofSeconds(5),
+          Duration.ofSeconds(195));
     }
   }
 
@@ -88,6 +96,7 @@ public final class ClientAgent {
     final Set<UUID> resources = new LinkedHashSet<>();
     long peerSinceNanos;
     long handshakesSeen;
+    long lastProgressNanos;
 
     Gateway(UUID id, byte[] publicKey, byte[] presharedKey, String endpoint) {
       this.id = id;
@@ -435,12 +444,34 @@ public final class ClientAgent {
       long n = handshakes.getOrDefault(g.id, 0L);
       if (n > g.handshakesSeen) {
         g.handshakesSeen = n;
+        g.lastProgressNanos = now;
       }
       if (g.handshakesSeen == 0 && now - g.peerSinceNanos > settings.handshakeTimeout().toNanos()) {
         failover(g, now, out);
+      } else if (g.handshakesSeen > 0
+          && now - g.lastProgressNanos > settings.staleAfter().toNanos()) {
+        forgetStale(g, out);
       }
     }
     return out;
+  }
+
+  private void forgetStale(Gateway g, List<ClientCommand> out) {
+    gateways.remove(g.id);
+    out.add(new ClientCommand.RemoveGatewayPeer(g.id, g.publicKey.clone()));
+    for (UUID r : g.resources) {
+      flows.remove(r);
+    }
+    out.add(
+        new ClientCommand.Report(
+            "gateway_stale",
+            "no handshake with gateway "
+                + g.id
+                + " for "
+                + settings.staleAfter().toSeconds()
+                + " s; its "
+                + g.resources.size()
+                + " flows will be asked for again on next use"));
   }
 
   private void failover(Gateway g, long now, List<ClientCommand> out) {

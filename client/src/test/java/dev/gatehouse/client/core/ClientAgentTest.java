@@ -32,7 +32,11 @@ class ClientAgentTest {
   final ClientAgent agent =
       new ClientAgent(
           new ClientAgent.Settings(
-              3, Duration.ofSeconds(15), Duration.ofSeconds(12), Duration.ofSeconds(5)));
+              3,
+              Duration.ofSeconds(15),
+              Duration.ofSeconds(12),
+              Duration.ofSeconds(5),
+              Duration.ofSeconds(195)));
 
   static ResourceDescription resource(UUID id, String type, String address) {
     return new ResourceDescription(id, type, address, "dual", List.of(), List.of());
@@ -288,5 +292,20 @@ class ClientAgentTest {
     agent.onMessage(
         Envelope.of(ref, new dev.gatehouse.protocol.ErrorReply("rate_limited", "slow down")), 1);
     assertThat(agent.flow(WEB)).isInstanceOf(ClientAgent.FlowState.Failed.class);
+  }
+
+  @Test
+  void aGatewayWithoutHandshakesForTooLongIsForgottenAndTheNextPacketAsksAgain() throws Exception {
+    agent.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 0);
+    agent.onMessage(flowCreated(refOf(send("10.0.0.5", 0).commands()), WEB, GW1, GW_KEY), 0);
+    assertThat(agent.tick(S, Map.of(GW1, 1L))).isEmpty();
+    assertThat(agent.tick(121 * S, Map.of(GW1, 2L))).isEmpty(); // rekeyed: progress
+    assertThat(agent.tick(300 * S, Map.of(GW1, 2L))).isEmpty();
+    List<ClientCommand> out = agent.tick(317 * S, Map.of(GW1, 2L));
+    assertThat(out).anyMatch(c -> c instanceof ClientCommand.RemoveGatewayPeer);
+    assertThat(agent.flow(WEB)).isNull();
+    ClientAgent.PacketDecision next = send("10.0.0.5", 318 * S);
+    assertThat(next.verdict()).isEqualTo(ClientAgent.Verdict.HELD);
+    assertThat(next.commands()).singleElement().isInstanceOf(ClientCommand.Send.class);
   }
 }

@@ -123,7 +123,11 @@ class GatewayFailoverTest {
                     new ControlChannel.Options(
                         URI.create(base + "/client"), "client-token", Map.of(), null, null, null),
                     new ClientAgent.Settings(
-                        64, Duration.ofSeconds(10), Duration.ofSeconds(2), Duration.ofSeconds(1)),
+                        64,
+                        Duration.ofSeconds(10),
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(1),
+                        Duration.ofMinutes(5)),
                     1280,
                     Duration.ZERO,
                     null),
