@@ -134,11 +134,8 @@ class GatewayClientNetnsIT {
             cl,
             clientLog,
             java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-            "dev.gatehouse.client.GatehouseClient",
+            "-jar",
+            clientJar().toString(),
             "--api",
             "ws://172.31.1.1:18080/client",
             "--token-file",
@@ -155,6 +152,27 @@ class GatewayClientNetnsIT {
                 NetnsLab.inNs(cl, 5, "ip", "route", "show", "dev", "gh0")
                     .output()
                     .contains("172.31.2.2"));
+  }
+
+  /**
+   * The runnable client jar (manifest class path to {@code lib/}, {@code Enable-Native-Access}), as
+   * users run it.
+   */
+  static Path clientJar() throws IOException {
+    Path target = Path.of("../client/target").toAbsolutePath().normalize();
+    try (var files = Files.list(target)) {
+      return files
+          .filter(f -> f.getFileName().toString().matches("gatehouse-client-[0-9].*[0-9T]\\.jar"))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new AssertionError(
+                      "no runnable gatehouse-client jar in "
+                          + target
+                          + ": build the client first (./mvnw -pl client install)"));
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new AssertionError(target + " is missing: build the client first", e);
+    }
   }
 
   @AfterAll
@@ -270,11 +288,8 @@ class GatewayClientNetnsIT {
             cl,
             lab.dir.resolve("client-refused.log"),
             java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-            "dev.gatehouse.client.GatehouseClient",
+            "-jar",
+            clientJar().toString(),
             "--api",
             "ws://172.31.1.1:18080/client",
             "--token-file",
@@ -291,11 +306,8 @@ class GatewayClientNetnsIT {
             cl,
             lab.dir.resolve("client-unreachable.log"),
             java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-            "dev.gatehouse.client.GatehouseClient",
+            "-jar",
+            clientJar().toString(),
             "--api",
             "ws://172.31.1.1:18081/client",
             "--token-file",
