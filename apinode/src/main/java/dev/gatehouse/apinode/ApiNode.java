@@ -10,6 +10,7 @@ import dev.gatehouse.apinode.net.WebSocketServer;
 import dev.gatehouse.apinode.store.AdminStore;
 import dev.gatehouse.apinode.store.ConnectionPool;
 import dev.gatehouse.apinode.store.FlowStore;
+import dev.gatehouse.apinode.store.JdbcChannelStore;
 import dev.gatehouse.apinode.store.PooledFlowReauthorizer;
 import dev.gatehouse.apinode.store.PresenceStore;
 import dev.gatehouse.apinode.store.TokenStore;
@@ -120,7 +121,8 @@ public final class ApiNode implements AutoCloseable {
                       PgNotifyBus.notify(c, channel, payload);
                       return null;
                     }));
-    hub = new ChannelHub(config.nodeId(), bus, presence, metrics);
+    JdbcChannelStore store = new JdbcChannelStore(presence, flows, new CacheRepository(db));
+    hub = new ChannelHub(config.nodeId(), bus, store, metrics);
     bus.start(config.nodeId(), hub::receive);
 
     String slot = slotOf(config.nodeId());
@@ -135,9 +137,7 @@ public final class ApiNode implements AutoCloseable {
         new NodeServices(
             config,
             new dev.gatehouse.protocol.ControlCodec(),
-            presence,
-            flows,
-            new CacheRepository(db),
+            store,
             new PooledFlowReauthorizer(pool),
             new FlowKeys(config.flowKeySecret()),
             hub,

@@ -2,7 +2,6 @@ package dev.gatehouse.apinode.channel;
 
 import dev.gatehouse.apinode.bus.NodeBus;
 import dev.gatehouse.apinode.bus.NodeMessage;
-import dev.gatehouse.apinode.store.PresenceStore;
 import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.controlplane.cdc.ChangeSink;
 import dev.gatehouse.controlplane.cdc.Row;
@@ -28,14 +27,14 @@ public final class ChannelHub implements ChangeSink {
 
   private final String nodeId;
   private final NodeBus bus;
-  private final PresenceStore presence;
+  private final ChannelStore presence;
   private final NodeMetrics metrics;
   private final Map<UUID, ClientChannel> clients = new ConcurrentHashMap<>();
   private final Map<UUID, GatewayChannel> gateways = new ConcurrentHashMap<>();
   private final Map<UUID, Set<PeerChannel>> byAccount = new ConcurrentHashMap<>();
   private final Map<UUID, Set<PeerChannel>> byToken = new ConcurrentHashMap<>();
 
-  public ChannelHub(String nodeId, NodeBus bus, PresenceStore presence, NodeMetrics metrics) {
+  public ChannelHub(String nodeId, NodeBus bus, ChannelStore presence, NodeMetrics metrics) {
     this.nodeId = nodeId;
     this.bus = bus;
     this.presence = presence;

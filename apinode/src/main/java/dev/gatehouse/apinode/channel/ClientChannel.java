@@ -47,7 +47,7 @@ public final class ClientChannel extends PeerChannel {
   protected void join() throws Exception {
     Optional<UUID> id =
         services
-            .presence()
+            .store()
             .upsertClient(
                 join.token().accountId(),
                 join.token().actorId(),
@@ -61,12 +61,12 @@ public final class ClientChannel extends PeerChannel {
       return;
     }
     clientId = id.get();
-    iface = TunnelAddresses.of(services.presence().addressIndex(clientId));
+    iface = TunnelAddresses.of(services.store().addressIndex(clientId));
     services.hub().register(this);
-    services.presence().clientPresent(clientId, services.nodeId());
-    long floor = services.presence().currentWalLsn();
+    services.store().clientPresent(clientId, services.nodeId());
+    long floor = services.store().currentWalLsn();
     Optional<ClientSnapshot> snapshot =
-        services.caches().loadClient(clientId, join.token().expiresAt());
+        services.store().loadClient(clientId, join.token().expiresAt());
     if (snapshot.isEmpty()) {
       close("this device was deleted", false);
       return;
@@ -148,7 +148,7 @@ public final class ClientChannel extends PeerChannel {
         }
         case ClientSession.Action.SetupFlow f -> setupFlow(f, now);
         case ClientSession.Action.LoadResource r -> {
-          var loaded = services.caches().loadResource(r.resourceId());
+          var loaded = services.store().loadResource(r.resourceId());
           if (loaded.isPresent()) {
             perform(
                 session.onResourceLoaded(loaded.get().resource(), loaded.get().siteIds(), now),
@@ -156,7 +156,7 @@ public final class ClientChannel extends PeerChannel {
           }
         }
         case ClientSession.Action.Rehydrate h -> {
-          var snapshot = services.caches().loadClient(clientId, join.token().expiresAt());
+          var snapshot = services.store().loadClient(clientId, join.token().expiresAt());
           if (snapshot.isPresent()) {
             perform(session.onHydrated(snapshot.get(), now), now);
           } else {
@@ -175,7 +175,7 @@ public final class ClientChannel extends PeerChannel {
     var resource = f.resource();
     Version version = session.cache().context().version();
     List<GatewaySelection.Candidate> online =
-        services.presence().onlineGateways(accountId(), resource.siteIds());
+        services.store().onlineGateways(accountId(), resource.siteIds());
     Optional<GatewaySelection.Candidate> chosen =
         GatewaySelection.select(
             online, version, resource.type(), resource.address(), f.connectedGatewayIds());
@@ -191,8 +191,8 @@ public final class ClientChannel extends PeerChannel {
             : f.allowed().expiresAt();
     UUID flowId = UUID.randomUUID();
     services
-        .flows()
-        .insert(
+        .store()
+        .insertFlow(
             flowId,
             accountId(),
             clientId,
@@ -255,7 +255,7 @@ public final class ClientChannel extends PeerChannel {
         services.metrics().clientChannels.decrementAndGet();
       }
       services.hub().unregister(this);
-      services.presence().clientGone(clientId, services.nodeId());
+      services.store().clientGone(clientId, services.nodeId());
     }
   }
 

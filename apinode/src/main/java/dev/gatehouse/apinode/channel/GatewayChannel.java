@@ -41,7 +41,7 @@ public final class GatewayChannel extends PeerChannel {
   protected void join() throws Exception {
     Optional<UUID> id =
         services
-            .presence()
+            .store()
             .upsertGateway(
                 join.token().accountId(),
                 join.token().siteId(),
@@ -54,11 +54,11 @@ public final class GatewayChannel extends PeerChannel {
       return;
     }
     gatewayId = id.get();
-    InterfaceAddresses iface = TunnelAddresses.of(services.presence().addressIndex(gatewayId));
+    InterfaceAddresses iface = TunnelAddresses.of(services.store().addressIndex(gatewayId));
     services.hub().register(this);
-    long floor = services.presence().currentWalLsn();
+    long floor = services.store().currentWalLsn();
     Instant now = services.clock().instant();
-    List<Row.Flow> flows = services.caches().loadGatewayFlows(gatewayId, now);
+    List<Row.Flow> flows = services.store().loadGatewayFlows(gatewayId, now);
     GatewayCache cache =
         GatewayCache.fromFlows(
             gatewayId, Version.parseOrUnknown(join.version()), flows, now, services.reauthorizer());
@@ -67,7 +67,7 @@ public final class GatewayChannel extends PeerChannel {
     // Visible to gateway selection from here on. Flow requests that arrive now queue behind this
     // task, so the gateway always gets init before any authorize_flow.
     services
-        .presence()
+        .store()
         .gatewayPresent(
             gatewayId, accountId(), join.token().siteId(), join.endpoint(), services.nodeId());
     perform(GatewaySession.init(gatewayId, flows, iface, now));
@@ -158,7 +158,7 @@ public final class GatewayChannel extends PeerChannel {
         services.metrics().gatewayChannels.decrementAndGet();
       }
       services.hub().unregister(this);
-      services.presence().gatewayGone(gatewayId, services.nodeId());
+      services.store().gatewayGone(gatewayId, services.nodeId());
     }
   }
 

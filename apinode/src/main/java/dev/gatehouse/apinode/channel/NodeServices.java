@@ -2,10 +2,7 @@ package dev.gatehouse.apinode.channel;
 
 import dev.gatehouse.apinode.ApiNodeConfig;
 import dev.gatehouse.apinode.core.FlowKeys;
-import dev.gatehouse.apinode.store.FlowStore;
-import dev.gatehouse.apinode.store.PresenceStore;
 import dev.gatehouse.controlplane.cache.FlowReauthorizer;
-import dev.gatehouse.controlplane.pg.CacheRepository;
 import dev.gatehouse.protocol.ControlCodec;
 import java.time.InstantSource;
 import java.util.concurrent.Executor;
@@ -20,9 +17,7 @@ import java.util.concurrent.Semaphore;
 public record NodeServices(
     ApiNodeConfig config,
     ControlCodec codec,
-    PresenceStore presence,
-    FlowStore flows,
-    CacheRepository caches,
+    ChannelStore store,
     FlowReauthorizer reauthorizer,
     FlowKeys keys,
     ChannelHub hub,
