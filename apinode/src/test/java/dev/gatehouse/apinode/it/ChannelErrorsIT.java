@@ -112,6 +112,17 @@ class ChannelErrorsIT {
   }
 
   @Test
+  void aChannelClosesWhenItsTokenExpires() throws Exception {
+    ApiNode node = h.node("a");
+    var shortLived = h.f.clientToken(h.actor, Instant.now().plusSeconds(2));
+    var client = h.client(node, "laptop", shortLived.secret());
+    client.await(ClientOutbound.Init.class);
+    Disconnect d = client.await(Disconnect.class, x -> true, Duration.ofSeconds(15)).payload();
+    assertThat(d.reason()).isEqualTo("token expired");
+    await().atMost(Duration.ofSeconds(10)).until(client.closed::isDone);
+  }
+
+  @Test
   void deletingATokenDisconnectsItsChannels() throws Exception {
     ApiNode node = h.node("a");
     var client = h.client(node, "laptop");

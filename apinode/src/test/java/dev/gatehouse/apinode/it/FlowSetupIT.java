@@ -175,6 +175,34 @@ class FlowSetupIT {
         .isEqualTo(h.resource);
   }
 
+  @Test
+  void filterChangesReachTheGatewayAsResourceUpdatedAndTheClientAsAnUpdate() throws Exception {
+    ApiNode node = h.node("a");
+    var gw = h.gateway(node, "gw-pod-1");
+    gw.await(GatewayOutbound.Init.class);
+    var client = h.client(node, "laptop-1");
+    client.await(ClientOutbound.Init.class);
+    client.send(Envelope.of("1", new ClientInbound.CreateFlow(h.resource, List.of())));
+    var af = gw.await(GatewayOutbound.AuthorizeFlow.class).payload();
+    gw.send(Envelope.of(null, new GatewayInbound.FlowAuthorized(af.ref())));
+    client.await(ClientOutbound.FlowCreated.class);
+
+    h.f.exec(
+        "UPDATE resources SET filters = '[{\"protocol\":\"udp\",\"ports\":[\"53\"]}]' WHERE id = ?",
+        h.resource);
+    var updated = gw.await(GatewayOutbound.ResourceUpdated.class).payload().resource();
+    assertThat(updated.id()).isEqualTo(h.resource);
+    assertThat(updated.filters()).containsExactly(new dev.gatehouse.protocol.Filter("udp", 53, 53));
+    var pushed =
+        client
+            .await(
+                ClientOutbound.ResourceCreatedOrUpdated.class,
+                r -> r.resource().id().equals(h.resource),
+                Duration.ofSeconds(15))
+            .payload();
+    assertThat(pushed.resource().filters()).extracting(f -> f.protocol()).containsExactly("udp");
+  }
+
   private UUID policyOf(UUID flowId) throws Exception {
     try (var c = h.db.connect();
         var ps = c.prepareStatement("SELECT policy_id FROM flows WHERE id = ?")) {
