@@ -28,10 +28,11 @@ import picocli.CommandLine.Option;
  * resources it may reach, and creates flows through gateways on first use.
  *
  * <p>Exit codes: {@value #EXIT_OK} clean exit on SIGTERM/SIGINT, {@value #EXIT_USAGE} bad usage or
- * configuration, {@value #EXIT_AUTH} token refused by the API, {@value #EXIT_UNREACHABLE} API
- * unreachable for longer than {@code --give-up-after}, {@value #EXIT_DISCONNECTED} the API ended
- * the session ({@code disconnect} without reconnect), {@value #EXIT_TUNNEL} the TUN interface or
- * UDP socket could not be set up (root or CAP_NET_ADMIN and /dev/net/tun needed), 1 anything else.
+ * configuration (also when the API rejects the join with 400/404: wrong URL path), {@value
+ * #EXIT_AUTH} token refused by the API, {@value #EXIT_UNREACHABLE} API unreachable for longer than
+ * {@code --give-up-after}, {@value #EXIT_DISCONNECTED} the API ended the session ({@code
+ * disconnect} without reconnect), {@value #EXIT_TUNNEL} the TUN interface or UDP socket could not
+ * be set up (root or CAP_NET_ADMIN and /dev/net/tun needed), 1 anything else.
  */
 @Command(
     name = "gatehouse-client",
@@ -43,7 +44,7 @@ import picocli.CommandLine.Option;
     exitCodeList = {
       "0:clean exit on SIGTERM/SIGINT",
       "1:unexpected error",
-      "2:bad usage or configuration",
+      "2:bad usage or configuration (or the API rejected the join: HTTP 400/404)",
       "3:the API refused the token",
       "4:the API stayed unreachable longer than --give-up-after",
       "5:the API ended the session (disconnect without reconnect)",
@@ -111,6 +112,14 @@ public final class GatehouseClient implements Callable<Integer> {
       description = "fail over when a gateway handshake takes longer, seconds (default 12)",
       defaultValue = "12")
   int handshakeTimeoutSeconds;
+
+  @Option(
+      names = "--id",
+      description =
+          "this device's stable id, sent as external_id (env GATEHOUSE_CLIENT_ID; default derived"
+              + " from /etc/machine-id)",
+      defaultValue = "${env:GATEHOUSE_CLIENT_ID}")
+  String deviceId;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -223,7 +232,12 @@ public final class GatehouseClient implements Callable<Integer> {
             ClientAgent.Settings.defaults().staleAfter());
     ControlChannel.Options channel =
         new ControlChannel.Options(
-            s.api(), s.token(), Map.of(), Backoff.defaults(), null, s.giveUpAfter());
+            s.api(),
+            s.token(),
+            Map.of("external_id", deviceId(), "name", hostName()),
+            Backoff.defaults(),
+            null,
+            s.giveUpAfter());
     ClientRuntime runtime;
     try {
       LinuxTunDevice tun = LinuxTunDevice.open(ifName, mtu);
@@ -268,10 +282,40 @@ public final class GatehouseClient implements Callable<Integer> {
     runtime.close();
     return switch (end) {
       case AUTH_REFUSED -> EXIT_AUTH;
+      case REJECTED -> EXIT_USAGE;
       case UNREACHABLE -> EXIT_UNREACHABLE;
       case DISCONNECTED -> EXIT_DISCONNECTED;
       case CLOSED -> EXIT_OK;
     };
+  }
+
+  /** {@code --id}, else a UUID derived from /etc/machine-id, else a random one (logged). */
+  String deviceId() {
+    if (deviceId != null && !deviceId.isBlank()) {
+      return deviceId.strip();
+    }
+    try {
+      String machine = Files.readString(Path.of("/etc/machine-id")).strip();
+      if (!machine.isEmpty()) {
+        return java.util
+            .UUID
+            .nameUUIDFromBytes(("gatehouse-client:" + machine).getBytes(StandardCharsets.UTF_8))
+            .toString();
+      }
+    } catch (IOException e) {
+      // fall through
+    }
+    String random = java.util.UUID.randomUUID().toString();
+    log("no --id and no /etc/machine-id: using " + random + " for this run");
+    return random;
+  }
+
+  static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "gatehouse-client";
+    }
   }
 
   static void log(String line) {

@@ -87,7 +87,8 @@ public class GatewayBeans {
       host = new LinuxHostNetwork();
     }
     Map<String, String> join = new HashMap<>();
-    join.put("id", settings.gatewayId().toString());
+    join.put("external_id", settings.gatewayId().toString());
+    join.put("name", Optional.ofNullable(System.getenv("HOSTNAME")).orElse(settings.site()));
     join.put("site", settings.site());
     if (settings.endpoint() != null) {
       join.put("endpoint", settings.endpoint());

@@ -27,9 +27,9 @@ import java.util.concurrent.TimeUnit;
  * dials {@code uri} with {@code Authorization: Bearer <token>} and the join parameters as a query
  * string, decodes every text frame with {@link ControlCodec} for {@code direction}, and after a
  * loss reconnects with {@link Backoff}. It stops for good (and says why through {@link
- * Listener#onEnd}) when the API refuses the token (HTTP 401/403 on the upgrade), when the API sends
- * {@code disconnect} without {@code reconnect}, when it stays unreachable longer than {@code
- * giveUpAfter}, or when {@link #close()} is called.
+ * Listener#onEnd}) when the API refuses the token (HTTP 401/403 on the upgrade) or the join (400,
+ * 404: wrong path or parameters), when the API sends {@code disconnect} without {@code reconnect},
+ * when it stays unreachable longer than {@code giveUpAfter}, or when {@link #close()} is called.
  *
  * <p><b>Threads.</b> All listener callbacks run one at a time on the channel's own thread, in the
  * order frames arrived; a callback must not block for long. {@link #send} may be called from any
@@ -39,10 +39,41 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(ControlChannel.class.getName());
 
+  /** The version peers send as the {@code version} join parameter. */
+  public static final String VERSION = "0.1.0";
+
+  /** The API node's join paths, used when the configured URL has no path. */
+  public static final String CLIENT_PATH = "/client/websocket";
+
+  public static final String GATEWAY_PATH = "/gateway/websocket";
+
+  /**
+   * {@code uri} itself when it has a path, else {@code uri} with {@code defaultPath}: operators may
+   * give just {@code wss://api.example:8443}.
+   */
+  public static URI withDefaultPath(URI uri, String defaultPath) {
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.equals("/")) {
+      return uri;
+    }
+    String s = uri.toString();
+    int q = s.indexOf('?');
+    String head = q < 0 ? s : s.substring(0, q);
+    if (head.endsWith("/")) {
+      head = head.substring(0, head.length() - 1);
+    }
+    return URI.create(head + defaultPath + (q < 0 ? "" : s.substring(q)));
+  }
+
   /** Why the channel stopped for good. */
   public enum End {
     /** The API answered the upgrade with 401 or 403: the token is wrong, expired or revoked. */
     AUTH_REFUSED,
+    /**
+     * The API answered the upgrade with 400 or 404: wrong URL path or join parameters (a
+     * configuration or version problem that retrying will not fix).
+     */
+    REJECTED,
     /** No connection for longer than {@code giveUpAfter}. */
     UNREACHABLE,
     /** The API sent {@code disconnect} with {@code reconnect=false}. */
@@ -201,6 +232,11 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
         int status = h.getResponse().statusCode();
         if (status == 401 || status == 403) {
           end(End.AUTH_REFUSED, "the API refused the token (HTTP " + status + ")");
+          return;
+        }
+        if (status == 400 || status == 404) {
+          String body = h.getResponse().body() instanceof String b ? ": " + b : "";
+          end(End.REJECTED, "the API rejected the join (HTTP " + status + ")" + body);
           return;
         }
         lost(gen, "upgrade refused with HTTP " + status);

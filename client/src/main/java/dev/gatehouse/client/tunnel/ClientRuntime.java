@@ -47,6 +47,9 @@ public final class ClientRuntime implements AutoCloseable {
   /**
    * Settings of one client run.
    *
+   * @param channel how to reach the API; {@code public_key} and {@code version} are added to the
+   *     join parameters here, the default path {@value ControlChannel#CLIENT_PATH} when the URL has
+   *     none; the caller adds {@code external_id} (and {@code name})
    * @param statusFile where a status snapshot is written every second; null for none
    */
   public record Options(
@@ -102,9 +105,10 @@ public final class ClientRuntime implements AutoCloseable {
     engine = new TunnelEngine(device, gated, transport, log).start();
     Map<String, String> join = new HashMap<>(options.channel().joinParams());
     join.put("public_key", StaticIdentity.encodeKey(identity.publicKey()));
+    join.putIfAbsent("version", ControlChannel.VERSION);
     ControlChannel.Options ch =
         new ControlChannel.Options(
-            options.channel().uri(),
+            ControlChannel.withDefaultPath(options.channel().uri(), ControlChannel.CLIENT_PATH),
             options.channel().token(),
             join,
             options.channel().backoff(),

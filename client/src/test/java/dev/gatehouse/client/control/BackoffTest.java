@@ -44,4 +44,20 @@ class BackoffTest {
         .hasToString(
             "wss://api.example:8443/client?v=1&endpoint=%5B%3A%3A1%5D%3A51820&public_key=ab%2Bc%2Fd%3D");
   }
+
+  @Test
+  void aUrlWithoutPathGetsTheDefaultJoinPath() {
+    assertThat(
+            ControlChannel.withDefaultPath(
+                URI.create("wss://api:8443"), ControlChannel.CLIENT_PATH))
+        .hasToString("wss://api:8443/client/websocket");
+    assertThat(
+            ControlChannel.withDefaultPath(
+                URI.create("wss://api:8443/?x=1"), ControlChannel.GATEWAY_PATH))
+        .hasToString("wss://api:8443/gateway/websocket?x=1");
+    assertThat(
+            ControlChannel.withDefaultPath(
+                URI.create("ws://api/custom/ws"), ControlChannel.GATEWAY_PATH))
+        .hasToString("ws://api/custom/ws");
+  }
 }

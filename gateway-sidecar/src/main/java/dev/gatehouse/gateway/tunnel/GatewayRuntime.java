@@ -47,7 +47,9 @@ public final class GatewayRuntime implements AutoCloseable {
   /**
    * Settings of one gateway run.
    *
-   * @param channel how to reach the API; the public key is added to the join parameters here
+   * @param channel how to reach the API; {@code public_key} and {@code version} are added to the
+   *     join parameters here, and the default path {@value ControlChannel#GATEWAY_PATH} when the
+   *     URL has none; the caller adds {@code external_id}, {@code name} and {@code endpoint}
    * @param dialApi false only in tests that drive the control-channel state themselves
    */
   public record Options(
@@ -111,9 +113,10 @@ public final class GatewayRuntime implements AutoCloseable {
     tunnelProblem = "";
     Map<String, String> join = new HashMap<>(options.channel().joinParams());
     join.put("public_key", StaticIdentity.encodeKey(identity.publicKey()));
+    join.putIfAbsent("version", ControlChannel.VERSION);
     ControlChannel.Options ch =
         new ControlChannel.Options(
-            options.channel().uri(),
+            ControlChannel.withDefaultPath(options.channel().uri(), ControlChannel.GATEWAY_PATH),
             options.channel().token(),
             join,
             options.channel().backoff(),

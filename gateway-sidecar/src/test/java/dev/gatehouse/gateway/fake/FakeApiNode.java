@@ -50,12 +50,14 @@ import java.util.function.Consumer;
 
 /**
  * A fake API node for tests: a Netty WebSocket server speaking the control protocol through {@link
- * ControlCodec}. Gateways join at {@code /gateway}, clients at {@code /client}, with {@code
- * Authorization: Bearer <token>} and {@code public_key} (and a gateway's {@code endpoint}) in the
- * query string. It sends {@code init} on join, answers {@code create_flow} by sending {@code
- * authorize_flow} to the connected gateways in turn (round robin, in join order) and {@code
- * flow_created} after {@code flow_authorized}, and lets the test push anything else ({@link
- * #rejectAccess}, ...). All state lives on one event-loop thread.
+ * ControlCodec}, joined like the real one (apinode's {@code HttpEntryHandler}): gateways at {@code
+ * /gateway/websocket}, clients at {@code /client/websocket}, with {@code Authorization: Bearer
+ * <token>} and {@code external_id}, {@code public_key}, {@code version} (and a gateway's {@code
+ * endpoint}) in the query string; 404 for other paths, 400 without those, 401 for a bad token. It
+ * sends {@code init} on join, answers {@code create_flow} by sending {@code authorize_flow} to the
+ * connected gateways in turn (round robin, in join order) and {@code flow_created} after {@code
+ * flow_authorized}, and lets the test push anything else ({@link #rejectAccess}, ...). All state
+ * lives on one event-loop thread.
  */
 public final class FakeApiNode implements AutoCloseable {
 
@@ -355,17 +357,23 @@ public final class FakeApiNode implements AutoCloseable {
       QueryStringDecoder q = new QueryStringDecoder(req.uri());
       String auth = req.headers().get(HttpHeaderNames.AUTHORIZATION, "");
       Identity who = auth.startsWith("Bearer ") ? tokens.get(auth.substring(7)) : null;
-      boolean gatewayPath = q.path().equals("/gateway");
-      if (who == null
-          || who.gateway() != gatewayPath
-          || !q.parameters().containsKey("public_key")) {
-        req.release();
-        event("refused " + q.path());
-        ctx.writeAndFlush(
-                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.UNAUTHORIZED))
-            .addListener(ChannelFutureListener.CLOSE);
+      boolean gatewayPath = q.path().equals("/gateway/websocket");
+      boolean clientPath = q.path().equals("/client/websocket");
+      if (!gatewayPath && !clientPath) {
+        reply(ctx, req, HttpResponseStatus.NOT_FOUND, "no such path " + q.path());
         return;
       }
+      for (String p : List.of("external_id", "public_key", "version")) {
+        if (!q.parameters().containsKey(p)) {
+          reply(ctx, req, HttpResponseStatus.BAD_REQUEST, "missing " + p);
+          return;
+        }
+      }
+      if (who == null || who.gateway() != gatewayPath) {
+        reply(ctx, req, HttpResponseStatus.UNAUTHORIZED, "bad token for " + q.path());
+        return;
+      }
+      event("join " + q.path() + " external_id=" + q.parameters().get("external_id").getFirst());
       String endpoint =
           q.parameters().containsKey("endpoint") ? q.parameters().get("endpoint").getFirst() : null;
       ctx.channel()
@@ -373,6 +381,14 @@ public final class FakeApiNode implements AutoCloseable {
           .set(new Conn(ctx.channel(), who, q.parameters().get("public_key").getFirst(), endpoint));
       ctx.fireChannelRead(req);
     }
+  }
+
+  private void reply(
+      ChannelHandlerContext ctx, FullHttpRequest req, HttpResponseStatus status, String why) {
+    req.release();
+    event("refused " + status.code() + " " + why);
+    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status))
+        .addListener(ChannelFutureListener.CLOSE);
   }
 
   /** Decodes frames of joined peers. */

@@ -77,9 +77,9 @@ class FlowOverFakeApiNodeTest {
         new GatewayRuntime(
                 new GatewayRuntime.Options(
                     new ControlChannel.Options(
-                        URI.create(base + "/gateway"),
+                        URI.create(base),
                         "gw-token",
-                        Map.of("endpoint", "192.0.2.1:51820"),
+                        Map.of("endpoint", "192.0.2.1:51820", "external_id", "gw-1"),
                         fast,
                         null,
                         null),
@@ -101,7 +101,12 @@ class FlowOverFakeApiNodeTest {
         new ClientRuntime(
                 new ClientRuntime.Options(
                     new ControlChannel.Options(
-                        URI.create(base + "/client"), "client-token", Map.of(), fast, null, null),
+                        URI.create(base + "/client/websocket"),
+                        "client-token",
+                        Map.of("external_id", "laptop-1"),
+                        fast,
+                        null,
+                        null),
                     ClientAgent.Settings.defaults(),
                     1280,
                     Duration.ZERO,
@@ -208,11 +213,16 @@ class FlowOverFakeApiNodeTest {
   void aRefusedTokenEndsTheChannelWithAuthRefused() throws Exception {
     java.util.concurrent.CompletableFuture<ControlChannel.End> end =
         new java.util.concurrent.CompletableFuture<>();
-    URI uri = URI.create(base + "/client");
+    URI uri = URI.create(base + "/client/websocket");
     try (ControlChannel<ClientOutbound> ch =
         new ControlChannel<>(
             new ControlChannel.Options(
-                uri, "wrong-token", Map.of("public_key", "k"), null, null, null),
+                uri,
+                "wrong-token",
+                Map.of("public_key", "k", "external_id", "x", "version", "0.1.0"),
+                null,
+                null,
+                null),
             Direction.CLIENT_OUTBOUND,
             new ControlChannel.Listener<>() {
               @Override
@@ -232,6 +242,41 @@ class FlowOverFakeApiNodeTest {
       ch.start();
       assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS))
           .isEqualTo(ControlChannel.End.AUTH_REFUSED);
+    }
+  }
+
+  @Test
+  void aJoinWithoutRequiredParametersIsRejectedForGood() throws Exception {
+    java.util.concurrent.CompletableFuture<ControlChannel.End> end =
+        new java.util.concurrent.CompletableFuture<>();
+    try (ControlChannel<ClientOutbound> ch =
+        new ControlChannel<>(
+            new ControlChannel.Options(
+                URI.create(base + "/client/websocket"),
+                "client-token",
+                Map.of("public_key", "k"),
+                null,
+                null,
+                null),
+            Direction.CLIENT_OUTBOUND,
+            new ControlChannel.Listener<>() {
+              @Override
+              public void onOpen() {}
+
+              @Override
+              public void onMessage(Envelope<ClientOutbound> e) {}
+
+              @Override
+              public void onClosed(String reason) {}
+
+              @Override
+              public void onEnd(ControlChannel.End e, String reason) {
+                end.complete(e);
+              }
+            })) {
+      ch.start();
+      assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS))
+          .isEqualTo(ControlChannel.End.REJECTED);
     }
   }
 }

@@ -62,9 +62,9 @@ class GatewayFailoverTest {
         new GatewayRuntime(
                 new GatewayRuntime.Options(
                     new ControlChannel.Options(
-                        URI.create(base + "/gateway"),
+                        URI.create(base),
                         token,
-                        Map.of("endpoint", endpoint),
+                        Map.of("endpoint", endpoint, "external_id", token),
                         new Backoff(Duration.ofMillis(50), Duration.ofMillis(500)),
                         null,
                         null),
@@ -121,7 +121,12 @@ class GatewayFailoverTest {
         new ClientRuntime(
                 new ClientRuntime.Options(
                     new ControlChannel.Options(
-                        URI.create(base + "/client"), "client-token", Map.of(), null, null, null),
+                        URI.create(base + "/client/websocket"),
+                        "client-token",
+                        Map.of("external_id", "laptop-1"),
+                        null,
+                        null,
+                        null),
                     new ClientAgent.Settings(
                         64,
                         Duration.ofSeconds(10),
