@@ -8,6 +8,7 @@ public final class NodeMetrics {
   public final AtomicLong gatewayChannels = new AtomicLong();
   public final AtomicLong refusedJoins = new AtomicLong();
   public final AtomicLong rejectedFrames = new AtomicLong();
+  public final AtomicLong droppedFrames = new AtomicLong();
   public final AtomicLong flowsRequested = new AtomicLong();
   public final AtomicLong flowsCreated = new AtomicLong();
   public final AtomicLong flowsFailed = new AtomicLong();
@@ -24,6 +25,8 @@ public final class NodeMetrics {
         + refusedJoins
         + " rejectedFrames="
         + rejectedFrames
+        + " droppedFrames="
+        + droppedFrames
         + " flowsRequested="
         + flowsRequested
         + " flowsCreated="

@@ -79,8 +79,42 @@ public abstract sealed class PeerChannel permits ClientChannel, GatewayChannel {
   /** Releases presence and registrations after the transport closed. */
   protected abstract void cleanup() throws Exception;
 
-  /** A text frame arrived. */
+  /** Frames a peer may send per second; more are dropped (a flood must not grow the queue). */
+  public static final int MAX_FRAMES_PER_SECOND = 200;
+
+  private long windowStartNanos = System.nanoTime();
+  private int framesInWindow;
+  private boolean limitReported;
+
+  /**
+   * A text frame arrived. Called from one thread at a time (the connection's event loop); frames
+   * beyond {@link #MAX_FRAMES_PER_SECOND} in the current second are dropped and counted, and the
+   * peer is told once per second with a {@code rate_limited} error.
+   */
   public final void onFrame(String text) {
+    long now = System.nanoTime();
+    if (now - windowStartNanos >= 1_000_000_000L) {
+      windowStartNanos = now;
+      framesInWindow = 0;
+      limitReported = false;
+    }
+    if (++framesInWindow > MAX_FRAMES_PER_SECOND) {
+      services.metrics().droppedFrames.incrementAndGet();
+      if (!limitReported) {
+        limitReported = true;
+        submit(
+            () ->
+                send(
+                    Envelope.of(
+                        null,
+                        new ErrorReply(
+                            "rate_limited",
+                            "more than "
+                                + MAX_FRAMES_PER_SECOND
+                                + " messages in a second; the rest of this second is dropped"))));
+      }
+      return;
+    }
     submit(() -> frame(text, services.clock().instant()));
   }
 

@@ -172,6 +172,37 @@ class TwoChannelsTest {
   }
 
   @Test
+  void aFloodIsCutAtTheRateLimitAndTheChannelSurvives() throws Exception {
+    NodeServices a = node("node-a");
+    InMemoryTransport wire = new InMemoryTransport("192.0.2.7");
+    ClientChannel c =
+        new ClientChannel(
+            a,
+            new Joins.ClientJoin(
+                new TokenInfo(UUID.randomUUID(), account, "client", actor, null, null),
+                "laptop",
+                "laptop",
+                "cpk",
+                "1.4.0",
+                null),
+            wire);
+    c.start();
+    next(wire, Direction.CLIENT_OUTBOUND); // init
+    for (int i = 0; i < 5_000; i++) {
+      c.onFrame("{\"v\":1,\"event\":\"nope\"}");
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .until(() -> a.metrics().rejectedFrames.get() + a.metrics().droppedFrames.get() >= 5_000);
+    assertThat(a.metrics().droppedFrames.get()).isGreaterThan(0);
+    assertThat(wire.sent())
+        .anySatisfy(f -> assertThat(f).contains("rate_limited"))
+        .filteredOn(f -> f.contains("rate_limited"))
+        .hasSizeLessThanOrEqualTo(10);
+    assertThat(wire.closedReason()).isNull();
+  }
+
+  @Test
   void aDeletedTokenClosesItsChannel() throws Exception {
     NodeServices a = node("node-a");
     UUID token = UUID.randomUUID();
