@@ -37,12 +37,41 @@ public final class LinuxHostNetwork implements HostNetwork {
       String family = r.address().getAddress().length == 4 ? "-4" : "-6";
       LinuxInterface.run("ip", family, "route", "replace", r.toString(), "dev", ifName);
     }
-    Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "1\n");
-    Path v6 = Path.of("/proc/sys/net/ipv6/conf/all/forwarding");
-    if (Files.exists(v6)) {
-      Files.writeString(v6, "1\n");
-    }
+    enableForwarding(Path.of("/proc/sys/net/ipv4/ip_forward"), "net.ipv4.ip_forward", true);
+    enableForwarding(
+        Path.of("/proc/sys/net/ipv6/conf/all/forwarding"), "net.ipv6.conf.all.forwarding", false);
     nft(script(ifName, masquerade4, masquerade6));
+  }
+
+  /**
+   * Sets a forwarding sysctl to 1 unless it already is (in a pod /proc/sys is usually read-only:
+   * then the pod's {@code securityContext.sysctls} must set it).
+   *
+   * @param required false for IPv6, whose forwarding is best effort (IPv4 resources still work)
+   */
+  static void enableForwarding(Path file, String sysctl, boolean required) throws IOException {
+    if (!Files.exists(file)) {
+      if (required) {
+        throw new IOException(sysctl + " does not exist (" + file + ")");
+      }
+      return;
+    }
+    if (Files.readString(file).strip().equals("1")) {
+      return;
+    }
+    try {
+      Files.writeString(file, "1\n");
+    } catch (IOException e) {
+      if (required) {
+        throw new IOException(
+            sysctl
+                + " is 0 and cannot be set ("
+                + e.getMessage()
+                + "); set it in the pod's securityContext.sysctls or run with a writable"
+                + " /proc/sys",
+            e);
+      }
+    }
   }
 
   static String table(String ifName) {
