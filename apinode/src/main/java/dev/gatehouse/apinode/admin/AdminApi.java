@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Set;
 import java.util.UUID;
@@ -161,10 +160,5 @@ public final class AdminApi {
     } catch (java.security.NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
-  }
-
-  /** For the CLI and tests: when the node's clock says now. */
-  Instant now() {
-    return clock.instant();
   }
 }

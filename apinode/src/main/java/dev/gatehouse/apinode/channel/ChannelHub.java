@@ -58,8 +58,14 @@ public final class ChannelHub implements ChangeSink {
   }
 
   private void index(PeerChannel c) {
-    byAccount.computeIfAbsent(c.accountId(), k -> ConcurrentHashMap.newKeySet()).add(c);
-    byToken.computeIfAbsent(c.tokenId(), k -> ConcurrentHashMap.newKeySet()).add(c);
+    byAccount.compute(c.accountId(), (k, set) -> add(set, c));
+    byToken.compute(c.tokenId(), (k, set) -> add(set, c));
+  }
+
+  private static Set<PeerChannel> add(Set<PeerChannel> set, PeerChannel c) {
+    Set<PeerChannel> s = set != null ? set : ConcurrentHashMap.newKeySet();
+    s.add(c);
+    return s;
   }
 
   void unregister(ClientChannel c) {
@@ -73,14 +79,10 @@ public final class ChannelHub implements ChangeSink {
   }
 
   private void unindex(PeerChannel c) {
-    Set<PeerChannel> a = byAccount.get(c.accountId());
-    if (a != null) {
-      a.remove(c);
-    }
-    Set<PeerChannel> t = byToken.get(c.tokenId());
-    if (t != null) {
-      t.remove(c);
-    }
+    // Empty sets are dropped so that churn of accounts and tokens does not accumulate keys.
+    byAccount.computeIfPresent(
+        c.accountId(), (k, set) -> set.remove(c) && set.isEmpty() ? null : set);
+    byToken.computeIfPresent(c.tokenId(), (k, set) -> set.remove(c) && set.isEmpty() ? null : set);
   }
 
   // ---------------------------------------------------------------------------------------------
