@@ -216,7 +216,14 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
         .header("Authorization", "Bearer " + options.token())
         .connectTimeout(options.connectTimeout())
         .buildAsync(options.joinUri(), new Frames(gen))
-        .whenComplete((ws, err) -> runOnLoop(() -> connected(gen, ws, err)));
+        .whenComplete(
+            (ws, err) -> {
+              // Success is reported by Frames.onOpen, which the JDK calls before any frame, so
+              // "open" reaches the loop ahead of the first message.
+              if (err != null) {
+                runOnLoop(() -> connected(gen, null, err));
+              }
+            });
   }
 
   private void connected(int gen, WebSocket ws, Throwable err) {
@@ -243,6 +250,9 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
         return;
       }
       lost(gen, "cannot connect to " + options.uri() + ": " + cause);
+      return;
+    }
+    if (socket == ws) {
       return;
     }
     attempt = 0;
@@ -355,6 +365,12 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
 
     Frames(int gen) {
       this.gen = gen;
+    }
+
+    @Override
+    public void onOpen(WebSocket ws) {
+      runOnLoop(() -> connected(gen, ws, null));
+      ws.request(1);
     }
 
     @Override

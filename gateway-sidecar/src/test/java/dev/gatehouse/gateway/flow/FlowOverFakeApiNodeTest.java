@@ -279,4 +279,42 @@ class FlowOverFakeApiNodeTest {
           .isEqualTo(ControlChannel.End.REJECTED);
     }
   }
+
+  @Test
+  void openIsReportedBeforeTheFirstMessageOnEveryConnect() throws Exception {
+    for (int i = 0; i < 15; i++) {
+      java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try (ControlChannel<ClientOutbound> ch =
+          new ControlChannel<>(
+              new ControlChannel.Options(
+                  URI.create(base + "/client/websocket"),
+                  "client-token",
+                  Map.of("public_key", "k", "external_id", "x" + i, "version", "0.1.0"),
+                  null,
+                  null,
+                  null),
+              Direction.CLIENT_OUTBOUND,
+              new ControlChannel.Listener<>() {
+                @Override
+                public void onOpen() {
+                  seen.add("open");
+                }
+
+                @Override
+                public void onMessage(Envelope<ClientOutbound> e) {
+                  seen.add(e.event());
+                }
+
+                @Override
+                public void onClosed(String reason) {}
+
+                @Override
+                public void onEnd(ControlChannel.End e, String reason) {}
+              })) {
+        ch.start();
+        await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 2);
+        assertThat(seen).startsWith("open", "init");
+      }
+    }
+  }
 }
