@@ -139,7 +139,7 @@ public final class ClientAgent {
   public List<ClientCommand> onMessage(Envelope<ClientOutbound> envelope, long nowNanos) {
     List<ClientCommand> out = new ArrayList<>();
     switch (envelope.payload()) {
-      case ClientOutbound.Init init -> init(init, out);
+      case ClientOutbound.Init init -> init(init, nowNanos, out);
       case ClientOutbound.ResourceCreatedOrUpdated u -> upsertResource(u.resource(), out);
       case ClientOutbound.ResourceDeleted d -> deleteResource(d.id(), "resource deleted", out);
       case ClientOutbound.FlowCreated created ->
@@ -171,7 +171,7 @@ public final class ClientAgent {
     return out;
   }
 
-  private void init(ClientOutbound.Init init, List<ClientCommand> out) {
+  private void init(ClientOutbound.Init init, long now, List<ClientCommand> out) {
     if (!init.interfaceAddresses().equals(iface)) {
       iface = init.interfaceAddresses();
       out.add(
@@ -188,6 +188,15 @@ public final class ClientAgent {
     }
     for (ResourceDescription r : init.resources()) {
       upsertResource(r, out);
+    }
+    // A create_flow sent on the old connection (or not at all) will not be answered: ask again,
+    // keeping the held packets.
+    for (Map.Entry<UUID, FlowState> e : List.copyOf(flows.entrySet())) {
+      if (e.getValue() instanceof FlowState.Pending p) {
+        pendingRefs.remove(p.ref());
+        FlowState.Pending again = requestFlow(e.getKey(), now, out);
+        again.held().addAll(p.held());
+      }
     }
     out.add(
         new ClientCommand.Report(

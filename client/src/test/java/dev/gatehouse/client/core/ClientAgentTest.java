@@ -308,4 +308,26 @@ class ClientAgentTest {
     assertThat(next.verdict()).isEqualTo(ClientAgent.Verdict.HELD);
     assertThat(next.commands()).singleElement().isInstanceOf(ClientCommand.Send.class);
   }
+
+  @Test
+  void aReconnectReSendsPendingFlowRequestsAndKeepsTheHeldPackets() throws Exception {
+    agent.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 0);
+    String first = refOf(send("10.0.0.5", 0).commands());
+    send("10.0.0.5", 1);
+    List<ClientCommand> out = agent.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 2 * S);
+    String second = refOf(out);
+    assertThat(second).isNotEqualTo(first);
+    // Whichever answer comes first creates the flow (an old one is still a valid flow) ...
+    out = agent.onMessage(flowCreated(first, WEB, GW1, GW_KEY), 3 * S);
+    assertThat(out)
+        .anySatisfy(
+            c ->
+                assertThat(c)
+                    .isInstanceOfSatisfying(
+                        ClientCommand.Deliver.class, d -> assertThat(d.packets()).hasSize(2)));
+    // ... and the other one is ignored.
+    assertThat(agent.onMessage(flowCreated(second, WEB, GW1, GW_KEY), 3 * S))
+        .singleElement()
+        .isInstanceOf(ClientCommand.Report.class);
+  }
 }
