@@ -167,5 +167,11 @@ final class NetnsLab implements AutoCloseable {
         // best effort
       }
     }
+    // The IT prints the logs before closing; the directory (logs, token files) goes.
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // best effort
+    }
   }
 }
