@@ -42,6 +42,9 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
   /** The version peers send as the {@code version} join parameter. */
   public static final String VERSION = "0.1.0";
 
+  /** Default {@link Options#pingInterval()}. */
+  public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(15);
+
   /** The API node's join paths, used when the configured URL has no path. */
   public static final String CLIENT_PATH = "/client/websocket";
 
@@ -105,6 +108,9 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
    * @param joinParams appended as a query string (e.g. {@code public_key})
    * @param giveUpAfter end with {@link End#UNREACHABLE} after this long without a connection;
    *     {@link Duration#ZERO} retries forever
+   * @param pingInterval how often to ping the API; a connection that hears nothing (no pong, no
+   *     message) for three intervals is dropped and redialed (a half-open TCP connection would
+   *     otherwise look connected forever). {@link Duration#ZERO} disables it
    */
   public record Options(
       URI uri,
@@ -112,7 +118,8 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
       Map<String, String> joinParams,
       Backoff backoff,
       Duration connectTimeout,
-      Duration giveUpAfter) {
+      Duration giveUpAfter,
+      Duration pingInterval) {
     public Options {
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(token, "token");
@@ -120,6 +127,24 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
       backoff = backoff == null ? Backoff.defaults() : backoff;
       connectTimeout = connectTimeout == null ? Duration.ofSeconds(10) : connectTimeout;
       giveUpAfter = giveUpAfter == null ? Duration.ZERO : giveUpAfter;
+      pingInterval = pingInterval == null ? DEFAULT_PING_INTERVAL : pingInterval;
+    }
+
+    /** Options with the default ping interval. */
+    public Options(
+        URI uri,
+        String token,
+        Map<String, String> joinParams,
+        Backoff backoff,
+        Duration connectTimeout,
+        Duration giveUpAfter) {
+      this(uri, token, joinParams, backoff, connectTimeout, giveUpAfter, null);
+    }
+
+    /** The same options with other join parameters and URI. */
+    public Options with(URI newUri, Map<String, String> newJoinParams) {
+      return new Options(
+          newUri, token, newJoinParams, backoff, connectTimeout, giveUpAfter, pingInterval);
     }
 
     /** The URI with the join parameters appended (sorted, URL-encoded). */
@@ -157,6 +182,9 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
   private boolean serverSaidGoodbye;
   private boolean ended;
 
+  private java.util.concurrent.ScheduledFuture<?> pinger;
+  private CompletableFuture<WebSocket> lastPing = CompletableFuture.completedFuture(null);
+  private volatile long lastHeardNanos;
   private volatile WebSocket socket;
   private volatile boolean connected;
 
@@ -259,13 +287,42 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
     downSinceNanos = -1;
     socket = ws;
     connected = true;
+    lastHeardNanos = System.nanoTime();
+    long every = options.pingInterval().toMillis();
+    if (every > 0) {
+      pinger =
+          loop.scheduleAtFixedRate(() -> keepalive(gen, ws), every, every, TimeUnit.MILLISECONDS);
+    }
     listener.onOpen();
+  }
+
+  /** On the loop: drop a connection that stopped answering, else ping it. */
+  private void keepalive(int gen, WebSocket ws) {
+    if (gen != generation || ended || socket != ws) {
+      return;
+    }
+    long silent = System.nanoTime() - lastHeardNanos;
+    if (silent > 3 * options.pingInterval().toNanos()) {
+      lost(gen, "no answer from the API for " + Duration.ofNanos(silent).toMillis() + " ms");
+      return;
+    }
+    if (lastPing.isDone()) {
+      lastPing = ws.sendPing(java.nio.ByteBuffer.wrap(new byte[] {'g', 'h'}));
+    }
+  }
+
+  private void stopPinger() {
+    if (pinger != null) {
+      pinger.cancel(false);
+      pinger = null;
+    }
   }
 
   private void lost(int gen, String reason) {
     if (gen != generation || ended) {
       return;
     }
+    stopPinger();
     generation++; // late callbacks of this socket are ignored from now on
     WebSocket ws = socket;
     socket = null;
@@ -298,6 +355,7 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
     }
     ended = true;
     connected = false;
+    stopPinger();
     WebSocket ws = socket;
     socket = null;
     if (ws != null) {
@@ -374,7 +432,21 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
     }
 
     @Override
+    public CompletionStage<?> onPong(WebSocket ws, java.nio.ByteBuffer message) {
+      lastHeardNanos = System.nanoTime();
+      ws.request(1);
+      return null;
+    }
+
+    @Override
+    public CompletionStage<?> onPing(WebSocket ws, java.nio.ByteBuffer message) {
+      lastHeardNanos = System.nanoTime();
+      return WebSocket.Listener.super.onPing(ws, message);
+    }
+
+    @Override
     public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+      lastHeardNanos = System.nanoTime();
       if (partial.length() + data.length() > ControlCodec.MAX_FRAME_CHARS + 1) {
         partial.setLength(0);
         runOnLoop(() -> lost(gen, "frame larger than " + ControlCodec.MAX_FRAME_CHARS));

@@ -107,13 +107,11 @@ public final class ClientRuntime implements AutoCloseable {
     join.put("public_key", StaticIdentity.encodeKey(identity.publicKey()));
     join.putIfAbsent("version", ControlChannel.VERSION);
     ControlChannel.Options ch =
-        new ControlChannel.Options(
-            ControlChannel.withDefaultPath(options.channel().uri(), ControlChannel.CLIENT_PATH),
-            options.channel().token(),
-            join,
-            options.channel().backoff(),
-            options.channel().connectTimeout(),
-            options.channel().giveUpAfter());
+        options
+            .channel()
+            .with(
+                ControlChannel.withDefaultPath(options.channel().uri(), ControlChannel.CLIENT_PATH),
+                join);
     channel = new ControlChannel<>(ch, Direction.CLIENT_OUTBOUND, new Listener()).start();
     timer.scheduleAtFixedRate(this::tick, 250, 250, TimeUnit.MILLISECONDS);
     if (options.statusFile() != null) {

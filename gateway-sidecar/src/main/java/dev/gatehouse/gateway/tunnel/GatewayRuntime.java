@@ -115,13 +115,12 @@ public final class GatewayRuntime implements AutoCloseable {
     join.put("public_key", StaticIdentity.encodeKey(identity.publicKey()));
     join.putIfAbsent("version", ControlChannel.VERSION);
     ControlChannel.Options ch =
-        new ControlChannel.Options(
-            ControlChannel.withDefaultPath(options.channel().uri(), ControlChannel.GATEWAY_PATH),
-            options.channel().token(),
-            join,
-            options.channel().backoff(),
-            options.channel().connectTimeout(),
-            options.channel().giveUpAfter());
+        options
+            .channel()
+            .with(
+                ControlChannel.withDefaultPath(
+                    options.channel().uri(), ControlChannel.GATEWAY_PATH),
+                join);
     channel = new ControlChannel<>(ch, Direction.GATEWAY_OUTBOUND, new Listener());
     if (options.dialApi()) {
       state.connecting("connecting to " + options.channel().uri());

@@ -186,6 +186,19 @@ public final class FakeApiNode implements AutoCloseable {
         });
   }
 
+  /**
+   * Stops reading from every open channel without closing it, like a half-open TCP connection:
+   * pings go unanswered. New channels are served normally.
+   */
+  public void goSilent() {
+    call(
+        () -> {
+          gateways.values().forEach(c -> c.channel().config().setAutoRead(false));
+          clients.values().forEach(c -> c.channel().config().setAutoRead(false));
+          return null;
+        });
+  }
+
   /** Closes every channel (the peers should reconnect). */
   public void dropConnections() {
     call(

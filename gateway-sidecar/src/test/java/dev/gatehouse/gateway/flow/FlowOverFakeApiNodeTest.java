@@ -317,4 +317,51 @@ class FlowOverFakeApiNodeTest {
       }
     }
   }
+
+  @Test
+  void aSilentConnectionIsDroppedAfterUnansweredPingsAndRedialed() throws Exception {
+    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ControlChannel<ClientOutbound> ch =
+        new ControlChannel<>(
+            new ControlChannel.Options(
+                URI.create(base + "/client/websocket"),
+                "client-token",
+                Map.of("public_key", "k", "external_id", "silent", "version", "0.1.0"),
+                new Backoff(Duration.ofMillis(50), Duration.ofMillis(100)),
+                null,
+                null,
+                Duration.ofMillis(200)),
+            Direction.CLIENT_OUTBOUND,
+            new ControlChannel.Listener<>() {
+              @Override
+              public void onOpen() {
+                seen.add("open");
+              }
+
+              @Override
+              public void onMessage(Envelope<ClientOutbound> e) {
+                seen.add(e.event());
+              }
+
+              @Override
+              public void onClosed(String reason) {
+                seen.add("closed: " + reason);
+              }
+
+              @Override
+              public void onEnd(ControlChannel.End e, String reason) {}
+            })) {
+      ch.start();
+      await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("init"));
+      // Pings are answered: the connection stays up for several intervals.
+      await().during(Duration.ofMillis(1000)).atMost(Duration.ofSeconds(2)).until(ch::isConnected);
+      api.goSilent();
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> seen.stream().anyMatch(e -> e.startsWith("closed: no answer")));
+      await()
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> seen.stream().filter("init"::equals).count() == 2);
+    }
+  }
 }
