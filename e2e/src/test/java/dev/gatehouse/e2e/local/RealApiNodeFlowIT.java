@@ -194,7 +194,8 @@ class RealApiNodeFlowIT {
                             "192.0.2.1:51820"),
                         null,
                         null,
-                        null),
+                        null,
+                        Duration.ofMillis(200)),
                     "gw0",
                     1280,
                     true),
@@ -208,6 +209,11 @@ class RealApiNodeFlowIT {
             .start();
     open.add(gateway);
     await().atMost(Duration.ofSeconds(20)).until(() -> gatewayState.current().isConnected());
+    // The API node answers pings: with a 200 ms interval the channel survives many of them.
+    await()
+        .during(Duration.ofMillis(1500))
+        .atMost(Duration.ofSeconds(3))
+        .until(() -> gatewayState.current().isConnected());
 
     InMemoryTunDevice clientTun = new InMemoryTunDevice("gc0", 1280);
     InMemoryInterface ifc = new InMemoryInterface();
