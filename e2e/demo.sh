@@ -4,8 +4,9 @@
 # Today it shows the Kubernetes side on a real control plane: a kube-apiserver, etcd and
 # kube-controller-manager on loopback (built from source, see e2e/kube), the CRDs, the example
 # Gateway/Resource/Policy objects, and the operator turning them into the objects a gateway
-# needs. Invalid examples are refused by the API server with their messages. Nothing is left
-# running afterwards. (Gateways and clients as processes in network namespaces come next.)
+# needs, and writing them into the control plane (PostgreSQL) whose API node it serves. Invalid
+# examples are refused by the API server with their messages. Nothing is left running
+# afterwards. (Gateways and clients as processes in network namespaces come next.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
@@ -19,8 +20,14 @@ mkdir -p "$LOGS"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 operator_pid=""
 cleanup() {
-  [[ -n "$operator_pid" ]] && kill "$operator_pid" 2>/dev/null && wait "$operator_pid" 2>/dev/null
-  bash e2e/kube/apiserver.sh reset >/dev/null 2>&1 || true
+  local status=$?
+  set +e
+  if [[ -n "$operator_pid" ]]; then
+    kill "$operator_pid" 2>/dev/null
+    wait "$operator_pid" 2>/dev/null
+  fi
+  bash e2e/kube/apiserver.sh reset >/dev/null 2>&1
+  exit "$status"
 }
 trap cleanup EXIT
 
@@ -41,7 +48,15 @@ step "kubectl apply -f crds/ and the example namespace"
 kubectl apply --server-side -f crds/
 kubectl create namespace gatehouse-demo --dry-run=client -o yaml | kubectl apply -f - >/dev/null
 
-step "Starting the operator (log: e2e/logs/demo/operator.log)"
+step "Starting PostgreSQL (the control plane's database, logical replication on)"
+bash e2e/scripts/postgres.sh start > "$LOGS/postgres.out" 2>&1 || { cat "$LOGS/postgres.out"; exit 1; }
+PG_URL="jdbc:postgresql://127.0.0.1:${GATEHOUSE_PG_PORT:-55432}/gatehouse"
+echo "$PG_URL"
+
+step "Starting the operator with its API node (log: e2e/logs/demo/operator.log)"
+GATEHOUSE_DATABASE_URL="$PG_URL" GATEHOUSE_DATABASE_USER=gatehouse GATEHOUSE_DATABASE_PASSWORD=gatehouse \
+GATEHOUSE_FLOW_KEY_SECRET="$(openssl rand -base64 32)" GATEHOUSE_API_PORT=18543 GATEHOUSE_API_BIND=127.0.0.1 \
+GATEHOUSE_ACCOUNT=demo \
 GATEHOUSE_LEADER_ELECTION=true GATEHOUSE_NAMESPACE=default GATEHOUSE_HTTP_PORT=18081 \
   "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow \
   -jar operator/target/gatehouse-operator-0.1.0-SNAPSHOT.jar > "$LOGS/operator.log" 2>&1 &
@@ -49,6 +64,7 @@ operator_pid=$!
 for _ in $(seq 1 60); do curl -sf localhost:18081/readyz >/dev/null && break; sleep 0.5; done
 curl -sf localhost:18081/readyz >/dev/null || { echo "operator did not become ready"; tail -30 "$LOGS/operator.log"; exit 1; }
 echo "operator ready; leader lease: $(kubectl get lease -n default gatehouse-operator-leader -o jsonpath='{.spec.holderIdentity}' 2>/dev/null)"
+echo "API node (control channels for gateways and clients): ws://127.0.0.1:18543, health $(curl -s localhost:18543/healthz)"
 
 step "kubectl apply -f examples/"
 kubectl apply --server-side -f examples/
@@ -74,10 +90,16 @@ echo
 kubectl get gateways.gatehouse.dev,resources.gatehouse.dev,policies.gatehouse.dev -n gatehouse-demo \
   -o jsonpath='{range .items[*]}{.kind}/{.metadata.name}: {range .status.conditions[?(@.type=="Ready")]}Ready={.status} ({.reason}: {.message}){end}{"\n"}{end}'
 
+step "The same objects in the control plane (PostgreSQL rows the API node serves from)"
+sql() { PGPASSWORD=gatehouse psql -h 127.0.0.1 -p "${GATEHOUSE_PG_PORT:-55432}" -U gatehouse -d gatehouse -At -F ' | ' -c "$1"; }
+echo "sites:";     sql "SELECT name, (SELECT count(*) FROM tokens t WHERE t.site_id = s.id AND t.deleted_at IS NULL) || ' token hash(es)' FROM sites s WHERE deleted_at IS NULL AND account_id = (SELECT id FROM accounts WHERE name = 'demo')" | sed 's/^/  /'
+echo "resources:"; sql "SELECT name, type, address, filters FROM resources WHERE deleted_at IS NULL AND account_id = (SELECT id FROM accounts WHERE name = 'demo') ORDER BY name" | sed 's/^/  /'
+echo "policies:";  sql "SELECT g.name || ' -> ' || r.name, coalesce(p.expires_at::text, 'no expiry') FROM policies p JOIN groups g ON g.id = p.group_id JOIN resources r ON r.id = p.resource_id WHERE p.deleted_at IS NULL AND p.account_id = (SELECT id FROM accounts WHERE name = 'demo') ORDER BY 1" | sed 's/^/  /'
+
 cat <<'NOTE'
 
 The gateway pods stay Pending here: this control plane has no scheduler or kubelet, so the
 Gateway reports Ready=False with 0/2 pods ready. On a real cluster (see README, "Install on a
 cluster") the pods start and the Gateway turns Ready.
 NOTE
-step "Cleaning up (operator, control plane)"
+step "Cleaning up (operator, Kubernetes control plane; PostgreSQL keeps running for the tests: e2e/scripts/postgres.sh stop)"

@@ -49,6 +49,12 @@ pid_of() { # prints the pid of a component we started, if it is still that proce
   echo "$pid"
 }
 
+alive() { # whether the process we just started still runs; right after the fork its cmdline may
+  # still be this script's (not yet exec'd), so unlike pid_of this does not check the binary
+  local f="$STATE/$1.pid"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
 gen_pki() {
   mkdir -p "$PKI"; chmod 700 "$PKI"
   command -v openssl >/dev/null || die "openssl is needed to generate certificates"
@@ -125,7 +131,7 @@ wait_for() { # name url seconds [curl args...]
   local name="$1" url="$2" secs="$3"; shift 3
   local i
   for ((i = 0; i < secs * 2; i++)); do
-    pid_of "$name" >/dev/null || { tail -n 30 "$STATE/logs/$name.log" >&2; die "$name exited; see $STATE/logs/$name.log"; }
+    alive "$name" || { tail -n 30 "$STATE/logs/$name.log" >&2; die "$name exited; see $STATE/logs/$name.log"; }
     if curl -fsS --max-time 2 "$@" "$url" >/dev/null 2>&1; then return 0; fi
     sleep 0.5
   done

@@ -25,7 +25,12 @@ public final class KubeControlPlane implements AutoCloseable {
     this.repository = repository;
     this.state = state;
     this.basePort = basePort;
-    script("start");
+    try {
+      script("start");
+    } catch (IllegalStateException e) {
+      script("reset"); // stop whatever did start, so a failed start leaves nothing running
+      throw e;
+    }
     String kubeconfig = Files.readString(state.resolve("kubeconfig"), StandardCharsets.UTF_8);
     this.client =
         new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig)).build();

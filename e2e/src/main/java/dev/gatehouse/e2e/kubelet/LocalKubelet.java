@@ -85,14 +85,16 @@ public final class LocalKubelet implements AutoCloseable {
     }
     Container container = pod.getSpec().getContainers().getFirst();
     try {
+      String ip = launcher.reserveIp();
       Map<String, String> env =
           PodEnvironment.resolve(
               pod,
               container,
               (namespace, name) ->
-                  client.resources(Secret.class).inNamespace(namespace).withName(name).get());
+                  client.resources(Secret.class).inNamespace(namespace).withName(name).get(),
+              ip);
       PodLauncher.Running process =
-          launcher.launch(new PodLauncher.Launch(key, container.getImage(), env));
+          launcher.launch(new PodLauncher.Launch(key, ip, container.getImage(), env));
       running.put(key, process);
       LOG.info("started pod {} ({}) at {}", key, container.getImage(), process.podIp());
       report(pod, process, process.ready());

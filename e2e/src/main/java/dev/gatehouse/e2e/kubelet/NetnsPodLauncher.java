@@ -54,10 +54,15 @@ public final class NetnsPodLauncher implements PodLauncher, AutoCloseable {
   }
 
   @Override
+  public String reserveIp() {
+    return "10.244.0." + nextHost.getAndIncrement();
+  }
+
+  @Override
   public Running launch(Launch launch) throws IOException, InterruptedException {
-    int host = nextHost.getAndIncrement();
+    String ip = launch.ip();
+    int host = Integer.parseInt(ip.substring(ip.lastIndexOf('.') + 1));
     String ns = prefix + "-p" + host;
-    String ip = "10.244.0." + host;
     String hubSide = prefix + "h" + host;
     run("ip", "netns", "add", ns);
     run("ip", "-n", ns, "link", "set", "lo", "up");

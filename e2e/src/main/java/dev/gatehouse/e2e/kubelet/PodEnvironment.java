@@ -20,17 +20,20 @@ public final class PodEnvironment {
 
   /**
    * @param secrets (namespace, name) → Secret, or null when it does not exist
+   * @param podIp the address the pod will have ({@code status.podIP})
    * @throws IllegalStateException naming the variable when a reference cannot be resolved, as a
    *     kubelet would refuse to start the container
    */
   public static Map<String, String> resolve(
-      Pod pod, Container container, BiFunction<String, String, Secret> secrets) {
+      Pod pod, Container container, BiFunction<String, String, Secret> secrets, String podIp) {
     Map<String, String> env = new LinkedHashMap<>();
     String namespace = pod.getMetadata().getNamespace();
     for (EnvVar variable :
         container.getEnv() == null ? java.util.List.<EnvVar>of() : container.getEnv()) {
       if (variable.getValueFrom() == null) {
-        env.put(variable.getName(), variable.getValue() == null ? "" : variable.getValue());
+        env.put(
+            variable.getName(),
+            expand(variable.getValue() == null ? "" : variable.getValue(), env));
       } else if (variable.getValueFrom().getSecretKeyRef() != null) {
         var ref = variable.getValueFrom().getSecretKeyRef();
         Secret secret = secrets.apply(namespace, ref.getName());
@@ -52,7 +55,11 @@ public final class PodEnvironment {
       } else if (variable.getValueFrom().getFieldRef() != null) {
         env.put(
             variable.getName(),
-            field(pod, variable.getValueFrom().getFieldRef().getFieldPath(), variable.getName()));
+            field(
+                pod,
+                variable.getValueFrom().getFieldRef().getFieldPath(),
+                variable.getName(),
+                podIp));
       } else {
         throw new IllegalStateException(
             variable.getName() + ": only values, secretKeyRef and fieldRef are supported");
@@ -61,11 +68,30 @@ public final class PodEnvironment {
     return env;
   }
 
-  private static String field(Pod pod, String path, String variable) {
+  /** Kubernetes' $(NAME) references to variables defined earlier in the list. */
+  static String expand(String value, Map<String, String> defined) {
+    StringBuilder out = new StringBuilder();
+    int i = 0;
+    while (i < value.length()) {
+      int start = value.indexOf("$(", i);
+      int end = start < 0 ? -1 : value.indexOf(')', start);
+      if (start < 0 || end < 0) {
+        out.append(value, i, value.length());
+        break;
+      }
+      String name = value.substring(start + 2, end);
+      out.append(value, i, start).append(defined.getOrDefault(name, "$(" + name + ")"));
+      i = end + 1;
+    }
+    return out.toString();
+  }
+
+  private static String field(Pod pod, String path, String variable, String podIp) {
     return switch (path) {
       case "metadata.uid" -> pod.getMetadata().getUid();
       case "metadata.name" -> pod.getMetadata().getName();
       case "metadata.namespace" -> pod.getMetadata().getNamespace();
+      case "status.podIP" -> podIp;
       default ->
           throw new IllegalStateException(variable + ": field " + path + " is not supported");
     };

@@ -8,7 +8,12 @@ import java.util.Map;
  */
 public interface PodLauncher {
   /** What a launcher needs to run one container. */
-  record Launch(String podKey, String image, Map<String, String> environment) {}
+  record Launch(String podKey, String ip, String image, Map<String, String> environment) {}
+
+  /** The address the next pod will get, reserved before its environment is resolved. */
+  default String reserveIp() {
+    return "127.0.0.1";
+  }
 
   /** A started container. */
   interface Running {

@@ -185,6 +185,17 @@ public final class GatewayDeployments {
             .endFieldRef()
             .endValueFrom()
             .build(),
+        new EnvVarBuilder()
+            .withName("POD_IP")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("status.podIP")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        // Where clients reach this gateway; in-cluster the pod address. (Behind a LoadBalancer
+        // the Service's address is what external clients need: not set here yet.)
+        env("GATEHOUSE_ENDPOINT", "$(POD_IP):" + GatewayServices.port(spec)),
         env("GATEHOUSE_SITE", gateway.siteName()),
         env("GATEHOUSE_MODE", "kernel"),
         env("GATEHOUSE_LISTEN_PORT", Integer.toString(GatewayServices.port(spec))));

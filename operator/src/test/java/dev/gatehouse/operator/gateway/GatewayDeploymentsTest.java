@@ -46,6 +46,9 @@ class GatewayDeploymentsTest {
     assertThat(env.get("GATEHOUSE_GATEWAY_ID").getValueFrom().getFieldRef().getFieldPath())
         .isEqualTo("metadata.uid");
     assertThat(env.get("GATEHOUSE_SITE").getValue()).isEqualTo("edge");
+    assertThat(env.get("GATEHOUSE_ENDPOINT").getValue()).isEqualTo("$(POD_IP):51820");
+    assertThat(env.get("POD_IP").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("status.podIP");
     assertThat(env.get("GATEHOUSE_API_URL").getValue()).isEqualTo(config.controlPlaneUrl());
   }
 
