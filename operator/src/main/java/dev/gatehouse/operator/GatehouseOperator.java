@@ -136,7 +136,15 @@ public final class GatehouseOperator {
                   client.close();
                 },
                 "gatehouse-shutdown"));
-    operator.start();
+    try {
+      operator.start();
+    } catch (RuntimeException e) {
+      // e.g. the CRDs are not installed: exit, so that the kubelet restarts us with back-off
+      // instead of leaving a process that serves the API node but reconciles nothing.
+      LOG.error("cannot start the operator: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
     LOG.info(
         "gatehouse operator started (namespaces: {}, leader election: {})",
         config.namespaces().isEmpty() ? "all" : config.namespaces(),

@@ -26,6 +26,16 @@ public interface PodLauncher {
     /** Whether the process still runs. */
     boolean alive();
 
+    /** Kills the process as a crash would (SIGKILL), leaving the rest to {@link #stop()}. */
+    default void kill() {
+      throw new UnsupportedOperationException("kill");
+    }
+
+    /** The network namespace the container runs in, if it has one of its own. */
+    default String namespace() {
+      return null;
+    }
+
     /** Stops the process and removes what was created for it. */
     void stop();
   }

@@ -3,6 +3,7 @@ package dev.gatehouse.e2e.kubelet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.e2e.local.LabNetwork;
 import dev.gatehouse.operator.GatehouseOperator;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.gateway.GatewayTokens;
@@ -130,7 +131,9 @@ class LocalKubeletIT {
   @Test
   void gatewayPodsRunAsProcessesInTheirOwnNetworkNamespace() throws Exception {
     String ns = namespace("kubelet-netns");
-    try (NetnsPodLauncher launcher = new NetnsPodLauncher(REPO, REPO.resolve("e2e/logs/kubelet"));
+    try (LabNetwork lab = LabNetwork.create(76, 18999);
+        NetnsPodLauncher launcher =
+            new NetnsPodLauncher(REPO, REPO.resolve("e2e/logs/kubelet"), lab);
         LocalKubelet kubelet = new LocalKubelet(client, launcher).start(SELECTOR)) {
       client.resource(gateway(ns, "edge", 1)).create();
       await()
@@ -166,10 +169,12 @@ class LocalKubeletIT {
                     .contains("GATEHOUSE_SITE=edge");
               });
       // Live but not ready: no API node to connect to yet, and the pod says so.
-      String netns = process.toString().substring(process.toString().lastIndexOf(' ') + 1);
       await()
           .atMost(TIMEOUT)
-          .until(() -> NetnsPodLauncher.probe(netns, "http://127.0.0.1:8080/q/health/live"));
+          .until(
+              () ->
+                  NetnsPodLauncher.probe(
+                      process.namespace(), "http://127.0.0.1:8080/q/health/live"));
       assertThat(process.ready()).isFalse();
       assertThat(readyCondition(ns, "edge")).isEqualTo("False");
       assertThat(
@@ -180,7 +185,7 @@ class LocalKubeletIT {
                   .get()
                   .getStatus()
                   .getPodIP())
-          .startsWith("10.244.0.");
+          .startsWith(lab.podPrefix() + ".");
     }
   }
 

@@ -1,0 +1,227 @@
+package dev.gatehouse.e2e.local;
+
+import static dev.gatehouse.e2e.local.Commands.run;
+
+import java.io.IOException;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The networks of the local stack, all in network namespaces this class creates (needs root):
+ *
+ * <pre>
+ *   root namespace ── veth ──┐                         (API node at P.2: what a Service would be)
+ *   resource ns (P.3) ─ veth ┤ hub: bridge br0 P.1/24  ("the pod network" P = 10.244.N)
+ *   gateway pods (P.10…) ────┘      │
+ *                                   router + firewall (nftables)
+ *   client ns (Q.2) ─── veth ────── pub0 Q.1/24        ("the internet" Q = 198.18.N)
+ * </pre>
+ *
+ * From the client's side only what a cluster would expose is reachable: the gateways' UDP port (as
+ * a LoadBalancer would) and the API node's port (as an Ingress would), masqueraded by the hub like
+ * a cloud load balancer does. Everything else — the resource above all — is dropped, so traffic
+ * that reaches the resource from the client went through a gateway. The only change to the root
+ * namespace is one veth with an address in the pod network, removed on close.
+ */
+public final class LabNetwork implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LabNetwork.class);
+
+  /** The gateways' WireGuard port, the only UDP port the client side may reach. */
+  public static final int GATEWAY_PORT = 51820;
+
+  private final String name;
+  private final int subnet;
+  private final int apiPort;
+
+  private LabNetwork(int subnet, int apiPort) {
+    this.name = "ght" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x1000, 0x10000));
+    this.subnet = subnet;
+    this.apiPort = apiPort;
+  }
+
+  /**
+   * Creates the namespaces and links.
+   *
+   * @param subnet the N of 10.244.N.0/24 and 198.18.N.0/24; distinct per concurrent stack
+   * @param apiPort the API node's TCP port, the one TCP port the client side may reach
+   */
+  public static LabNetwork create(int subnet, int apiPort)
+      throws IOException, InterruptedException {
+    if (subnet < 1 || subnet > 254) {
+      throw new IllegalArgumentException("subnet must be 1..254, was " + subnet);
+    }
+    LabNetwork lab = new LabNetwork(subnet, apiPort);
+    try {
+      lab.build();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      lab.close();
+      throw e;
+    }
+    return lab;
+  }
+
+  private void build() throws IOException, InterruptedException {
+    String hub = hub();
+    namespace(hub);
+    run("ip", "-n", hub, "link", "add", "br0", "type", "bridge");
+    run("ip", "-n", hub, "addr", "add", podAddress(1) + "/24", "dev", "br0");
+    run("ip", "-n", hub, "link", "set", "br0", "up");
+    run("ip", "netns", "exec", hub, "sysctl", "-qw", "net.ipv4.ip_forward=1");
+
+    run("ip", "link", "add", rootLink(), "type", "veth", "peer", "name", "up0", "netns", hub);
+    run("ip", "-n", hub, "link", "set", "up0", "master", "br0", "up");
+    run("ip", "addr", "add", apiAddress() + "/24", "dev", rootLink());
+    run("ip", "link", "set", rootLink(), "up");
+
+    namespace(resourceNamespace());
+    attach(resourceNamespace(), "res0", resourceAddress());
+
+    namespace(clientNamespace());
+    run(
+        "ip",
+        "link",
+        "add",
+        "pub0",
+        "netns",
+        hub,
+        "type",
+        "veth",
+        "peer",
+        "name",
+        "eth0",
+        "netns",
+        clientNamespace());
+    run("ip", "-n", hub, "addr", "add", publicAddress(1) + "/24", "dev", "pub0");
+    run("ip", "-n", hub, "link", "set", "pub0", "up");
+    run("ip", "-n", clientNamespace(), "addr", "add", clientAddress() + "/24", "dev", "eth0");
+    run("ip", "-n", clientNamespace(), "link", "set", "eth0", "up");
+    run("ip", "-n", clientNamespace(), "route", "add", "default", "via", publicAddress(1));
+    Commands.runWithInput(firewall(), "ip", "netns", "exec", hub, "nft", "-f", "-");
+    LOG.info(
+        "lab {}: pod network {}.0/24 (API node {}), client {}, resource {}",
+        name,
+        podPrefix(),
+        apiAddress(),
+        clientAddress(),
+        resourceAddress());
+  }
+
+  /** The hub's rules: what the client side may reach, and the load balancer's masquerade. */
+  String firewall() {
+    return """
+        table ip gatehouse_lab {
+          chain forward {
+            type filter hook forward priority 0; policy accept;
+            iifname "pub0" ct state established,related accept
+            iifname "pub0" ip daddr %1$s.0/24 udp dport %2$d accept
+            iifname "pub0" ip daddr %3$s tcp dport %4$d accept
+            iifname "pub0" counter drop
+          }
+          chain postrouting {
+            type nat hook postrouting priority 100; policy accept;
+            ip saddr %5$s.0/24 oifname "br0" masquerade
+          }
+        }
+        """
+        .formatted(podPrefix(), GATEWAY_PORT, apiAddress(), apiPort, publicPrefix());
+  }
+
+  private void namespace(String ns) throws IOException, InterruptedException {
+    run("ip", "netns", "add", ns);
+    run("ip", "-n", ns, "link", "set", "lo", "up");
+  }
+
+  /** Wires a namespace to the pod network's bridge as {@code eth0} with {@code address}/24. */
+  public void attach(String ns, String hubSide, String address)
+      throws IOException, InterruptedException {
+    run(
+        "ip", "link", "add", hubSide, "netns", hub(), "type", "veth", "peer", "name", "eth0",
+        "netns", ns);
+    run("ip", "-n", hub(), "link", "set", hubSide, "master", "br0", "up");
+    run("ip", "-n", ns, "addr", "add", address + "/24", "dev", "eth0");
+    run("ip", "-n", ns, "link", "set", "eth0", "up");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String hub() {
+    return name + "-hub";
+  }
+
+  public String clientNamespace() {
+    return name + "-client";
+  }
+
+  public String resourceNamespace() {
+    return name + "-res";
+  }
+
+  private String rootLink() {
+    return name + "-r";
+  }
+
+  public String podPrefix() {
+    return "10.244." + subnet;
+  }
+
+  private String publicPrefix() {
+    return "198.18." + subnet;
+  }
+
+  private String podAddress(int host) {
+    return podPrefix() + "." + host;
+  }
+
+  private String publicAddress(int host) {
+    return publicPrefix() + "." + host;
+  }
+
+  /** Where the API node listens, in the root namespace. */
+  public String apiAddress() {
+    return podAddress(2);
+  }
+
+  public int apiPort() {
+    return apiPort;
+  }
+
+  /** The resource's address: an HTTP server and iperf3 run there. */
+  public String resourceAddress() {
+    return podAddress(3);
+  }
+
+  public String clientAddress() {
+    return publicAddress(2);
+  }
+
+  /** The first host number free for pods. */
+  public int firstPodHost() {
+    return 10;
+  }
+
+  /** Packets from the client side the hub dropped (reached for something not exposed). */
+  public long droppedFromClientSide() throws IOException, InterruptedException {
+    String rules = Commands.runIn(hub(), "nft", "list", "chain", "ip", "gatehouse_lab", "forward");
+    var m = java.util.regex.Pattern.compile("counter packets (\\d+)").matcher(rules);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  @Override
+  public void close() {
+    for (String ns : new String[] {clientNamespace(), resourceNamespace(), hub()}) {
+      try {
+        run("ip", "netns", "del", ns);
+      } catch (IOException | InterruptedException e) {
+        LOG.debug("removing {}: {}", ns, e.getMessage());
+      }
+    }
+    try {
+      run("ip", "link", "del", rootLink());
+    } catch (IOException | InterruptedException e) {
+      LOG.debug("{} went with the hub: {}", rootLink(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,356 @@
+package dev.gatehouse.e2e.local;
+
+import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.e2e.kubelet.KubeControlPlane;
+import dev.gatehouse.e2e.kubelet.LocalKubelet;
+import dev.gatehouse.e2e.kubelet.NetnsPodLauncher;
+import dev.gatehouse.e2e.kubelet.PodLauncher;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.Policy;
+import dev.gatehouse.operator.model.Resource;
+import dev.gatehouse.operator.sync.ControlPlaneIds;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Gatehouse on this machine, the way a cluster runs it: a real kube-apiserver (with etcd and the
+ * controller manager) holding the CRDs and the objects of {@code local-stack/stack.yaml}; the
+ * operator jar with its API node on a real PostgreSQL; a local kubelet that runs the gateway pods
+ * the operator's Deployment asks for as gateway-sidecar processes in network namespaces; the web
+ * resource in a namespace of its own; and the headless client CLI in a namespace that sees only
+ * what a cluster exposes (see {@link LabNetwork}). Logs of every process stay in {@code logs}.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+  public static final String NAMESPACE = "gatehouse-demo";
+  public static final String GATEWAY_SELECTOR = "app.kubernetes.io/name=gatehouse-gateway";
+
+  /**
+   * Where and how to run.
+   *
+   * @param subnet N of the lab's 10.244.N.0/24 (distinct per concurrent stack)
+   * @param kubeBasePort the kube-apiserver's port; etcd and the controller manager use the next 3
+   * @param clientArgs extra {@code gatehouse-client} options
+   */
+  public record Options(
+      Path repository,
+      Path logs,
+      Path work,
+      int subnet,
+      int kubeBasePort,
+      int apiPort,
+      int healthPort,
+      int fileBytes,
+      List<String> clientArgs) {}
+
+  private static final DatabaseConfig DATABASE = DatabaseConfig.fromEnvironment();
+
+  private final Options options;
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final String account = "local-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String adminToken = randomSecret();
+  private LabNetwork lab;
+  private KubeControlPlane kube;
+  private OperatorProcess operator;
+  private LocalKubelet kubelet;
+  private ResourceServers resource;
+  private AdminClient admin;
+  private ClientProcess client;
+  private AdminClient.ClientIdentity identity;
+
+  private LocalStack(Options options) {
+    this.options = options;
+  }
+
+  /** Brings up everything but the client's objects and the client itself. */
+  public static LocalStack start(Options options) throws Exception {
+    LocalStack stack = new LocalStack(options);
+    try {
+      stack.startInfrastructure();
+    } catch (Exception | Error e) {
+      stack.close();
+      throw e;
+    }
+    return stack;
+  }
+
+  private void startInfrastructure() throws Exception {
+    clear(options.logs());
+    checkDatabase();
+    lab = LabNetwork.create(options.subnet(), options.apiPort());
+    open.add(lab);
+    kube =
+        KubeControlPlane.start(
+            options.repository(), options.work().resolve("kube"), options.kubeBasePort());
+    open.add(kube);
+    try (Stream<Path> crds = Files.list(options.repository().resolve("crds"))) {
+      for (Path crd :
+          crds.filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
+              .sorted()
+              .toList()) {
+        try (InputStream in = Files.newInputStream(crd)) {
+          for (HasMetadata applied : kube.client().load(in).serverSideApply()) {
+            awaitEstablished(applied.getMetadata().getName());
+          }
+        }
+      }
+    }
+    kube.client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        .serverSideApply();
+    operator =
+        new OperatorProcess(
+            options.repository(),
+            operatorEnvironment(),
+            options.logs().resolve("operator.log"),
+            options.healthPort());
+    open.add(operator);
+    operator.start();
+    admin =
+        new AdminClient(URI.create("http://" + lab.apiAddress() + ":" + lab.apiPort()), adminToken);
+    NetnsPodLauncher launcher =
+        new NetnsPodLauncher(options.repository(), options.logs().resolve("pods"), lab);
+    kubelet = new LocalKubelet(kube.client(), launcher).start(GATEWAY_SELECTOR);
+    open.add(kubelet);
+    resource =
+        ResourceServers.start(
+            lab, options.work().resolve("resource"), options.logs(), options.fileBytes());
+    open.add(resource);
+  }
+
+  /** Empties a directory of this stack's own (logs of an earlier run). */
+  private static void clear(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          if (!p.equals(dir)) {
+            Files.delete(p);
+          }
+        }
+      }
+    }
+    Files.createDirectories(dir);
+  }
+
+  private void awaitEstablished(String crd) {
+    kube.client()
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crd)
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
+            60,
+            java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private Map<String, String> operatorEnvironment() {
+    String api = "ws://" + lab.apiAddress() + ":" + lab.apiPort();
+    Map<String, String> env = new HashMap<>();
+    env.put("KUBECONFIG", options.work().resolve("kube/kubeconfig").toString());
+    env.put("GATEHOUSE_DATABASE_URL", DATABASE.url());
+    env.put("GATEHOUSE_DATABASE_USER", DATABASE.user());
+    env.put("GATEHOUSE_DATABASE_PASSWORD", DATABASE.password());
+    env.put("GATEHOUSE_ACCOUNT", account);
+    env.put("GATEHOUSE_FLOW_KEY_SECRET", randomSecret());
+    env.put("GATEHOUSE_ADMIN_TOKEN", adminToken);
+    env.put("GATEHOUSE_API_BIND", lab.apiAddress());
+    env.put("GATEHOUSE_API_PORT", Integer.toString(lab.apiPort()));
+    env.put("GATEHOUSE_CONTROL_PLANE_URL", api);
+    env.put("GATEHOUSE_NAMESPACE", "default");
+    env.put("GATEHOUSE_LEASE_SECONDS", "7");
+    env.put("GATEHOUSE_HTTP_PORT", Integer.toString(options.healthPort()));
+    return env;
+  }
+
+  private static String randomSecret() {
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    return Base64.getEncoder().encodeToString(key);
+  }
+
+  private static void checkDatabase() {
+    try (Connection c = DATABASE.connect()) {
+      c.isValid(5);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "PostgreSQL is unreachable at "
+              + DATABASE.url()
+              + " ("
+              + e.getMessage()
+              + "). Start it with: e2e/scripts/postgres.sh start",
+          e);
+    }
+  }
+
+  /**
+   * Creates the client's identity through the admin API (actor "alice" in group "engineering" and a
+   * client token), then applies the Gateway, Resource and Policy, and returns the applied objects
+   * as YAML text for whoever wants to show them.
+   */
+  public String applyObjects() throws Exception {
+    identity = admin.createClient("alice", "engineering");
+    String yaml;
+    try (InputStream in = LocalStack.class.getResourceAsStream("/local-stack/stack.yaml")) {
+      yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    yaml = yaml.replace("${NAMESPACE}", NAMESPACE).replace("${RESOURCE_IP}", lab.resourceAddress());
+    for (HasMetadata object :
+        kube.client()
+            .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))
+            .items()) {
+      kube.client().resource(object).serverSideApply();
+    }
+    return yaml;
+  }
+
+  /** Waits until the Gateway and the Resource say Ready=True. */
+  public void awaitReady(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if ("True".equals(gatewayReady()) && "True".equals(resourceReady())) {
+        return;
+      }
+      Thread.sleep(250);
+    }
+    throw new IllegalStateException(
+        "not ready after "
+            + timeout.toSeconds()
+            + " s: Gateway Ready="
+            + gatewayReady()
+            + ", Resource Ready="
+            + resourceReady()
+            + "; logs in "
+            + options.logs());
+  }
+
+  public String gatewayReady() {
+    Gateway g =
+        kube.client().resources(Gateway.class).inNamespace(NAMESPACE).withName("edge").get();
+    return g == null || g.getStatus() == null
+        ? null
+        : g.getStatus().condition("Ready").map(c -> c.getStatus()).orElse(null);
+  }
+
+  public String resourceReady() {
+    Resource r =
+        kube.client().resources(Resource.class).inNamespace(NAMESPACE).withName("web").get();
+    return r == null || r.getStatus() == null
+        ? null
+        : r.getStatus().condition("Ready").map(c -> c.getStatus()).orElse(null);
+  }
+
+  /** Starts the headless client with the token the admin API minted. */
+  public ClientProcess startClient() throws IOException {
+    if (identity == null) {
+      throw new IllegalStateException("applyObjects() first: the client needs its token");
+    }
+    client =
+        ClientProcess.start(
+            options.repository(),
+            lab,
+            identity.token(),
+            options.work().resolve("client"),
+            options.logs().resolve("client.log"),
+            options.clientArgs());
+    open.add(client);
+    return client;
+  }
+
+  /** Revokes the policy in the control plane's database, as an administrator's DELETE would. */
+  public void revokePolicyInDatabase() throws SQLException {
+    Policy policy =
+        kube.client()
+            .resources(Policy.class)
+            .inNamespace(NAMESPACE)
+            .withName("engineers-web")
+            .get();
+    UUID id = ControlPlaneIds.ofUid(policy.getMetadata().getUid());
+    try (Connection c = DATABASE.connect();
+        PreparedStatement ps =
+            c.prepareStatement("UPDATE policies SET deleted_at = now() WHERE id = ?")) {
+      ps.setObject(1, id);
+      if (ps.executeUpdate() != 1) {
+        throw new IllegalStateException("no policy row " + id + " for Policy engineers-web");
+      }
+    }
+  }
+
+  /** The gateway pods the local kubelet runs now, by pod key. */
+  public Map<String, PodLauncher.Running> gatewayPods() {
+    return kubelet.running();
+  }
+
+  /** Stops the operator and its API node (SIGTERM) and starts it again, waiting until ready. */
+  public Duration restartOperator() throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    operator.stop();
+    operator.start();
+    return Duration.ofNanos(System.nanoTime() - start);
+  }
+
+  public LabNetwork lab() {
+    return lab;
+  }
+
+  public KubernetesClient kube() {
+    return kube.client();
+  }
+
+  public ResourceServers resource() {
+    return resource;
+  }
+
+  public AdminClient admin() {
+    return admin;
+  }
+
+  public ClientProcess client() {
+    return client;
+  }
+
+  public Path logs() {
+    return options.logs();
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable c : open.reversed()) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("closing {}: {}", c, e.toString());
+      }
+    }
+    open.clear();
+  }
+}

@@ -1,0 +1,254 @@
+package dev.gatehouse.e2e.local;
+
+import dev.gatehouse.e2e.kubelet.PodLauncher;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The whole-flow scenarios on a running {@link LocalStack}, each returning what it observed so that
+ * a test can assert on it and the demo can tell it. Order matters: the revocation is last.
+ */
+public final class Scenarios {
+  private final LocalStack stack;
+  private final Probes probes;
+
+  public Scenarios(LocalStack stack) {
+    this.stack = stack;
+    this.probes = new Probes(stack);
+  }
+
+  public Probes probes() {
+    return probes;
+  }
+
+  /** Polls until {@code condition} holds; false if it did not within {@code timeout}. */
+  static boolean await(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (condition.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(100);
+    }
+    return condition.getAsBoolean();
+  }
+
+  // ---------------------------------------------------------------- 1. page and file
+
+  /**
+   * @param blockedWithoutTunnel whether a fetch failed before the client ran (no path but the
+   *     tunnel)
+   * @param secondsToFirstPage from the client's start to the first page through the tunnel
+   * @param accessLogLine the web server's log line of that request (names the source address)
+   */
+  public record PageAndFile(
+      boolean blockedWithoutTunnel,
+      double secondsToFirstPage,
+      Probes.Fetch page,
+      String accessLogLine,
+      String gatewayPod,
+      String gatewayPodIp,
+      Probes.Download file) {}
+
+  public PageAndFile pageAndFile() throws Exception {
+    boolean blocked = !probes.fetch("/", 3).ok();
+    long start = System.nanoTime();
+    stack.startClient();
+    Probes.Fetch page = null;
+    while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+      page = probes.fetch("/", 5);
+      if (page.ok()) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    String log = stack.resource().accessLog();
+    String line = log.lines().filter(l -> l.contains("GET /")).reduce((a, b) -> b).orElse("");
+    String pod = probes.carryingGatewayPod().orElse("?");
+    PodLauncher.Running running = stack.gatewayPods().get(pod);
+    Probes.Download file = page != null && page.ok() ? probes.download("/file.bin") : null;
+    return new PageAndFile(
+        blocked, seconds, page, line, pod, running == null ? "?" : running.podIp(), file);
+  }
+
+  // ---------------------------------------------------------------- 2. garbage UDP
+
+  public record Garbage(
+      String pod, int sent, double dropsBefore, double dropsAfter, Probes.Fetch pageAfter) {}
+
+  public Garbage garbage(int count) throws Exception {
+    String pod =
+        probes.carryingGatewayPod().orElseThrow(() -> new IllegalStateException("no flow"));
+    PodLauncher.Running running = stack.gatewayPods().get(pod);
+    double before = Probes.metric(running, "gatehouse_gateway_drops_total", null);
+    probes.sendGarbage(running.podIp(), count);
+    await(
+        Duration.ofSeconds(10),
+        () -> Probes.metric(running, "gatehouse_gateway_drops_total", null) >= before + count);
+    double after = Probes.metric(running, "gatehouse_gateway_drops_total", null);
+    return new Garbage(pod, count, before, after, probes.fetch("/", 10));
+  }
+
+  // ---------------------------------------------------------------- 3. API node restart
+
+  public record ApiRestart(
+      Duration restart,
+      int pingsSent,
+      int pingsAnswered,
+      boolean gatewaysReconnected,
+      boolean clientReconnected,
+      Probes.Fetch pageAfter) {}
+
+  public ApiRestart apiNodeRestart() throws Exception {
+    int count = 150;
+    ManagedProcess ping = probes.startPing(count, 0.1, "ping-api-restart.log");
+    Thread.sleep(2000);
+    Duration restart = stack.restartOperator();
+    boolean clientBack =
+        await(
+            Duration.ofSeconds(30),
+            () ->
+                stack
+                    .client()
+                    .statusLines("control_channel")
+                    .equals(java.util.List.of("connected")));
+    boolean gatewaysBack =
+        await(
+            Duration.ofSeconds(30),
+            () ->
+                stack.gatewayPods().values().stream()
+                    .filter(PodLauncher.Running::alive)
+                    .allMatch(
+                        p ->
+                            Probes.metric(p, "gatehouse_gateway_control_channel_connected", null)
+                                == 1.0));
+    ping.waitFor(60);
+    Probes.PingReplies replies =
+        Probes.PingReplies.parse(Files.readString(ping.log(), StandardCharsets.UTF_8));
+    return new ApiRestart(
+        restart, count, replies.times().size(), gatewaysBack, clientBack, probes.fetch("/", 10));
+  }
+
+  // ---------------------------------------------------------------- 4. gateway killed
+
+  public record Failover(
+      String killedPod,
+      String newPod,
+      double secondsToPageThroughOtherGateway,
+      Probes.Fetch pageAfter,
+      String transferDuringKill) {}
+
+  public Failover gatewayKilled() throws Exception {
+    ManagedProcess transfer =
+        ManagedProcess.start(
+            "slow download",
+            Commands.inNamespace(
+                stack.lab().clientNamespace(),
+                java.util.List.of(
+                    "curl",
+                    "-sS",
+                    "-o",
+                    "/dev/null",
+                    "--limit-rate",
+                    "1M",
+                    "-m",
+                    "40",
+                    "--speed-limit",
+                    "1",
+                    "--speed-time",
+                    "8",
+                    "-w",
+                    "%{http_code} %{size_download} bytes\\n",
+                    "http://"
+                        + stack.lab().resourceAddress()
+                        + ":"
+                        + ResourceServers.HTTP_PORT
+                        + "/file.bin")),
+            Map.of(),
+            stack.logs().resolve("download-during-kill.log"));
+    Thread.sleep(2000);
+    String victim =
+        probes.carryingGatewayPod().orElseThrow(() -> new IllegalStateException("no flow"));
+    stack.gatewayPods().get(victim).kill();
+    long killed = System.nanoTime();
+    Probes.Fetch page = null;
+    while (System.nanoTime() - killed < Duration.ofSeconds(90).toNanos()) {
+      page = probes.fetch("/", 3);
+      if (page.ok()) {
+        break;
+      }
+    }
+    double seconds = (System.nanoTime() - killed) / 1e9;
+    String newPod = probes.carryingGatewayPod().orElse("?");
+    transfer.waitFor(60);
+    String transferResult = Files.readString(transfer.log(), StandardCharsets.UTF_8).strip();
+    return new Failover(victim, newPod, seconds, page, transferResult);
+  }
+
+  // ---------------------------------------------------------------- 5. revocation
+
+  /**
+   * @param lastReplyAfterRevoke seconds from the revoking UPDATE to the last ping answered, if any
+   *     was answered after it
+   */
+  public record Revocation(
+      int repliesBefore,
+      Optional<Double> lastReplyAfterRevoke,
+      long repliesLaterThanOneSecond,
+      boolean routeRemoved,
+      Probes.Fetch pageAfter) {}
+
+  public Revocation revocation() throws Exception {
+    ManagedProcess ping = probes.startPing(300, 0.02, "ping-revocation.log");
+    Thread.sleep(1500);
+    double revokedAt = System.currentTimeMillis() / 1000.0;
+    stack.revokePolicyInDatabase();
+    boolean routeRemoved =
+        await(Duration.ofSeconds(5), () -> stack.client().statusLines("resource").isEmpty());
+    ping.waitFor(60);
+    Probes.PingReplies replies =
+        Probes.PingReplies.parse(Files.readString(ping.log(), StandardCharsets.UTF_8));
+    int before = (int) (replies.times().size() - replies.countAfter(revokedAt));
+    Optional<Double> last =
+        replies.times().stream()
+            .filter(t -> t > revokedAt)
+            .reduce((a, b) -> b)
+            .map(t -> t - revokedAt);
+    return new Revocation(
+        before, last, replies.countAfter(revokedAt + 1.0), routeRemoved, probes.fetch("/", 3));
+  }
+
+  /** A readable line for a fetch. */
+  static String describe(Probes.Fetch f) {
+    if (f == null) {
+      return "no attempt";
+    }
+    return f.ok()
+        ? "HTTP " + f.status() + ", " + f.bytes() + " bytes in " + ms(f.seconds())
+        : "failed ("
+            + (f.error() == null
+                ? "HTTP " + f.status()
+                : f.error().lines().reduce((a, b) -> b).orElse(""))
+            + ")";
+  }
+
+  static String ms(double seconds) {
+    return String.format("%.0f ms", seconds * 1000);
+  }
+
+  /** Whether a file is readable text; for messages. */
+  static String tail(java.nio.file.Path file, int lines) {
+    try {
+      var all = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(" + e.getMessage() + ")";
+    }
+  }
+}

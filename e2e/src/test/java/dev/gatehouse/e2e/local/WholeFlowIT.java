@@ -1,0 +1,130 @@
+package dev.gatehouse.e2e.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The whole flow on real networks, from {@code kubectl apply} to a page through the tunnel: a real
+ * kube-apiserver, the operator jar with its API node on PostgreSQL, two gateway pods run by the
+ * local kubelet in network namespaces, the web resource in its own namespace, and the client CLI in
+ * a namespace that reaches only what a cluster exposes ({@link LocalStack}). Needs root, PostgreSQL
+ * ({@code e2e/scripts/postgres.sh start}) and the Kubernetes binaries ({@code
+ * e2e/kube/build-binaries.sh}); fails, never skips, without them. Logs of every process stay in
+ * {@code e2e/logs/whole-flow/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class WholeFlowIT {
+  static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+  static final Path LOGS = REPO.resolve("e2e/logs/whole-flow");
+
+  LocalStack stack;
+  Scenarios scenarios;
+
+  @BeforeAll
+  void start() throws Exception {
+    stack =
+        LocalStack.start(
+            new LocalStack.Options(
+                REPO,
+                LOGS,
+                Path.of("/var/tmp/gatehouse-whole-flow"),
+                77,
+                19643,
+                18643,
+                18691,
+                8 << 20,
+                List.of()));
+    stack.applyObjects();
+    stack.awaitReady(Duration.ofSeconds(120));
+    scenarios = new Scenarios(stack);
+  }
+
+  @AfterAll
+  void stop() {
+    if (stack != null) {
+      stack.close();
+    }
+  }
+
+  String logs() {
+    return " (logs in " + LOGS + ")";
+  }
+
+  @Test
+  @Order(1)
+  void theClientFetchesAPageAndAFileThroughAGatewayAndOnlyThroughIt() throws Exception {
+    Scenarios.PageAndFile r = scenarios.pageAndFile();
+
+    assertThat(r.blockedWithoutTunnel())
+        .as("without the client's tunnel the resource is unreachable" + logs())
+        .isTrue();
+    assertThat(r.page().ok()).as("the page through the tunnel: " + r.page() + logs()).isTrue();
+    assertThat(r.page().body()).contains(ResourceServers.PAGE_MARKER);
+    assertThat(r.accessLogLine())
+        .as("the resource sees the gateway pod's address, not the client's")
+        .startsWith(r.gatewayPodIp() + " ");
+    assertThat(r.file().sha256()).isEqualTo(stack.resource().fileSha256());
+    assertThat(r.file().bytes()).isEqualTo(stack.resource().fileBytes());
+  }
+
+  @Test
+  @Order(2)
+  void garbageAtTheGatewayPortIsDroppedAndCountedWhileTrafficContinues() throws Exception {
+    Scenarios.Garbage r = scenarios.garbage(200);
+
+    assertThat(r.dropsAfter() - r.dropsBefore())
+        .as("random datagrams counted as drops" + logs())
+        .isGreaterThanOrEqualTo(200);
+    assertThat(stack.gatewayPods().get(r.pod()).alive()).isTrue();
+    assertThat(r.pageAfter().ok()).as("traffic after the garbage: " + r.pageAfter()).isTrue();
+  }
+
+  @Test
+  @Order(3)
+  void anApiNodeRestartKeepsTheTunnelsAndEveryoneReconnects() throws Exception {
+    Scenarios.ApiRestart r = scenarios.apiNodeRestart();
+
+    assertThat(r.pingsAnswered())
+        .as("pings through the tunnel while the API node restarts" + logs())
+        .isGreaterThanOrEqualTo(r.pingsSent() * 95 / 100);
+    assertThat(r.clientReconnected()).as("client control channel back" + logs()).isTrue();
+    assertThat(r.gatewaysReconnected()).as("gateway control channels back" + logs()).isTrue();
+    assertThat(r.pageAfter().ok()).isTrue();
+  }
+
+  @Test
+  @Order(4)
+  void aKilledGatewayIsReplacedByANewFlowThroughAnother() throws Exception {
+    Scenarios.Failover r = scenarios.gatewayKilled();
+
+    assertThat(r.pageAfter().ok())
+        .as("a page through another gateway after the kill: " + r + logs())
+        .isTrue();
+    assertThat(r.newPod()).isNotEqualTo(r.killedPod()).isNotEqualTo("?");
+    assertThat(r.secondsToPageThroughOtherGateway()).isLessThan(30);
+  }
+
+  @Test
+  @Order(5)
+  void aPolicyRevokedInTheDatabaseStopsTheTrafficWithinASecond() throws Exception {
+    Scenarios.Revocation r = scenarios.revocation();
+
+    assertThat(r.repliesBefore()).as("pings answered before the revocation" + logs()).isPositive();
+    assertThat(r.repliesLaterThanOneSecond())
+        .as("pings answered more than 1 s after the revocation: " + r + logs())
+        .isZero();
+    assertThat(r.routeRemoved()).as("the client removed the resource's route").isTrue();
+    assertThat(r.pageAfter().ok()).isFalse();
+  }
+}
