@@ -176,7 +176,7 @@ public final class LocalStack implements AutoCloseable {
   private Map<String, String> operatorEnvironment() {
     String api = "ws://" + lab.apiAddress() + ":" + lab.apiPort();
     Map<String, String> env = new HashMap<>();
-    env.put("KUBECONFIG", options.work().resolve("kube/kubeconfig").toString());
+    env.put("KUBECONFIG", kubeconfig().toString());
     env.put("GATEHOUSE_DATABASE_URL", DATABASE.url());
     env.put("GATEHOUSE_DATABASE_USER", DATABASE.user());
     env.put("GATEHOUSE_DATABASE_PASSWORD", DATABASE.password());
@@ -336,6 +336,11 @@ public final class LocalStack implements AutoCloseable {
 
   public ClientProcess client() {
     return client;
+  }
+
+  /** The kubeconfig of the stack's kube-apiserver (admin credentials), for kubectl. */
+  public Path kubeconfig() {
+    return options.work().resolve("kube/kubeconfig");
   }
 
   public Path logs() {

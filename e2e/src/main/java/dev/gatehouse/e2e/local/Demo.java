@@ -1,0 +1,206 @@
+package dev.gatehouse.e2e.local;
+
+import dev.gatehouse.e2e.kubelet.PodLauncher;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The README's first command ({@code e2e/demo.sh}) after its set-up: runs the {@link LocalStack}
+ * and tells, step by step, what happens from {@code kubectl apply} to a page through a gateway,
+ * then the failure scenarios and the revocation. Leaves nothing running.
+ */
+public final class Demo {
+  private final Path repository;
+  private LocalStack stack;
+
+  private Demo(Path repository) {
+    this.repository = repository;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path repository = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+    int status = new Demo(repository).run();
+    System.exit(status);
+  }
+
+  private static void step(String title) {
+    System.out.printf("%n\033[1m== %s\033[0m%n", title);
+  }
+
+  private static void say(String format, Object... args) {
+    System.out.printf("  " + format + "%n", args);
+  }
+
+  private int run() throws Exception {
+    Path logs = repository.resolve("e2e/logs/demo");
+    step(
+        "Starting a local stack: kube-apiserver + etcd + controller manager, the operator with its"
+            + " API node, a local kubelet, the web resource, all in network namespaces");
+    try {
+      stack =
+          LocalStack.start(
+              new LocalStack.Options(
+                  repository,
+                  logs,
+                  Path.of("/var/tmp/gatehouse-demo"),
+                  78,
+                  17443,
+                  18543,
+                  18081,
+                  16 << 20,
+                  List.of("--dead-peer-after", "3")));
+      say(
+          "pod network %s.0/24, API node ws://%s:%d, web resource %s, client at %s",
+          stack.lab().podPrefix(),
+          stack.lab().apiAddress(),
+          stack.lab().apiPort(),
+          stack.lab().resourceAddress(),
+          stack.lab().clientAddress());
+      say("logs of every process: %s", logs);
+      tell();
+      return 0;
+    } catch (Exception | AssertionError e) {
+      System.out.println();
+      System.out.println("demo failed: " + e);
+      System.out.println("logs of every process are in " + logs);
+      return 1;
+    } finally {
+      step("Cleaning up: every process and namespace the demo started");
+      if (stack != null) {
+        stack.close();
+      }
+    }
+  }
+
+  private void tell() throws Exception {
+    step("An administrator creates user alice in group engineering and a client token (admin API)");
+    String yaml = stack.applyObjects();
+    say("token minted; the API node stores only its hash");
+
+    step("kubectl apply: a Gateway with two pods, the web Resource, and a Policy for engineering");
+    yaml.lines().filter(l -> !l.startsWith("#")).forEach(l -> say("%s", l));
+
+    step("Invalid objects are refused by the API server, with a message naming the field");
+    refuseInvalidExamples();
+
+    step("The operator provisions the gateway pods; the local kubelet runs them in namespaces");
+    stack.awaitReady(Duration.ofSeconds(120));
+    kubectl("get", "gatehouse,deployment,pods", "-n", LocalStack.NAMESPACE, "-o", "wide");
+
+    Scenarios scenarios = new Scenarios(stack);
+    step("The client starts and fetches a page through the tunnel");
+    Scenarios.PageAndFile first = scenarios.pageAndFile();
+    say(
+        "before the client ran, the resource was unreachable from the client: %s",
+        first.blockedWithoutTunnel() ? "yes (only the gateways' UDP port is exposed)" : "NO");
+    say(
+        "first page %.2f s after the client started (join, init, create_flow, handshake): %s",
+        first.secondsToFirstPage(), Scenarios.describe(first.page()));
+    say(
+        "through gateway %s (%s); the web server logged: %s",
+        first.gatewayPod(), first.gatewayPodIp(), first.accessLogLine());
+    if (first.file() != null) {
+      say(
+          "a %d-byte file in %.2f s (%.0f Mbit/s), SHA-256 %s",
+          first.file().bytes(),
+          first.file().seconds(),
+          first.file().megabitsPerSecond(),
+          first.file().sha256().equals(stack.resource().fileSha256()) ? "matches" : "DIFFERS");
+    }
+    System.out.println();
+    stack.client().status().lines().forEach(l -> say("client status | %s", l));
+
+    step("Garbage UDP at the gateway's port is dropped and counted; traffic continues");
+    Scenarios.Garbage garbage = scenarios.garbage(200);
+    say(
+        "sent %d random datagrams to %s: gatehouse_gateway_drops_total %.0f -> %.0f; page after: %s",
+        garbage.sent(),
+        garbage.pod(),
+        garbage.dropsBefore(),
+        garbage.dropsAfter(),
+        Scenarios.describe(garbage.pageAfter()));
+
+    step("The API node restarts (operator rolled); tunnels stay up, everyone reconnects");
+    Scenarios.ApiRestart restart = scenarios.apiNodeRestart();
+    say(
+        "restart took %.1f s; pings through the tunnel meanwhile: %d of %d answered",
+        restart.restart().toMillis() / 1000.0, restart.pingsAnswered(), restart.pingsSent());
+    say(
+        "client reconnected: %s; gateways reconnected: %s; page after: %s",
+        restart.clientReconnected(),
+        restart.gatewaysReconnected(),
+        Scenarios.describe(restart.pageAfter()));
+
+    step("A gateway pod is killed mid-transfer; the client gets a new flow through another one");
+    Scenarios.Failover failover = scenarios.gatewayKilled();
+    say(
+        "killed %s; a page came through %s %.1f s later: %s",
+        failover.killedPod(),
+        failover.newPod(),
+        failover.secondsToPageThroughOtherGateway(),
+        Scenarios.describe(failover.pageAfter()));
+    say("the download that was running: %s", failover.transferDuringKill().replace('\n', ' '));
+
+    step("The policy is revoked in the control plane's database");
+    Scenarios.Revocation revocation = scenarios.revocation();
+    say(
+        "pings every 20 ms: %d answered before the revocation; last answer %s after it",
+        revocation.repliesBefore(),
+        revocation.lastReplyAfterRevoke().map(s -> Scenarios.ms(s)).orElse("none (0 ms)"));
+    say(
+        "answers later than 1 s after it: %d; the client removed the route: %s; page now: %s",
+        revocation.repliesLaterThanOneSecond(),
+        revocation.routeRemoved(),
+        Scenarios.describe(revocation.pageAfter()));
+
+    step("Gateway metrics (Prometheus, from inside each pod)");
+    for (Map.Entry<String, PodLauncher.Running> pod : stack.gatewayPods().entrySet()) {
+      PodLauncher.Running p = pod.getValue();
+      if (p.alive()) {
+        say(
+            "%s: handshakes %.0f, UDP rx %.0f B / tx %.0f B, drops %.0f",
+            pod.getKey(),
+            Probes.metric(p, "gatehouse_gateway_handshakes_total", null),
+            Probes.metric(p, "gatehouse_gateway_udp_bytes_total", "direction=\"rx\""),
+            Probes.metric(p, "gatehouse_gateway_udp_bytes_total", "direction=\"tx\""),
+            Probes.metric(p, "gatehouse_gateway_drops_total", null));
+      }
+    }
+  }
+
+  private void refuseInvalidExamples() throws Exception {
+    try (Stream<Path> files = Files.list(repository.resolve("examples/invalid"))) {
+      for (Path file : files.sorted().limit(3).toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          for (HasMetadata object : stack.kube().load(in).items()) {
+            try {
+              stack.kube().resource(object).dryRun().serverSideApply();
+              say("%s: accepted (unexpected)", file.getFileName());
+            } catch (KubernetesClientException e) {
+              say("%s: %s", file.getFileName(), e.getStatus().getMessage());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private void kubectl(String... args) throws Exception {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of("kubectl", "--kubeconfig", stack.kubeconfig().toString()));
+    command.addAll(List.of(args));
+    try {
+      Commands.run(command.toArray(String[]::new)).lines().forEach(l -> say("%s", l));
+    } catch (java.io.IOException e) {
+      say("(kubectl: %s)", e.getMessage());
+    }
+  }
+}
