@@ -114,6 +114,15 @@ public final class GatehouseClient implements Callable<Integer> {
   int handshakeTimeoutSeconds;
 
   @Option(
+      names = "--dead-peer-after",
+      description =
+          "fail over when a gateway answers nothing for this long after data was sent to it,"
+              + " seconds, at least 1 (default ${DEFAULT-VALUE}: WireGuard's keepalive + rekey"
+              + " timeout, a live gateway answers within 10 s)",
+      defaultValue = "15")
+  int deadPeerAfterSeconds;
+
+  @Option(
       names = "--id",
       description =
           "this device's stable id, sent as external_id (env GATEHOUSE_CLIENT_ID; default derived"
@@ -213,6 +222,9 @@ public final class GatehouseClient implements Callable<Integer> {
     if (handshakeTimeoutSeconds < 1) {
       throw usage("--handshake-timeout must be at least 1");
     }
+    if (deadPeerAfterSeconds < 1) {
+      throw usage("--dead-peer-after must be at least 1 (seconds), got " + deadPeerAfterSeconds);
+    }
     return new Settings(uri, t, give);
   }
 
@@ -229,7 +241,8 @@ public final class GatehouseClient implements Callable<Integer> {
             Duration.ofSeconds(15),
             Duration.ofSeconds(handshakeTimeoutSeconds),
             Duration.ofSeconds(5),
-            ClientAgent.Settings.defaults().staleAfter());
+            ClientAgent.Settings.defaults().staleAfter(),
+            Duration.ofSeconds(deadPeerAfterSeconds));
     ControlChannel.Options channel =
         new ControlChannel.Options(
             s.api(),

@@ -60,6 +60,16 @@ class GatehouseClientTest {
   }
 
   @Test
+  void deadPeerAfterIsAtLeastOneSecond() {
+    Map<String, String> env = Map.of("GATEHOUSE_TOKEN", "t");
+    assertThat(run(env, "--api", "ws://api/c", "--dead-peer-after", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--dead-peer-after must be at least 1 (seconds), got 0");
+    assertThat(run(env, "--api", "ws://api/c", "--dead-peer-after", "-3")).isEqualTo(2);
+    assertThat(run(env, "--api", "ws://api/c", "--dead-peer-after", "soon")).isEqualTo(2);
+    assertThat(err.toString()).contains("--dead-peer-after").contains("soon");
+  }
+
+  @Test
   void helpDocumentsTheExitCodes() {
     StringWriter out = new StringWriter();
     CommandLine cl = GatehouseClient.commandLine(Map.of());
@@ -68,7 +78,9 @@ class GatehouseClientTest {
     assertThat(out.toString())
         .contains("Exit codes:")
         .contains("the API refused the token")
-        .contains("--token-file");
+        .contains("--token-file")
+        .contains("--dead-peer-after")
+        .contains("default 15");
   }
 
   @Test

@@ -28,7 +28,8 @@ import java.util.UUID;
  * create_flow} and holds that resource's packets (bounded) until {@code flow_created}, then adds
  * the gateway as a WireGuard peer and releases them. It removes routes and peer access on {@code
  * resource_deleted}, drops held packets on {@code flow_creation_failed}, and fails over (asks for a
- * new flow) when the handshake with a gateway does not complete in time.
+ * new flow) when the handshake with a gateway does not complete in time or, once it did, when the
+ * gateway stops answering the data sent to it (dead-peer detection, see {@link #tick}).
  *
  * <p>Pure: every input carries the monotonic time in nanoseconds; every output is a list of {@link
  * ClientCommand}s. Not thread-safe: the shell calls it under one lock.
@@ -47,20 +48,26 @@ public final class ClientAgent {
    * @param staleAfter a gateway whose handshake count has not moved for this long is forgotten with
    *     its flows, so the next packet asks for a new flow (a busy session rekeys every 120 s; after
    *     REJECT_AFTER_TIME, 180 s, an idle or dead one cannot send anyway)
+   * @param deadPeerAfter a gateway that has been sent data and has answered nothing (no transport
+   *     message, no handshake) for this long is failed over; the default, 15 s, is WireGuard's
+   *     KEEPALIVE_TIMEOUT + REKEY_TIMEOUT: a live peer that receives data answers within
+   *     KEEPALIVE_TIMEOUT (10 s), at least with a keepalive (whitepaper §6.5)
    */
   public record Settings(
       int maxHeldPackets,
       Duration flowRequestTimeout,
       Duration handshakeTimeout,
       Duration retryAfterFailure,
-      Duration staleAfter) {
+      Duration staleAfter,
+      Duration deadPeerAfter) {
     public static Settings defaults() {
       return new Settings(
           64,
           Duration.ofSeconds(15),
           Duration.ofSeconds(12),
           Duration.ofSeconds(5),
-          Duration.ofSeconds(195));
+          Duration.ofSeconds(195),
+          Duration.ofSeconds(15));
     }
   }
 
@@ -77,9 +84,15 @@ public final class ClientAgent {
   /** The verdict for a packet and the commands it caused. */
   public record PacketDecision(Verdict verdict, List<ClientCommand> commands) {}
 
+  private static final PacketDecision FORWARD = new PacketDecision(Verdict.FORWARD, List.of());
+
   /** A flow's state, per resource. */
   public sealed interface FlowState {
-    record Pending(String ref, long sinceNanos, ArrayDeque<byte[]> held) implements FlowState {}
+    /**
+     * @param preferred the gateways the request named as connected; the answer may pick one
+     */
+    record Pending(String ref, long sinceNanos, ArrayDeque<byte[]> held, List<UUID> preferred)
+        implements FlowState {}
 
     record Active(UUID gatewayId, UUID flowId) implements FlowState {}
 
@@ -94,9 +107,7 @@ public final class ClientAgent {
     final byte[] presharedKey;
     final String endpoint;
     final Set<UUID> resources = new LinkedHashSet<>();
-    long peerSinceNanos;
-    long handshakesSeen;
-    long lastProgressNanos;
+    final PeerLiveness liveness = new PeerLiveness();
 
     Gateway(UUID id, byte[] publicKey, byte[] presharedKey, String endpoint) {
       this.id = id;
@@ -193,9 +204,7 @@ public final class ClientAgent {
     // keeping the held packets.
     for (Map.Entry<UUID, FlowState> e : List.copyOf(flows.entrySet())) {
       if (e.getValue() instanceof FlowState.Pending p) {
-        pendingRefs.remove(p.ref());
-        FlowState.Pending again = requestFlow(e.getKey(), now, out);
-        again.held().addAll(p.held());
+        requestAgain(e.getKey(), p, now, out);
       }
     }
     out.add(
@@ -254,6 +263,7 @@ public final class ClientAgent {
             gateways.remove(g.id);
             out.add(new ClientCommand.RemoveGatewayPeer(g.id, g.publicKey.clone()));
           } else {
+            g.liveness.peerReplaced();
             out.add(upsertPeer(g));
           }
         }
@@ -274,6 +284,18 @@ public final class ClientAgent {
       out.add(
           new ClientCommand.Report(
               "flow_ignored", "flow_created for " + created.resourceId() + " was not requested"));
+      return;
+    }
+    if (unhealthyGateways.contains(created.gatewayId()) && !pending.ref().equals(ref)) {
+      // The request that named the gateway as connected was superseded when it failed over.
+      out.add(
+          new ClientCommand.Report(
+              "flow_ignored",
+              "flow_created for "
+                  + resourceId
+                  + " via failed gateway "
+                  + created.gatewayId()
+                  + " answers an earlier request; waiting for the answer to the newer one"));
       return;
     }
     Resource resource = resources.get(resourceId);
@@ -309,14 +331,15 @@ public final class ClientAgent {
       g = new Gateway(created.gatewayId(), publicKey, psk, created.gatewayEndpoint());
     }
     gateways.put(g.id, g);
+    // The API node picked it again (after a failover): it is eligible once more.
     unhealthyGateways.remove(g.id);
     g.resources.add(resourceId);
-    g.peerSinceNanos = now;
-    g.handshakesSeen = 0;
+    g.liveness.peerAdded(now);
     out.add(upsertPeer(g));
     flows.put(resourceId, new FlowState.Active(g.id, created.flowId()));
     if (!pending.held().isEmpty()) {
       out.add(new ClientCommand.Deliver(List.copyOf(pending.held())));
+      g.liveness.dataSent(now, pending.held().size());
     }
     out.add(
         new ClientCommand.Report(
@@ -380,8 +403,12 @@ public final class ClientAgent {
       return new PacketDecision(Verdict.DROP, List.of());
     }
     FlowState f = flows.get(resourceId);
-    if (f instanceof FlowState.Active) {
-      return new PacketDecision(Verdict.FORWARD, List.of());
+    if (f instanceof FlowState.Active a) {
+      Gateway g = gateways.get(a.gatewayId());
+      if (g != null) {
+        g.liveness.dataSent(now, 1);
+      }
+      return FORWARD;
     }
     if (f instanceof FlowState.Failed failed && now - failed.retryAtNanos() < 0) {
       return new PacketDecision(Verdict.DROP, List.of());
@@ -404,19 +431,28 @@ public final class ClientAgent {
 
   private FlowState.Pending requestFlow(UUID resourceId, long now, List<ClientCommand> out) {
     String ref = Long.toString(nextRef++);
-    FlowState.Pending pending = new FlowState.Pending(ref, now, new ArrayDeque<>());
-    flows.put(resourceId, pending);
-    pendingRefs.put(ref, resourceId);
     List<UUID> connected = new ArrayList<>();
     for (Gateway g : gateways.values()) {
       if (!unhealthyGateways.contains(g.id)) {
         connected.add(g.id);
       }
     }
+    FlowState.Pending pending =
+        new FlowState.Pending(ref, now, new ArrayDeque<>(), List.copyOf(connected));
+    flows.put(resourceId, pending);
+    pendingRefs.put(ref, resourceId);
     out.add(
         new ClientCommand.Send(
             Envelope.of(ref, new ClientInbound.CreateFlow(resourceId, connected))));
     return pending;
+  }
+
+  /** Replaces a pending request with a new one, keeping its held packets. */
+  private void requestAgain(
+      UUID resourceId, FlowState.Pending p, long now, List<ClientCommand> out) {
+    pendingRefs.remove(p.ref());
+    FlowState.Pending again = requestFlow(resourceId, now, out);
+    again.held().addAll(p.held());
   }
 
   private UUID resourceOf(byte[] b, int off, int len) {
@@ -436,12 +472,18 @@ public final class ClientAgent {
   // ------------------------------------------------------------------ time
 
   /**
-   * Advances time: gives up on flow requests that got no answer and fails over gateways whose
-   * handshake did not complete within the timeout.
+   * Advances time: gives up on flow requests that got no answer, and fails over a gateway whose
+   * handshake did not complete within {@link Settings#handshakeTimeout} or that has answered
+   * nothing for {@link Settings#deadPeerAfter} since data was first sent to it after its last
+   * reply. That is WireGuard's new-handshake timer (whitepaper §6.5): started by the first data
+   * packet sent (keepalives do not count: a live peer does not answer them), stopped by anything
+   * received, a handshake included. A gateway nobody sends to is never failed over; it is forgotten
+   * after {@link Settings#staleAfter}.
    *
-   * @param handshakes completed handshakes per gateway peer, as the tunnel counts them
+   * @param progress the tunnel's counters per gateway peer; a missing entry counts as {@link
+   *     PeerProgress#NONE}
    */
-  public List<ClientCommand> tick(long now, Map<UUID, Long> handshakes) {
+  public List<ClientCommand> tick(long now, Map<UUID, PeerProgress> progress) {
     List<ClientCommand> out = new ArrayList<>();
     for (Map.Entry<UUID, FlowState> e : List.copyOf(flows.entrySet())) {
       if (e.getValue() instanceof FlowState.Pending p
@@ -450,15 +492,12 @@ public final class ClientAgent {
       }
     }
     for (Gateway g : List.copyOf(gateways.values())) {
-      long n = handshakes.getOrDefault(g.id, 0L);
-      if (n > g.handshakesSeen) {
-        g.handshakesSeen = n;
-        g.lastProgressNanos = now;
-      }
-      if (g.handshakesSeen == 0 && now - g.peerSinceNanos > settings.handshakeTimeout().toNanos()) {
-        failover(g, now, out);
-      } else if (g.handshakesSeen > 0
-          && now - g.lastProgressNanos > settings.staleAfter().toNanos()) {
+      g.liveness.observe(progress.getOrDefault(g.id, PeerProgress.NONE), now);
+      String why =
+          g.liveness.failoverReason(now, settings.handshakeTimeout(), settings.deadPeerAfter());
+      if (why != null) {
+        failover(g, why, now, out);
+      } else if (g.liveness.stale(now, settings.staleAfter())) {
         forgetStale(g, out);
       }
     }
@@ -483,26 +522,37 @@ public final class ClientAgent {
                 + " flows will be asked for again on next use"));
   }
 
-  private void failover(Gateway g, long now, List<ClientCommand> out) {
+  /**
+   * Removes the gateway's peer, marks it unhealthy (left out of {@code connected_gateway_ids} until
+   * a {@code flow_created} names it again) and asks for new flows for its resources; packets to
+   * them are held until those exist. Pending requests that named it as connected are asked again,
+   * since their answer would likely pick it.
+   */
+  private void failover(Gateway g, String why, long now, List<ClientCommand> out) {
     gateways.remove(g.id);
     unhealthyGateways.add(g.id);
     out.add(new ClientCommand.RemoveGatewayPeer(g.id, g.publicKey.clone()));
     out.add(
         new ClientCommand.Report(
             "gateway_failover",
-            "no handshake with gateway "
+            "gateway "
                 + g.id
                 + " at "
                 + g.endpoint
-                + " within "
-                + settings.handshakeTimeout().toSeconds()
-                + " s; asking for new flows for "
+                + ": "
+                + why
+                + "; asking for new flows for "
                 + g.resources.size()
                 + " resources"));
     for (UUID r : g.resources) {
       flows.remove(r);
       if (resources.containsKey(r)) {
         requestFlow(r, now, out);
+      }
+    }
+    for (Map.Entry<UUID, FlowState> e : List.copyOf(flows.entrySet())) {
+      if (e.getValue() instanceof FlowState.Pending p && p.preferred().contains(g.id)) {
+        requestAgain(e.getKey(), p, now, out);
       }
     }
   }
@@ -531,9 +581,7 @@ public final class ClientAgent {
                 }));
     Map<UUID, String> gw = new LinkedHashMap<>();
     gateways.forEach(
-        (id, g) ->
-            gw.put(
-                id, g.endpoint + " handshakes=" + g.handshakesSeen + " resources=" + g.resources));
+        (id, g) -> gw.put(id, g.endpoint + " " + g.liveness + " resources=" + g.resources));
     return new Status(
         iface != null,
         iface == null ? "" : iface.ipv4(),

@@ -3,6 +3,7 @@ package dev.gatehouse.client.tunnel;
 import dev.gatehouse.client.control.ControlChannel;
 import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.core.ClientCommand;
+import dev.gatehouse.client.core.PeerProgress;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.Envelope;
@@ -152,9 +153,12 @@ public final class ClientRuntime implements AutoCloseable {
   private void tick() {
     try {
       synchronized (agent) {
-        Map<UUID, Long> handshakes = new HashMap<>();
-        peers.forEach((id, p) -> handshakes.put(id, p.handshakesCompleted()));
-        apply(agent.tick(System.nanoTime(), handshakes));
+        Map<UUID, PeerProgress> progress = new HashMap<>();
+        peers.forEach(
+            (id, p) ->
+                progress.put(
+                    id, new PeerProgress(p.handshakesCompleted(), p.rxBytes(), p.txBytes())));
+        apply(agent.tick(System.nanoTime(), progress));
       }
     } catch (RuntimeException e) {
       log.accept("tick failed: " + e);

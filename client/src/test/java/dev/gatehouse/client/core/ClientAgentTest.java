@@ -36,7 +36,8 @@ class ClientAgentTest {
               Duration.ofSeconds(15),
               Duration.ofSeconds(12),
               Duration.ofSeconds(5),
-              Duration.ofSeconds(195)));
+              Duration.ofSeconds(195),
+              Duration.ofSeconds(15)));
 
   static ResourceDescription resource(UUID id, String type, String address) {
     return new ResourceDescription(id, type, address, "dual", List.of(), List.of());
@@ -80,6 +81,20 @@ class ClientAgentTest {
   ClientAgent.PacketDecision send(String dst, long now) throws Exception {
     byte[] p = packet(dst);
     return agent.onPacket(p, 0, p.length, now);
+  }
+
+  static PeerProgress handshakes(long n) {
+    return new PeerProgress(n, 0, 0);
+  }
+
+  /** {@code out} releases {@code n} held packets. */
+  static void assertDelivers(List<ClientCommand> out, int n) {
+    assertThat(out)
+        .anySatisfy(
+            c ->
+                assertThat(c)
+                    .isInstanceOfSatisfying(
+                        ClientCommand.Deliver.class, d -> assertThat(d.packets()).hasSize(n)));
   }
 
   static String refOf(List<ClientCommand> commands) {
@@ -154,12 +169,7 @@ class ClientAgentTest {
       send("10.0.0.5", 2);
     }
     List<ClientCommand> out = agent.onMessage(flowCreated(ref, WEB, GW1, GW_KEY), 3);
-    assertThat(out)
-        .anySatisfy(
-            c ->
-                assertThat(c)
-                    .isInstanceOfSatisfying(
-                        ClientCommand.Deliver.class, d -> assertThat(d.packets()).hasSize(3)));
+    assertDelivers(out, 3);
     assertThat(agent.status().packetsDroppedWhileHolding()).isEqualTo(8);
   }
 
@@ -251,8 +261,8 @@ class ClientAgentTest {
   void failsOverWhenTheHandshakeTimesOut() throws Exception {
     agent.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 0);
     agent.onMessage(flowCreated(refOf(send("10.0.0.5", 0).commands()), WEB, GW1, GW_KEY), S);
-    assertThat(agent.tick(10 * S, Map.of(GW1, 0L))).isEmpty();
-    List<ClientCommand> out = agent.tick(14 * S, Map.of(GW1, 0L));
+    assertThat(agent.tick(10 * S, Map.of(GW1, handshakes(0)))).isEmpty();
+    List<ClientCommand> out = agent.tick(14 * S, Map.of(GW1, handshakes(0)));
     assertThat(out)
         .anyMatch(c -> c instanceof ClientCommand.RemoveGatewayPeer r && r.gatewayId().equals(GW1));
     ClientCommand.Send again =
@@ -273,8 +283,8 @@ class ClientAgentTest {
   void aCompletedHandshakeKeepsTheGateway() throws Exception {
     agent.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 0);
     agent.onMessage(flowCreated(refOf(send("10.0.0.5", 0).commands()), WEB, GW1, GW_KEY), S);
-    assertThat(agent.tick(2 * S, Map.of(GW1, 1L))).isEmpty();
-    assertThat(agent.tick(60 * S, Map.of(GW1, 1L))).isEmpty();
+    assertThat(agent.tick(2 * S, Map.of(GW1, handshakes(1)))).isEmpty();
+    assertThat(agent.tick(60 * S, Map.of(GW1, handshakes(1)))).isEmpty();
     assertThat(agent.gatewayIds()).containsExactly(GW1);
   }
 
@@ -298,10 +308,10 @@ class ClientAgentTest {
   void aGatewayWithoutHandshakesForTooLongIsForgottenAndTheNextPacketAsksAgain() throws Exception {
     agent.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 0);
     agent.onMessage(flowCreated(refOf(send("10.0.0.5", 0).commands()), WEB, GW1, GW_KEY), 0);
-    assertThat(agent.tick(S, Map.of(GW1, 1L))).isEmpty();
-    assertThat(agent.tick(121 * S, Map.of(GW1, 2L))).isEmpty(); // rekeyed: progress
-    assertThat(agent.tick(300 * S, Map.of(GW1, 2L))).isEmpty();
-    List<ClientCommand> out = agent.tick(317 * S, Map.of(GW1, 2L));
+    assertThat(agent.tick(S, Map.of(GW1, handshakes(1)))).isEmpty();
+    assertThat(agent.tick(121 * S, Map.of(GW1, handshakes(2)))).isEmpty(); // rekeyed: progress
+    assertThat(agent.tick(300 * S, Map.of(GW1, handshakes(2)))).isEmpty();
+    List<ClientCommand> out = agent.tick(317 * S, Map.of(GW1, handshakes(2)));
     assertThat(out).anyMatch(c -> c instanceof ClientCommand.RemoveGatewayPeer);
     assertThat(agent.flow(WEB)).isNull();
     ClientAgent.PacketDecision next = send("10.0.0.5", 318 * S);
@@ -319,12 +329,7 @@ class ClientAgentTest {
     assertThat(second).isNotEqualTo(first);
     // Whichever answer comes first creates the flow (an old one is still a valid flow) ...
     out = agent.onMessage(flowCreated(first, WEB, GW1, GW_KEY), 3 * S);
-    assertThat(out)
-        .anySatisfy(
-            c ->
-                assertThat(c)
-                    .isInstanceOfSatisfying(
-                        ClientCommand.Deliver.class, d -> assertThat(d.packets()).hasSize(2)));
+    assertDelivers(out, 2);
     // ... and the other one is ignored.
     assertThat(agent.onMessage(flowCreated(second, WEB, GW1, GW_KEY), 3 * S))
         .singleElement()
