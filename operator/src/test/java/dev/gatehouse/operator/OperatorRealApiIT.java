@@ -68,12 +68,17 @@ class OperatorRealApiIT {
     return ExamplesTest.validExamples();
   }
 
+  static Stream<Path> kindE2eManifests() throws IOException {
+    return ExamplesTest.kindE2eManifests();
+  }
+
   static Stream<Path> invalidExamples() throws IOException {
     return ExamplesTest.invalidExamples();
   }
 
+  /** Also the kind e2e's objects: its client Job, web server and Policy. */
   @ParameterizedTest
-  @MethodSource("validExamples")
+  @MethodSource({"validExamples", "kindE2eManifests"})
   void validExampleIsAccepted(Path file) throws IOException {
     HasMetadata object = apiServer.load(file);
     assertThat(client.resource(object).forceConflicts().serverSideApply()).isNotNull();
