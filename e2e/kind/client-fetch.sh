@@ -5,12 +5,13 @@
 # Service through the tunnel and checks the body. The last line says PASS or why it failed; the
 # client's own log and its status snapshot are in the Job's log either way.
 #
-# Env: GATEHOUSE_API_URL and GATEHOUSE_TOKEN (for the client), WEB_HOST (the web Service's name).
+# Env: GATEHOUSE_API_URL and GATEHOUSE_TOKEN (for the client), WEB_HOST (the web Service's name),
+# CLIENT_STATUS_FILE (default /run/gatehouse-client/status; KindClientJobScriptTest moves it).
 set -euo pipefail
 
 WEB_HOST="${WEB_HOST:?WEB_HOST names the web Service}"
 IFACE=gatehouse0
-STATUS=/run/gatehouse-client/status
+STATUS="${CLIENT_STATUS_FILE:-/run/gatehouse-client/status}"
 MESSAGE=gatehouse-kind-e2e-through-the-tunnel
 WAIT_SECONDS=180
 
