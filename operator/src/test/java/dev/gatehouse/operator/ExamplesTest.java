@@ -22,14 +22,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Every file in {@code examples/} parses into the model; valid ones pass the operator's checks and
  * every invalid one fails them with the message it announces in {@code
- * gatehouse.dev/expected-error}.
+ * gatehouse.dev/expected-error}. The kind e2e's manifests ({@code e2e/kind/*.yaml}, but for the
+ * kind cluster configuration) are held to the same standard as the valid examples.
  */
 class ExamplesTest {
   static final Path EXAMPLES = Path.of("..", "examples");
+  static final Path KIND_E2E = Path.of("..", "e2e", "kind");
   static final String EXPECTED_ERROR = "gatehouse.dev/expected-error";
 
   static Stream<Path> validExamples() throws IOException {
     return yamlFiles(EXAMPLES);
+  }
+
+  /** The Kubernetes objects the kind e2e applies (cluster.yaml configures kind, not Kubernetes). */
+  static Stream<Path> kindE2eManifests() throws IOException {
+    return yamlFiles(KIND_E2E).filter(f -> !f.getFileName().toString().equals("cluster.yaml"));
   }
 
   static Stream<Path> invalidExamples() throws IOException {
@@ -37,7 +44,7 @@ class ExamplesTest {
   }
 
   @ParameterizedTest
-  @MethodSource("validExamples")
+  @MethodSource({"validExamples", "kindE2eManifests"})
   void validExampleParsesAndPassesValidation(Path file) throws IOException {
     HasMetadata object = load(file);
     assertThat(object.getMetadata().getName()).isNotBlank();

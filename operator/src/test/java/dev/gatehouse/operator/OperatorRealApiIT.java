@@ -2,12 +2,17 @@ package dev.gatehouse.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.GatewayServiceSpec;
+import dev.gatehouse.operator.model.PodOverrides;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -16,6 +21,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,12 +68,17 @@ class OperatorRealApiIT {
     return ExamplesTest.validExamples();
   }
 
+  static Stream<Path> kindE2eManifests() throws IOException {
+    return ExamplesTest.kindE2eManifests();
+  }
+
   static Stream<Path> invalidExamples() throws IOException {
     return ExamplesTest.invalidExamples();
   }
 
+  /** Also the kind e2e's objects: its client Job, web server and Policy. */
   @ParameterizedTest
-  @MethodSource("validExamples")
+  @MethodSource({"validExamples", "kindE2eManifests"})
   void validExampleIsAccepted(Path file) throws IOException {
     HasMetadata object = apiServer.load(file);
     assertThat(client.resource(object).forceConflicts().serverSideApply()).isNotNull();
@@ -134,6 +145,47 @@ class OperatorRealApiIT {
     bare.getSpec().setMode(null);
     Gateway created = client.resource(bare).create();
     assertThat(created.getSpec().getReplicas()).isEqualTo(2);
+  }
+
+  /**
+   * The API server stores a gateway Deployment with the unsafe {@code net.ipv4.ip_forward} sysctl
+   * (only a kubelet that does not allow it refuses the pod), and a Gateway can opt out.
+   */
+  @Test
+  void ipForwardSysctlDefaultsOnAndCanBeTurnedOff() {
+    apiServer.createNamespace("real-gw-sysctl");
+    Gateway gateway = TestGateways.gateway("real-gw-sysctl", "fwd", 1);
+    PodOverrides pod = new PodOverrides();
+    pod.setIpForwardSysctl(null);
+    gateway.getSpec().setPod(pod);
+    Gateway created = client.resource(gateway).create();
+    assertThat(created.getSpec().getPod().getIpForwardSysctl()).as("schema default").isTrue();
+
+    var deployments = client.apps().deployments().inNamespace("real-gw-sysctl");
+    await()
+        .atMost(OperatorScenarios.TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(podSysctls(deployments.withName("fwd-gateway").get()))
+                    .containsExactly(new Sysctl("net.ipv4.ip_forward", "1")));
+
+    client
+        .resources(Gateway.class)
+        .inNamespace("real-gw-sysctl")
+        .withName("fwd")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"pod\":{\"ipForwardSysctl\":false}}}");
+    await()
+        .atMost(OperatorScenarios.TIMEOUT)
+        .untilAsserted(
+            () -> assertThat(podSysctls(deployments.withName("fwd-gateway").get())).isEmpty());
+  }
+
+  private static List<Sysctl> podSysctls(Deployment deployment) {
+    assertThat(deployment).isNotNull();
+    PodSecurityContext security = deployment.getSpec().getTemplate().getSpec().getSecurityContext();
+    return security.getSysctls() == null ? List.of() : security.getSysctls();
   }
 
   @Test

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -83,6 +84,9 @@ final class OperatorScenarios {
     assertThat(security.getCapabilities().getAdd()).containsExactly("NET_ADMIN");
     assertThat(security.getReadOnlyRootFilesystem()).isTrue();
     assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    // Forwarding comes from the pod's own sysctl, never from privileges.
+    assertThat(deployment.getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+        .containsExactly(new Sysctl("net.ipv4.ip_forward", "1"));
     assertThat(service.getSpec().getPorts().getFirst().getProtocol()).isEqualTo("UDP");
     assertThat(service.getSpec().getPorts().getFirst().getPort()).isEqualTo(51820);
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);

@@ -45,7 +45,9 @@ public final class LinuxHostNetwork implements HostNetwork {
 
   /**
    * Sets a forwarding sysctl to 1 unless it already is (in a pod /proc/sys is usually read-only:
-   * then the pod's {@code securityContext.sysctls} must set it).
+   * then the pod's {@code securityContext.sysctls} must set it, as the operator's gateway
+   * Deployments do). Never asks for privileges: a required sysctl that stays 0 is an error whose
+   * message says what to change.
    *
    * @param required false for IPv6, whose forwarding is best effort (IPv4 resources still work)
    */
@@ -67,8 +69,9 @@ public final class LinuxHostNetwork implements HostNetwork {
             sysctl
                 + " is 0 and cannot be set ("
                 + e.getMessage()
-                + "); set it in the pod's securityContext.sysctls or run with a writable"
-                + " /proc/sys",
+                + "); in Kubernetes the pod's securityContext.sysctls must set it (the operator"
+                + " does unless the Gateway sets spec.pod.ipForwardSysctl: false), elsewhere run"
+                + " with a writable /proc/sys",
             e);
       }
     }

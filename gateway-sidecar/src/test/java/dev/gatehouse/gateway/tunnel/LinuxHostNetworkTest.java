@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.tunnel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,5 +45,18 @@ class LinuxHostNetworkTest {
             () -> LinuxHostNetwork.enableForwarding(missing, "net.ipv4.ip_forward", true))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("net.ipv4.ip_forward");
+  }
+
+  @Test
+  void aSysctlThatStaysOffSaysHowToTurnItOnInAPod() throws Exception {
+    Path readOnlyOff = Files.writeString(dir.resolve("read-only-off"), "0\n");
+    readOnlyOff.toFile().setReadOnly();
+    assumeFalse(Files.isWritable(readOnlyOff), "root writes read-only files anyway");
+    assertThatThrownBy(
+            () -> LinuxHostNetwork.enableForwarding(readOnlyOff, "net.ipv4.ip_forward", true))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("net.ipv4.ip_forward is 0 and cannot be set")
+        .hasMessageContaining("securityContext.sysctls")
+        .hasMessageContaining("spec.pod.ipForwardSysctl");
   }
 }

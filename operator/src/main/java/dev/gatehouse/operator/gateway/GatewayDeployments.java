@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -38,11 +39,13 @@ import java.util.Optional;
  *
  * <p>Kernel mode needs a TUN device and NET_ADMIN, nothing more: the container drops every other
  * capability, never runs privileged, cannot escalate, has a read-only root filesystem and the
- * runtime's default seccomp profile.
+ * runtime's default seccomp profile. Forwarding is turned on by the pod's {@code
+ * net.ipv4.ip_forward} sysctl (its own network namespace only), which the kubelet must allow.
  */
 public final class GatewayDeployments {
   static final String CONTAINER = "gateway";
   static final String TUN_DEVICE = "/dev/net/tun";
+  static final String IP_FORWARD_SYSCTL = "net.ipv4.ip_forward";
 
   private GatewayDeployments() {}
 
@@ -92,6 +95,7 @@ public final class GatewayDeployments {
         .withNewSeccompProfile()
         .withType("RuntimeDefault")
         .endSeccompProfile()
+        .withSysctls(sysctls(pod))
         .endSecurityContext()
         .withContainers(container(gateway, config, pod))
         .addNewVolume()
@@ -144,6 +148,17 @@ public final class GatewayDeployments {
         .withMountPath("/tmp")
         .endVolumeMount()
         .build();
+  }
+
+  /**
+   * {@code net.ipv4.ip_forward=1} unless the Gateway opts out: the gateway forwards client packets
+   * and cannot write a pod's read-only {@code /proc/sys} itself. An unsafe sysctl: a kubelet that
+   * does not allow it rejects the pod with reason SysctlForbidden.
+   */
+  static List<Sysctl> sysctls(PodOverrides pod) {
+    return Boolean.FALSE.equals(pod.getIpForwardSysctl())
+        ? List.of()
+        : List.of(new Sysctl(IP_FORWARD_SYSCTL, "1"));
   }
 
   /** Kernel mode: NET_ADMIN for the TUN device and routes, nothing else. Never privileged. */

@@ -2,6 +2,7 @@ package dev.gatehouse.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -33,6 +34,18 @@ public class PodOverrides {
 
   @JsonPropertyDescription("Extra labels for the gateway pods.")
   private Map<String, String> labels;
+
+  @JsonPropertyDescription(
+      "Whether the operator sets net.ipv4.ip_forward=1 in the gateway pods' securityContext.sysctls"
+          + " (their own network namespace only; the pods stay unprivileged). Gateways forward"
+          + " client traffic and report their tunnel not ready without it. It is an 'unsafe'"
+          + " sysctl: the kubelet of every node that may run gateways must allow it"
+          + " (--allowed-unsafe-sysctls=net.ipv4.ip_forward, or allowedUnsafeSysctls in its"
+          + " KubeletConfiguration), otherwise the pods fail with reason SysctlForbidden. Set"
+          + " false only when something else turns forwarding on in the pods (a CNI plugin, an"
+          + " admission webhook).")
+  @Default("true")
+  private Boolean ipForwardSysctl = true;
 
   public ResourceRequirements getResources() {
     return resources;
@@ -89,5 +102,13 @@ public class PodOverrides {
 
   public void setLabels(Map<String, String> labels) {
     this.labels = labels;
+  }
+
+  public Boolean getIpForwardSysctl() {
+    return ipForwardSysctl;
+  }
+
+  public void setIpForwardSysctl(Boolean ipForwardSysctl) {
+    this.ipForwardSysctl = ipForwardSysctl;
   }
 }

@@ -56,6 +56,28 @@ class ApiNodeChartTest {
     assertThat(env.get("GATEHOUSE_API_PORT").getValue()).isEqualTo("8443");
   }
 
+  /** Secrets only in Secrets: the kind e2e creates one and passes only its name to the chart. */
+  @Test
+  void anExistingSecretCarriesTheFlowKeyAndTheAdminToken() {
+    RenderedChart chart =
+        RenderedChart.render(
+            NS,
+            Map.of(
+                "postgresql.bundled.enabled", "true",
+                "postgresql.bundled.password", "pw",
+                "apiNode.existingSecret", "api-node-keys"));
+
+    assertThat(chart.find(Secret.class, "gh-gatehouse-api-node")).isEmpty();
+    Map<String, EnvVar> env = env(chart);
+    var flowKey = env.get("GATEHOUSE_FLOW_KEY_SECRET").getValueFrom().getSecretKeyRef();
+    assertThat(flowKey.getName()).isEqualTo("api-node-keys");
+    assertThat(flowKey.getKey()).isEqualTo("flowKeySecret");
+    var adminToken = env.get("GATEHOUSE_ADMIN_TOKEN").getValueFrom().getSecretKeyRef();
+    assertThat(adminToken.getName()).isEqualTo("api-node-keys");
+    assertThat(adminToken.getKey()).isEqualTo("adminToken");
+    assertThat(adminToken.getOptional()).as("no adminToken key: no admin API").isTrue();
+  }
+
   private static Map<String, EnvVar> env(RenderedChart chart) {
     Deployment operator = chart.all(Deployment.class).getFirst();
     return operator.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()

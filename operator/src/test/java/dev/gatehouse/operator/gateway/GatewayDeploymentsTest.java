@@ -12,7 +12,9 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +35,26 @@ class GatewayDeploymentsTest {
     assertThat(security.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
     assertThat(container.getVolumeMounts())
         .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/dev/net/tun"));
+  }
+
+  @Test
+  void podTurnsOnIpForwardingThroughASysctlUnlessTheGatewayOptsOut() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 2);
+    assertThat(podSysctls(GatewayDeployments.desired(gateway, config)))
+        .containsExactly(new Sysctl("net.ipv4.ip_forward", "1"));
+
+    PodOverrides pod = new PodOverrides();
+    assertThat(pod.getIpForwardSysctl()).as("the model's default").isTrue();
+    pod.setIpForwardSysctl(null); // as read from an object written before the field existed
+    gateway.getSpec().setPod(pod);
+    assertThat(podSysctls(GatewayDeployments.desired(gateway, config)))
+        .containsExactly(new Sysctl("net.ipv4.ip_forward", "1"));
+
+    pod.setIpForwardSysctl(false);
+    Deployment optedOut = GatewayDeployments.desired(gateway, config);
+    assertThat(podSysctls(optedOut)).isEmpty();
+    assertThat(new KubernetesSerialization().asYaml(optedOut)).doesNotContain("sysctls");
+    assertThat(container(optedOut).getSecurityContext().getPrivileged()).isFalse();
   }
 
   @Test
@@ -92,6 +114,10 @@ class GatewayDeploymentsTest {
     Gateway gateway = TestGateways.gateway("ns", "edge", 2);
     assertThat(GatewayDeployments.desired(gateway, config))
         .isEqualTo(GatewayDeployments.desired(gateway, config));
+  }
+
+  private static java.util.List<Sysctl> podSysctls(Deployment deployment) {
+    return deployment.getSpec().getTemplate().getSpec().getSecurityContext().getSysctls();
   }
 
   private static Container container(Deployment deployment) {
