@@ -155,6 +155,30 @@ public final class Probes {
     }
   }
 
+  /** A pod's tunnel counters in one line: handshakes, datagrams in and out, non-zero drops. */
+  public static String counters(PodLauncher.Running pod) {
+    try {
+      String text =
+          Commands.runIn(
+              pod.namespace(), "curl", "-sf", "-m", "3", "http://127.0.0.1:8080/q/metrics");
+      return text.lines()
+          .filter(
+              l ->
+                  l.startsWith("gatehouse_gateway_handshakes_total")
+                      || l.startsWith("gatehouse_gateway_udp_packets_total")
+                      || l.startsWith("gatehouse_gateway_peers")
+                      || (l.startsWith("gatehouse_gateway_drops_total") && !l.endsWith(" 0.0")))
+          .map(l -> l.replace("gatehouse_gateway_", ""))
+          .reduce((a, b) -> a + ", " + b)
+          .orElse("");
+    } catch (IOException e) {
+      return "(no metrics: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(interrupted)";
+    }
+  }
+
   /** The pod whose IP is the endpoint of the client's active flow, if any. */
   public Optional<String> carryingGatewayPod() {
     List<String> gateways = stack.client().statusLines("gateway");

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The resource: the JDK's {@code jwebserver} on port 8080 (a page and a file) and an {@code iperf3}
- * server on 5201, in the lab's resource namespace. The web server's log names the address each
- * request came from.
+ * The resource: a {@link WebServer} on port 8080 (a page and a file) and an {@code iperf3} server
+ * on 5201, in the lab's resource namespace. The web server's log names the address each request
+ * came from.
  */
 public final class ResourceServers implements AutoCloseable {
   public static final int HTTP_PORT = 8080;
@@ -45,22 +45,19 @@ public final class ResourceServers implements AutoCloseable {
     byte[] data = new byte[fileBytes];
     new Random(42).nextBytes(data);
     Files.write(site.resolve("file.bin"), data);
-    String java = Path.of(System.getProperty("java.home"), "bin").toString();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     ManagedProcess web =
         ManagedProcess.start(
             "web resource",
             Commands.inNamespace(
                 lab.resourceNamespace(),
                 List.of(
-                    java + "/jwebserver",
-                    "-b",
-                    "0.0.0.0",
-                    "-p",
+                    java,
+                    "-cp",
+                    codeSource(),
+                    WebServer.class.getName(),
                     Integer.toString(HTTP_PORT),
-                    "-d",
-                    site.toAbsolutePath().toString(),
-                    "-o",
-                    "info")),
+                    site.toAbsolutePath().toString())),
             Map.of(),
             logs.resolve("web.log"));
     ManagedProcess iperf =
@@ -81,6 +78,16 @@ public final class ResourceServers implements AutoCloseable {
       throw new IOException("the web resource did not come up; see " + web.log());
     }
     return servers;
+  }
+
+  /** Where {@link WebServer} was loaded from (it needs nothing but the JDK). */
+  private static String codeSource() {
+    try {
+      return Path.of(WebServer.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static List<String> curlIn(String ns, String url) {

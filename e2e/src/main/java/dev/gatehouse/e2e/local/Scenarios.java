@@ -142,7 +142,9 @@ public final class Scenarios {
       String newPod,
       double secondsToPageThroughOtherGateway,
       Probes.Fetch pageAfter,
-      String transferDuringKill) {}
+      String transferDuringKill,
+      String clientStatusAfter,
+      Map<String, String> gatewayCounters) {}
 
   public Failover gatewayKilled() throws Exception {
     ManagedProcess transfer =
@@ -188,7 +190,17 @@ public final class Scenarios {
     String newPod = probes.carryingGatewayPod().orElse("?");
     transfer.waitFor(60);
     String transferResult = Files.readString(transfer.log(), StandardCharsets.UTF_8).strip();
-    return new Failover(victim, newPod, seconds, page, transferResult);
+    return new Failover(
+        victim, newPod, seconds, page, transferResult, stack.client().status(), counters());
+  }
+
+  /** Tunnel counters of every live gateway pod. */
+  public Map<String, String> counters() {
+    Map<String, String> all = new java.util.TreeMap<>();
+    stack
+        .gatewayPods()
+        .forEach((key, pod) -> all.put(key, pod.alive() ? Probes.counters(pod) : "(not running)"));
+    return all;
   }
 
   // ---------------------------------------------------------------- 5. revocation

@@ -44,14 +44,23 @@ class WholeFlowIT {
                 18643,
                 18691,
                 8 << 20,
-                List.of()));
+                List.of("--dead-peer-after", "3")));
     stack.applyObjects();
     stack.awaitReady(Duration.ofSeconds(120));
     scenarios = new Scenarios(stack);
   }
 
+  /**
+   * With {@code -Dgatehouse.e2e.holdSeconds=N} the stack stays up N seconds after the last
+   * scenario, so that a developer can look into the namespaces ({@code ip netns exec ...}).
+   */
   @AfterAll
-  void stop() {
+  void stop() throws InterruptedException {
+    long hold = Long.getLong("gatehouse.e2e.holdSeconds", 0);
+    if (hold > 0 && stack != null) {
+      System.out.println("holding the stack for " + hold + " s: lab " + stack.lab().name());
+      Thread.sleep(hold * 1000);
+    }
     if (stack != null) {
       stack.close();
     }
