@@ -1,0 +1,51 @@
+package dev.gatehouse.gateway.tunnel;
+
+import dev.gatehouse.gateway.nat.NatTable;
+import dev.gatehouse.tunnel.tun.TunDevice;
+import java.io.IOException;
+
+/**
+ * Applies the {@link NatTable} where packets cross the TUN interface: a packet the tunnel writes
+ * (client → resource, already permitted by the client's filter on its real destination) gets its
+ * proxy destination replaced; a packet the kernel hands over (resource → client) gets its real
+ * source replaced by the proxy address. Rewrites in place, in the caller's buffer.
+ */
+public final class NatTunDevice implements TunDevice {
+  private final TunDevice inner;
+  private final NatTable nat;
+
+  public NatTunDevice(TunDevice inner, NatTable nat) {
+    this.inner = inner;
+    this.nat = nat;
+  }
+
+  @Override
+  public String name() {
+    return inner.name();
+  }
+
+  @Override
+  public int mtu() {
+    return inner.mtu();
+  }
+
+  @Override
+  public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
+    int n = inner.read(buf, off, len, timeoutMillis);
+    if (n > 0) {
+      nat.inbound(buf, off, n, System.nanoTime());
+    }
+    return n;
+  }
+
+  @Override
+  public void write(byte[] buf, int off, int len) throws IOException {
+    nat.outbound(buf, off, len, System.nanoTime());
+    inner.write(buf, off, len);
+  }
+
+  @Override
+  public void close() {
+    inner.close();
+  }
+}
