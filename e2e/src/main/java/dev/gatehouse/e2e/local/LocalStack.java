@@ -166,6 +166,7 @@ public final class LocalStack implements AutoCloseable {
             c ->
                 c != null
                     && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
                     && c.getStatus().getConditions().stream()
                         .anyMatch(
                             k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
@@ -259,6 +260,13 @@ public final class LocalStack implements AutoCloseable {
     return g == null || g.getStatus() == null
         ? null
         : g.getStatus().condition("Ready").map(c -> c.getStatus()).orElse(null);
+  }
+
+  /** The Gateway's CONNECTED column: its pods with a control channel to an API node. */
+  public Integer gatewayConnectedReplicas() {
+    Gateway g =
+        kube.client().resources(Gateway.class).inNamespace(NAMESPACE).withName("edge").get();
+    return g == null || g.getStatus() == null ? null : g.getStatus().getConnectedReplicas();
   }
 
   public String resourceReady() {
