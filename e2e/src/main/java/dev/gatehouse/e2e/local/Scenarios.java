@@ -115,10 +115,12 @@ public final class Scenarios {
       Probes.Fetch pageAfter) {}
 
   public ApiRestart apiNodeRestart() throws Exception {
-    int count = 150;
+    int count = 250;
     ManagedProcess ping = probes.startPing(count, 0.1, "ping-api-restart.log");
     Thread.sleep(2000);
-    Duration restart = stack.restartOperator();
+    // Both replicas, one after the other, as a rolling update does: first the gateways' API
+    // node, then the client's.
+    Duration restart = stack.restartOperator(0).plus(stack.restartOperator(1));
     boolean clientBack =
         await(
             Duration.ofSeconds(30),
