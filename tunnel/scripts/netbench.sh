@@ -4,7 +4,9 @@
 #   plain      routed, no tunnel
 #   wggo       upstream wireguard-go (built by e2e/scripts/wireguard-go.sh) at client and gateway
 #   debian     Debian's wireguard-go package at client and gateway
-#   gatehouse  our TunnelRunner at client and gateway
+#   gatehouse  our TunnelRunner at client and gateway (extra runner flags: GATEHOUSE_ARGS)
+#   before     our TunnelRunner from the classes in $NETBENCH_BEFORE_CLASSES (e.g. a copy of
+#              tunnel/target/classes saved before a change), to compare two builds in one run
 # For each: iperf3 TCP throughput client->resource (and reverse) and ping RTT. Prints a table
 # with ratios to plain routing and to upstream wireguard-go.
 #
@@ -63,14 +65,14 @@ start_wggo() {
   ip -n "$2" addr add "$6" dev "$3"; ip -n "$2" link set "$3" mtu 1420 up
 }
 
-start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|""
+start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|"", $8 classpath
   { echo "[Interface]"; echo "PrivateKey = $(cat "$3")"; echo "ListenPort = 51820"
     echo "Address = $5"; echo "MTU = 1420"; echo "[Peer]"; echo "PublicKey = $(cat "$4")"
     echo "AllowedIPs = $6"; [[ -n "$7" ]] && echo "Endpoint = $7"; } > "$WORK/$2.conf"
-  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS is a list of JVM options (e.g. for JFR)
+  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS and GATEHOUSE_ARGS are lists of options
   ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${TUNNEL_JAVA_OPTS:-} \
-    -cp "$CP" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
-    --no-configure >"$WORK/$2.log" 2>&1 & PIDS+=($!)
+    -cp "$8" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
+    --no-configure ${GATEHOUSE_ARGS:-} >"$WORK/$2.log" 2>&1 & PIDS+=($!)
   for _ in $(seq 100); do grep -q READY "$WORK/$2.log" 2>/dev/null && break; sleep 0.1; done
   ip -n "$1" addr add "$5" dev "$2"; ip -n "$1" link set "$2" mtu 1420 txqueuelen "${TUN_TXQUEUELEN:-500}" up
   ip -n "$1" route replace "${6%%,*}" dev "$2" 2>/dev/null || true
@@ -83,9 +85,10 @@ tunnel_up() { # $1 mode
       local bin="$WGGO"; [[ "$1" == debian ]] && bin="$DEBIAN_WGGO"
       start_wggo "$bin" "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
       start_wggo "$bin" "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
-    gatehouse)
-      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
-      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
+    gatehouse|before)
+      local cp="$CP"; [[ "$1" == before ]] && cp="${NETBENCH_BEFORE_CLASSES:?set NETBENCH_BEFORE_CLASSES}:$(cat "$CP_FILE")"
+      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 "" "$cp"
+      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 "$cp" ;;
   esac
   ip -n "$C" route replace 172.31.2.0/24 dev "$P-wc"
   for _ in $(seq 40); do ip netns exec "$C" ping -c1 -W1 172.31.2.2 >/dev/null 2>&1 && return 0; sleep 0.5; done

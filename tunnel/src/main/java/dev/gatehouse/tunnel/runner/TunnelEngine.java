@@ -51,6 +51,7 @@ public final class TunnelEngine implements AutoCloseable {
 
           @Override
           public void onBurstEnd() {
+            flushTun();
             transport.flush();
           }
         });
@@ -58,6 +59,7 @@ public final class TunnelEngine implements AutoCloseable {
         () -> {
           device.updateTimers();
           drain(netOut);
+          flushTun();
           transport.flush();
         },
         TIMER_PERIOD_MILLIS);
@@ -123,6 +125,17 @@ public final class TunnelEngine implements AutoCloseable {
       }
       case TunnelResult.Done d -> {}
       case TunnelResult.Dropped d -> {}
+    }
+  }
+
+  /** TUN writes happen on the transport's thread only, so that thread flushes them. */
+  private void flushTun() {
+    try {
+      tun.flush();
+    } catch (IOException e) {
+      if (tunWriteErrors.getAndIncrement() == 0) {
+        log.accept("TUN write failed: " + e.getMessage());
+      }
     }
   }
 

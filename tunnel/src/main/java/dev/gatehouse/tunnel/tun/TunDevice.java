@@ -23,8 +23,17 @@ public interface TunDevice extends AutoCloseable {
    */
   int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException;
 
-  /** Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. */
+  /**
+   * Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. A device may
+   * hold the packet (copied) to merge it with the next ones until {@link #flush}.
+   */
   void write(byte[] buf, int off, int len) throws IOException;
+
+  /**
+   * Writes out packets {@link #write} held back. Callers flush at the end of every burst of writes
+   * (and before waiting for more); a device that holds nothing does nothing.
+   */
+  default void flush() throws IOException {}
 
   /** Closes the device; a blocked {@link #read} returns -1 within its timeout. Idempotent. */
   @Override
