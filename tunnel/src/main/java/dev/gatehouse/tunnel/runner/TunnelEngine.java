@@ -94,7 +94,7 @@ public final class TunnelEngine implements AutoCloseable {
       }
       handle(device.encapsulate(ByteBuffer.wrap(packet, 0, n), out), out);
       drain(out);
-      if (++sinceFlush >= 32) {
+      if (++sinceFlush >= 64) { // one GSO batch
         transport.flush();
         sinceFlush = 0;
       }
@@ -116,7 +116,7 @@ public final class TunnelEngine implements AutoCloseable {
       case TunnelResult.WriteToNetwork w -> transport.send(out, w.endpoint());
       case TunnelResult.WriteToTunnel t -> {
         try {
-          tun.write(out.array(), out.arrayOffset(), out.limit());
+          tun.writeBatched(out.array(), out.arrayOffset(), out.limit());
         } catch (IOException e) {
           if (tunWriteErrors.getAndIncrement() == 0) {
             log.accept("TUN write failed: " + e.getMessage());

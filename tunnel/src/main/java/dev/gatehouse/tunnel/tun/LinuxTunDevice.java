@@ -68,6 +68,7 @@ public final class LinuxTunDevice implements TunDevice {
   private int nextSegment;
   // Write side with offloads: segments held until flush().
   private final TcpCoalescer coalescer;
+  private final byte[] headerScratch = new byte[H];
   private volatile boolean closed;
 
   private LinuxTunDevice(int fd, String name, int mtu, boolean offloads) {
@@ -257,12 +258,21 @@ public final class LinuxTunDevice implements TunDevice {
     }
   }
 
-  /**
-   * Writes one IP packet. With offloads the packet is held for coalescing until {@link #flush} (or
-   * until the coalescer is full); without, it is written at once.
-   */
   @Override
   public void write(byte[] buf, int off, int len) throws IOException {
+    write(buf, off, len, false);
+  }
+
+  /**
+   * With offloads, holds the packet in the coalescer until {@link #flush} (or until the coalescer
+   * is full); without, writes it at once.
+   */
+  @Override
+  public void writeBatched(byte[] buf, int off, int len) throws IOException {
+    write(buf, off, len, offloads);
+  }
+
+  private void write(byte[] buf, int off, int len, boolean hold) throws IOException {
     if (len > BUFFER_SIZE - H) {
       throw new IOException("packet of " + len + " bytes exceeds " + (BUFFER_SIZE - H));
     }
@@ -270,13 +280,22 @@ public final class LinuxTunDevice implements TunDevice {
       if (closed) {
         throw new IOException(name + " is closed");
       }
-      if (!offloads) {
-        MemorySegment.copy(buf, off, writeBuf, JAVA_BYTE, 0, len);
-        writeRaw(len);
-      } else if (!coalescer.add(buf, off, len)) {
-        flushLocked();
-        coalescer.add(buf, off, len);
+      if (hold) {
+        if (!coalescer.add(buf, off, len)) {
+          flushLocked();
+          coalescer.add(buf, off, len);
+        }
+        return;
       }
+      int at = 0;
+      if (offloads) {
+        flushLocked(); // keep order with packets held earlier
+        VirtioNetHeader.writeNone(headerScratch, 0);
+        MemorySegment.copy(headerScratch, 0, writeBuf, JAVA_BYTE, 0, H);
+        at = H;
+      }
+      MemorySegment.copy(buf, off, writeBuf, JAVA_BYTE, at, len);
+      writeRaw(at + len);
     }
   }
 

@@ -23,16 +23,20 @@ public interface TunDevice extends AutoCloseable {
    */
   int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException;
 
-  /**
-   * Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. A device may
-   * hold the packet (copied) to merge it with the next ones until {@link #flush}.
-   */
+  /** Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. */
   void write(byte[] buf, int off, int len) throws IOException;
 
   /**
-   * Writes out packets {@link #write} held back. Callers flush at the end of every burst of writes
-   * (and before waiting for more); a device that holds nothing does nothing.
+   * Like {@link #write}, but the device may hold the packet (copied) to merge it with the ones that
+   * follow, until {@link #flush}. Callers of this method must call {@link #flush} at the end of
+   * every burst. By default it writes at once, so a decorator that forwards only {@link #write}
+   * stays correct (it just merges nothing).
    */
+  default void writeBatched(byte[] buf, int off, int len) throws IOException {
+    write(buf, off, len);
+  }
+
+  /** Writes out what {@link #writeBatched} held back; nothing by default. */
   default void flush() throws IOException {}
 
   /** Closes the device; a blocked {@link #read} returns -1 within its timeout. Idempotent. */
