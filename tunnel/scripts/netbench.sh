@@ -7,8 +7,10 @@
 #   gatehouse  our TunnelRunner at client and gateway (extra runner flags: GATEHOUSE_ARGS)
 #   before     our TunnelRunner from the classes in $NETBENCH_BEFORE_CLASSES (e.g. a copy of
 #              tunnel/target/classes saved before a change), to compare two builds in one run
-# For each: iperf3 TCP throughput client->resource (and reverse) and ping RTT. Prints a table
-# with ratios to plain routing and to upstream wireguard-go.
+# For each, after NETBENCH_WARMUP seconds (default 2) of unmeasured traffic: iperf3 TCP
+# throughput client->resource with 1 and 4 streams, the reverse, UDP at full speed (received rate
+# and loss) and ping RTT. Prints a table with ratios to plain routing and to upstream wireguard-go.
+# NETBENCH_DIAG=1 adds per-process CPU seconds, UDP buffer errors and tunnel interface drops.
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
 # (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
@@ -102,27 +104,41 @@ tunnel_down() {
   ip -n "$C" route replace 172.31.2.0/24 via 172.31.1.1
 }
 
-measure() { # prints: up_mbps down_mbps rtt_ms
+iperf() { # $@: extra iperf3 client flags; prints receiver Mbit/s (UDP: Mbit/s and loss %)
   ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
   sleep 0.5
-  local up; up=$(ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))')
+  ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J "$@" | python3 -c '
+import json, sys
+end = json.load(sys.stdin)["end"]
+r = end.get("sum_received") or end["sum"]
+loss = end.get("sum", {}).get("lost_percent")
+print(round(r["bits_per_second"] / 1e6), "" if loss is None else f"{loss:.1f}")'
   wait $s || true
-  ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & s=$!
-  sleep 0.5
-  local down; down=$(ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -R -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))')
-  wait $s || true
-  local rtt; rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
-  echo "$up $down $rtt"
+}
+
+measure() { # prints: up down up4 udp_mbps udp_loss_pct rtt_ms
+  if [[ "${NETBENCH_WARMUP:-2}" != 0 ]]; then # let JIT compilers settle; same for every mode
+    SECS="${NETBENCH_WARMUP:-2}" iperf >/dev/null
+  fi
+  local up down up4 udp rtt
+  up=$(iperf); down=$(iperf -R); up4=$(iperf -P 4)
+  udp=$(iperf -u -b 0 -l 1340)
+  rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
+  echo "$up $down $up4 $udp $rtt"
 }
 
 topology
 ip -n "$C" route add 172.31.2.0/24 via 172.31.1.1
-declare -A UP DOWN RTT
+declare -A UP DOWN UP4 UDP LOSS RTT
 for m in "${MODES[@]}"; do
   if [[ "$m" != plain ]]; then tunnel_up "$m"; fi
-  read -r UP[$m] DOWN[$m] RTT[$m] < <(measure)
-  echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, rtt ${RTT[$m]} ms" >&2
+  read -r UP[$m] DOWN[$m] UP4[$m] UDP[$m] LOSS[$m] RTT[$m] < <(measure)
+  echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, up 4 streams ${UP4[$m]} Mbit/s," \
+    "udp ${UDP[$m]} Mbit/s (${LOSS[$m]}% lost), rtt ${RTT[$m]} ms" >&2
   if [[ -n "${NETBENCH_DIAG:-}" && "$m" != plain ]]; then
+    for pid in "${PIDS[@]}"; do # user and system CPU seconds of each tunnel process so far
+      echo "  pid $pid cpu: $(awk -v hz="$(getconf CLK_TCK)" '{printf "user=%.1fs sys=%.1fs", $14/hz, $15/hz}' "/proc/$pid/stat")" >&2
+    done
     for ns in "$C" "$G"; do
       echo "  $ns udp: $(ip netns exec "$ns" awk '/^Udp:/ {getline; print "InErrors="$4" RcvbufErrors="$6" SndbufErrors="$7}' /proc/net/snmp)" >&2
       ip -n "$ns" -s link show | awk -v ns="$ns" '/wg|wc/ {dev=$2} dev && /RX:|TX:/ {hdr=$1; getline; print "  " ns " " dev " " hdr " packets=" $2 " dropped=" $4; }' >&2
@@ -131,14 +147,15 @@ for m in "${MODES[@]}"; do
   if [[ "$m" != plain ]]; then tunnel_down; fi
 done
 
-printf '\n%-10s %12s %12s %10s %10s %10s %12s %12s\n' mode "up Mbit/s" "down Mbit/s" "rtt ms" "up/plain" "up/wggo" "+rtt ms" "+rtt/wggo"
+printf '\n%-10s %9s %9s %9s %9s %6s %8s %9s %9s %9s %9s\n' mode "up" "down" "up x4" "udp" "loss%" "rtt ms" "up/plain" "up/wggo" "+rtt ms" "+rtt/wggo"
 for m in "${MODES[@]}"; do
-  python3 - "$m" "${UP[$m]}" "${DOWN[$m]}" "${RTT[$m]}" "${UP[plain]:-0}" "${UP[wggo]:-0}" "${RTT[plain]:-0}" "${RTT[wggo]:-0}" <<'PY'
+  python3 - "$m" "${UP[$m]}" "${DOWN[$m]}" "${UP4[$m]}" "${UDP[$m]}" "${LOSS[$m]}" "${RTT[$m]}" "${UP[plain]:-0}" "${UP[wggo]:-0}" "${RTT[plain]:-0}" "${RTT[wggo]:-0}" <<'PY'
 import sys
-m, up, down, rtt, up_plain, up_wggo, rtt_plain, rtt_wggo = sys.argv[1], *map(float, sys.argv[2:])
+m, up, down, up4, udp, loss, rtt, up_plain, up_wggo, rtt_plain, rtt_wggo = sys.argv[1], *map(float, sys.argv[2:])
 r = lambda a, b: f"{a/b:.2f}" if b else "-"
 added = rtt - rtt_plain if rtt_plain else 0
 added_wggo = rtt_wggo - rtt_plain if rtt_plain and rtt_wggo else 0
-print(f"{m:<10} {up:12.0f} {down:12.0f} {rtt:10.3f} {r(up, up_plain):>10} {r(up, up_wggo):>10} {added:12.3f} {r(added, added_wggo):>12}")
+print(f"{m:<10} {up:9.0f} {down:9.0f} {up4:9.0f} {udp:9.0f} {loss:6.1f} {rtt:8.3f} {r(up, up_plain):>9} {r(up, up_wggo):>9} {added:9.3f} {r(added, added_wggo):>9}")
 PY
 done
+echo "(Mbit/s at the receiver; iperf3 TCP client->resource 'up', -R 'down', -P 4 'up x4', UDP -b 0 -l 1340)"
