@@ -38,8 +38,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the call, and released by {@link SimpleChannelInboundHandler} (auto-release) afterwards.
  * Outbound: {@link #send} copies into the sending thread's pooled {@link GsoBatch} buffer, which
  * leaves in a packet that Netty releases once written (or the transport on close). Writes made on
- * the event loop are flushed in {@code channelReadComplete} (or by {@link #flush()}); writes from
- * other threads are handed to the event loop in one task per {@link #flush()}.
+ * the event loop are flushed in {@code channelReadComplete} (or by {@link #flush()}). Writes from
+ * other threads (the TUN reader) go out with {@code sendmsg} on that thread ({@link
+ * DirectUdpSender}), saving an event-loop wake-up per batch; when the socket buffer is full they
+ * are handed to the event loop instead, in one task per {@link #flush()}.
  */
 public final class NettyUdpTransport implements DatagramTransport {
   private static final int MAX_DATAGRAM = 65536;
@@ -49,6 +51,7 @@ public final class NettyUdpTransport implements DatagramTransport {
   private final byte[] receiveArray = new byte[MAX_DATAGRAM];
   private final GsoBatch loopBatch;
   private final GsoBatch foreignBatch;
+  private final DirectUdpSender direct;
   private volatile boolean gso;
   private volatile Receiver receiver;
 
@@ -58,6 +61,7 @@ public final class NettyUdpTransport implements DatagramTransport {
     this.gso = gso;
     this.loopBatch = new GsoBatch(channel.alloc());
     this.foreignBatch = new GsoBatch(channel.alloc());
+    this.direct = DirectUdpSender.of(channel);
   }
 
   /** Whether the native epoll transport is in use. */
@@ -172,12 +176,32 @@ public final class NettyUdpTransport implements DatagramTransport {
       return;
     }
     if (!onLoop) {
-      foreign.add(packet);
+      sendForeign(packet);
     } else if (packet instanceof SegmentedDatagramPacket) {
       channel.write(packet).addListener(gsoFailure);
     } else {
       channel.write(packet, channel.voidPromise());
     }
+  }
+
+  /**
+   * Off the event loop: sends with sendmsg on this thread when nothing is queued ahead (keeping
+   * order), else — or when the socket buffer is full — queues for the event loop. Caller holds the
+   * foreignBatch lock.
+   */
+  private void sendForeign(DatagramPacket packet) {
+    if (direct != null && foreign.isEmpty() && !drainScheduled.get()) {
+      int segment = packet instanceof SegmentedDatagramPacket s ? s.segmentSize() : 0;
+      int r = direct.send(packet.content(), segment, packet.recipient());
+      if (r != DirectUdpSender.WOULD_BLOCK) {
+        if (r == DirectUdpSender.FAILED && segment > 0) {
+          gso = false;
+        }
+        packet.release();
+        return;
+      }
+    }
+    foreign.add(packet);
   }
 
   /** A kernel (or egress device) that refuses UDP GSO: stop using it, as wireguard-go does. */
@@ -197,7 +221,7 @@ public final class NettyUdpTransport implements DatagramTransport {
       emit(loopBatch.take(), true);
       drainForeign();
       channel.flush();
-    } else if (drainScheduled.compareAndSet(false, true)) {
+    } else if (!foreign.isEmpty() && drainScheduled.compareAndSet(false, true)) {
       channel.eventLoop().execute(drainTask);
     }
   }
@@ -240,6 +264,9 @@ public final class NettyUdpTransport implements DatagramTransport {
     channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
     synchronized (foreignBatch) {
       foreignBatch.release();
+      if (direct != null) {
+        direct.close();
+      }
     }
     channel.eventLoop().execute(loopBatch::release);
     DatagramPacket p;

@@ -7,6 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.gatehouse.tunnel.packet.GsoSegmenter;
 import dev.gatehouse.tunnel.packet.TcpCoalescer;
 import dev.gatehouse.tunnel.packet.VirtioNetHeader;
+import dev.gatehouse.tunnel.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
