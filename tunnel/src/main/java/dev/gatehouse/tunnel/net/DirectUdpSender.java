@@ -35,6 +35,8 @@ final class DirectUdpSender implements AutoCloseable {
   private static final short AF_INET6 = 10;
   private static final int SOL_SOCKET = 1;
   private static final int SO_DOMAIN = 39;
+  private static final int SO_SNDBUFFORCE = 32;
+  private static final int SO_RCVBUFFORCE = 33;
   private static final int SOL_UDP = 17;
   private static final int UDP_SEGMENT = 103;
   private static final int MSG_DONTWAIT = 0x40;
@@ -79,6 +81,29 @@ final class DirectUdpSender implements AutoCloseable {
           : null;
     } catch (Throwable t) {
       return null;
+    }
+  }
+
+  /**
+   * Raises the socket's send and receive buffers to {@code bytes} past {@code net.core.rmem_max}
+   * and {@code wmem_max} ({@code SO_RCVBUFFORCE}/{@code SO_SNDBUFFORCE}, as wireguard-go does), so
+   * a burst of GRO-merged datagrams is not dropped while the event loop waits for a core. Needs
+   * CAP_NET_ADMIN, which a TUN device needs anyway; returns false (changing nothing) without.
+   */
+  static boolean forceBuffers(Channel channel, int bytes) {
+    if (!(channel instanceof EpollDatagramChannel epoll)) {
+      return false;
+    }
+    int fd = epoll.fd().intValue();
+    try (Arena a = Arena.ofConfined()) {
+      MemorySegment value = a.allocate(JAVA_INT);
+      value.set(JAVA_INT, 0, bytes);
+      MemorySegment st = a.allocate(Libc.CAPTURE);
+      int r1 = (int) Libc.SETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_RCVBUFFORCE, value, 4);
+      int r2 = (int) Libc.SETSOCKOPT.invokeExact(st, fd, SOL_SOCKET, SO_SNDBUFFORCE, value, 4);
+      return r1 == 0 && r2 == 0;
+    } catch (Throwable t) {
+      return false;
     }
   }
 

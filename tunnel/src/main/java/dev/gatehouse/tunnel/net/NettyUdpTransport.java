@@ -46,6 +46,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class NettyUdpTransport implements DatagramTransport {
   private static final int MAX_DATAGRAM = 65536;
 
+  /** Socket buffers with CAP_NET_ADMIN (wireguard-go's 7 MiB); 4 MiB capped by sysctls without. */
+  private static final int FORCED_BUFFER_BYTES = 7 << 20;
+
   private final EventLoopGroup group;
   private final Channel channel;
   private final byte[] receiveArray = new byte[MAX_DATAGRAM];
@@ -119,6 +122,9 @@ public final class NettyUdpTransport implements DatagramTransport {
     }
     try {
       Channel ch = b.bind(local).sync().channel();
+      if (batching) {
+        DirectUdpSender.forceBuffers(ch, FORCED_BUFFER_BYTES);
+      }
       self[0] = new NettyUdpTransport(group, ch, gso);
       return self[0];
     } catch (InterruptedException | RuntimeException e) {

@@ -59,6 +59,25 @@ public final class Libc {
   public static final MethodHandle WRITE =
       downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT);
 
+  /**
+   * {@code read(2)} as a critical call that may take a heap segment: for a non-blocking descriptor
+   * only (the GC waits while it runs), saving the copy through a native buffer.
+   */
+  public static final MethodHandle READ_HEAP =
+      downcall(
+          "read",
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+          ERRNO_OPT,
+          Linker.Option.critical(true));
+
+  /** {@code write(2)} as a critical call that may take a heap segment (see {@link #READ_HEAP}). */
+  public static final MethodHandle WRITE_HEAP =
+      downcall(
+          "write",
+          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+          ERRNO_OPT,
+          Linker.Option.critical(true));
+
   /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
   public static final MethodHandle POLL =
       downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
@@ -72,6 +91,13 @@ public final class Libc {
       downcall(
           "getsockopt",
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS),
+          ERRNO_OPT);
+
+  /** {@code int setsockopt(int fd, int level, int name, const void *value, socklen_t len)} */
+  public static final MethodHandle SETSOCKOPT =
+      downcall(
+          "setsockopt",
+          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
           ERRNO_OPT);
 
   /** {@code int close(int fd)} */

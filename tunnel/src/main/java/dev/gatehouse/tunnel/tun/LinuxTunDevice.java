@@ -28,8 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * #offloads()} tells which). Malformed super-packets are dropped and counted ({@link
  * #droppedReads()}), never thrown.
  *
- * <p>Each direction owns a native buffer; packets are copied between it and the caller's array, so
- * no heap memory is pinned during a blocking call.
+ * <p>The descriptor is non-blocking, so {@code read}/{@code write} go straight to and from heap
+ * arrays as critical calls (no native buffer, no copy); only {@code poll} blocks.
  */
 public final class LinuxTunDevice implements TunDevice {
   private static final long TUNSETIFF = 0x400454caL;
@@ -54,22 +54,21 @@ public final class LinuxTunDevice implements TunDevice {
   private final String name;
   private final int mtu;
   private final boolean offloads;
-  private final MemorySegment readBuf = arena.allocate(BUFFER_SIZE, 16);
   private final MemorySegment readState = arena.allocate(Libc.CAPTURE);
   private final MemorySegment pollFd = arena.allocate(8, 4);
-  private final MemorySegment writeBuf = arena.allocate(BUFFER_SIZE, 16);
   private final MemorySegment writeState = arena.allocate(Libc.CAPTURE);
   private final Object readLock = new Object();
   private final Object writeLock = new Object();
   private final AtomicLong droppedReads = new AtomicLong();
   // Read side with offloads: the super-packet read last and the segments not yet handed out.
   private final byte[] superPacket;
+  private final MemorySegment superSegment;
   private final GsoSegmenter segmenter;
   private int segmentsLeft;
   private int nextSegment;
   // Write side with offloads: segments held until flush().
   private final TcpCoalescer coalescer;
-  private final byte[] headerScratch = new byte[H];
+  private final byte[] plainOut = new byte[BUFFER_SIZE];
   private volatile boolean closed;
 
   private LinuxTunDevice(int fd, String name, int mtu, boolean offloads) {
@@ -78,6 +77,7 @@ public final class LinuxTunDevice implements TunDevice {
     this.mtu = mtu;
     this.offloads = offloads;
     this.superPacket = offloads ? new byte[BUFFER_SIZE] : null;
+    this.superSegment = offloads ? MemorySegment.ofArray(superPacket) : null;
     this.segmenter = offloads ? new GsoSegmenter() : null;
     this.coalescer = offloads ? new TcpCoalescer(COALESCE_ITEMS) : null;
     pollFd.set(JAVA_INT, 0, fd);
@@ -178,16 +178,11 @@ public final class LinuxTunDevice implements TunDevice {
       if (segmentsLeft > 0) {
         return nextSegment(buf, off, len);
       }
-      int n = readRaw(timeoutMillis);
-      if (n <= 0) {
-        return n;
-      }
       if (!offloads) {
-        int m = Math.min(n, len);
-        MemorySegment.copy(readBuf, JAVA_BYTE, 0, buf, off, m);
-        return m;
+        return readRaw(MemorySegment.ofArray(buf).asSlice(off, len), timeoutMillis);
       }
-      return splitSuperPacket(n, buf, off, len);
+      int n = readRaw(superSegment, timeoutMillis);
+      return n <= 0 ? n : splitSuperPacket(n, buf, off, len);
     }
   }
 
@@ -196,7 +191,6 @@ public final class LinuxTunDevice implements TunDevice {
       droppedReads.incrementAndGet();
       return 0;
     }
-    MemorySegment.copy(readBuf, JAVA_BYTE, 0, superPacket, 0, n);
     VirtioNetHeader h = VirtioNetHeader.read(superPacket, 0);
     if (h.flags() == 0 && h.gsoType() == VirtioNetHeader.GSO_NONE) {
       int m = Math.min(n - H, len); // complete already: skip the segmenter's copy
@@ -221,10 +215,13 @@ public final class LinuxTunDevice implements TunDevice {
     return m;
   }
 
-  /** One read(2) into readBuf, waiting in poll(2) if nothing is queued: bytes, 0 or -1. */
-  private int readRaw(int timeoutMillis) throws IOException {
+  /**
+   * One read(2) straight into the heap segment {@code into} (the descriptor is non-blocking, so a
+   * critical call), waiting in poll(2) if nothing is queued: bytes, 0 or -1.
+   */
+  private int readRaw(MemorySegment into, int timeoutMillis) throws IOException {
     try {
-      long n = (long) Libc.READ.invokeExact(readState, fd, readBuf, (long) BUFFER_SIZE);
+      long n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, into.byteSize());
       if (n >= 0) {
         return (int) n;
       }
@@ -243,7 +240,7 @@ public final class LinuxTunDevice implements TunDevice {
       if (ready <= 0) {
         return 0;
       }
-      n = (long) Libc.READ.invokeExact(readState, fd, readBuf, (long) BUFFER_SIZE);
+      n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, into.byteSize());
       if (n < 0) {
         int e2 = Libc.errno(readState);
         if (e2 == Libc.EINTR || e2 == Libc.EAGAIN) {
@@ -288,15 +285,14 @@ public final class LinuxTunDevice implements TunDevice {
         }
         return;
       }
-      int at = 0;
-      if (offloads) {
-        flushLocked(); // keep order with packets held earlier
-        VirtioNetHeader.writeNone(headerScratch, 0);
-        MemorySegment.copy(headerScratch, 0, writeBuf, JAVA_BYTE, 0, H);
-        at = H;
+      if (!offloads) {
+        writeRaw(MemorySegment.ofArray(buf).asSlice(off, len));
+        return;
       }
-      MemorySegment.copy(buf, off, writeBuf, JAVA_BYTE, at, len);
-      writeRaw(at + len);
+      flushLocked(); // keep order with packets held earlier
+      VirtioNetHeader.writeNone(plainOut, 0);
+      System.arraycopy(buf, off, plainOut, H, len);
+      writeRaw(MemorySegment.ofArray(plainOut).asSlice(0, H + len));
     }
   }
 
@@ -316,10 +312,8 @@ public final class LinuxTunDevice implements TunDevice {
     int n = coalescer.prepare();
     IOException first = null;
     for (int i = 0; i < n; i++) {
-      int len = coalescer.length(i);
-      MemorySegment.copy(coalescer.buffer(i), 0, writeBuf, JAVA_BYTE, 0, len);
       try {
-        writeRaw(len);
+        writeRaw(MemorySegment.ofArray(coalescer.buffer(i)).asSlice(0, coalescer.length(i)));
       } catch (IOException e) {
         first = first == null ? e : first;
       }
@@ -330,9 +324,10 @@ public final class LinuxTunDevice implements TunDevice {
     }
   }
 
-  private void writeRaw(int len) throws IOException {
+  /** One write(2) straight from a heap segment (non-blocking descriptor: a critical call). */
+  private void writeRaw(MemorySegment from) throws IOException {
     try {
-      long n = (long) Libc.WRITE.invokeExact(writeState, fd, writeBuf, (long) len);
+      long n = (long) Libc.WRITE_HEAP.invokeExact(writeState, fd, from, from.byteSize());
       if (n < 0) {
         throw new IOException("write to " + name + " failed: errno " + Libc.errno(writeState));
       }
