@@ -51,32 +51,23 @@ public final class Libc {
           ERRNO_OPT,
           Linker.Option.firstVariadicArg(2));
 
-  /** {@code ssize_t read(int fd, void *buf, size_t count)} */
-  public static final MethodHandle READ =
-      downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT);
-
-  /** {@code ssize_t write(int fd, const void *buf, size_t count)} */
-  public static final MethodHandle WRITE =
-      downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT);
+  private static final FunctionDescriptor IO =
+      FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
 
   /**
-   * {@code read(2)} as a critical call that may take a heap segment: for a non-blocking descriptor
-   * only (the GC waits while it runs), saving the copy through a native buffer.
+   * {@code ssize_t read(int fd, void *buf, size_t count)} as a critical call that may take a heap
+   * segment: for a non-blocking descriptor only (the GC waits while it runs), saving the copy
+   * through a native buffer.
    */
   public static final MethodHandle READ_HEAP =
-      downcall(
-          "read",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
-          ERRNO_OPT,
-          Linker.Option.critical(true));
+      downcall("read", IO, ERRNO_OPT, Linker.Option.critical(true));
 
-  /** {@code write(2)} as a critical call that may take a heap segment (see {@link #READ_HEAP}). */
+  /**
+   * {@code ssize_t write(int fd, const void *buf, size_t count)} as a critical call that may take a
+   * heap segment (see {@link #READ_HEAP}).
+   */
   public static final MethodHandle WRITE_HEAP =
-      downcall(
-          "write",
-          FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
-          ERRNO_OPT,
-          Linker.Option.critical(true));
+      downcall("write", IO, ERRNO_OPT, Linker.Option.critical(true));
 
   /** {@code int poll(struct pollfd *fds, nfds_t nfds, int timeout)} */
   public static final MethodHandle POLL =
