@@ -8,8 +8,8 @@
 #   before     our TunnelRunner from the classes in $NETBENCH_BEFORE_CLASSES (e.g. a copy of
 #              tunnel/target/classes saved before a change), to compare two builds in one run
 # For each, after NETBENCH_WARMUP seconds (default 2) of unmeasured traffic: iperf3 TCP
-# throughput client->resource with 1 and 4 streams, the reverse, UDP at full speed (received rate
-# and loss) and ping RTT. Prints a table with ratios to plain routing and to upstream wireguard-go.
+# idle ping RTT (50 pings, 20 ms apart), then iperf3 TCP throughput client->resource with 1 and 4
+# streams, the reverse, and UDP at full speed (received rate and loss). Prints a table with ratios to plain routing and to upstream wireguard-go.
 # NETBENCH_DIAG=1 adds per-process CPU seconds, UDP buffer errors and tunnel interface drops.
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
@@ -121,9 +121,10 @@ measure() { # prints: up down up4 udp_mbps udp_loss_pct rtt_ms
     SECS="${NETBENCH_WARMUP:-2}" iperf >/dev/null
   fi
   local up down up4 udp rtt
+  # idle RTT first: after the UDP flood, queued datagrams would still delay the pings
+  sleep 1; rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
   up=$(iperf); down=$(iperf -R); up4=$(iperf -P 4)
   udp=$(iperf -u -b 0 -l 1340)
-  rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
   echo "$up $down $up4 $udp $rtt"
 }
 
