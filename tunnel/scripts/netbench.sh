@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Network benchmark of the tunnel: client -> gateway -> resource over veth in three network
-# namespaces, measured four ways, side by side in one run:
+# namespaces, measured side by side in one run:
 #   plain      routed, no tunnel
 #   wggo       upstream wireguard-go (built by e2e/scripts/wireguard-go.sh) at client and gateway
 #   debian     Debian's wireguard-go package at client and gateway
 #   gatehouse  our TunnelRunner at client and gateway (extra runner flags: GATEHOUSE_ARGS)
 #   before     our TunnelRunner from the classes in $NETBENCH_BEFORE_CLASSES (e.g. a copy of
 #              tunnel/target/classes saved before a change), to compare two builds in one run
-# For each, after NETBENCH_WARMUP seconds (default 2) of unmeasured traffic: iperf3 TCP
-# idle ping RTT (50 pings, 20 ms apart), then iperf3 TCP throughput client->resource with 1 and 4
-# streams, the reverse, and UDP at full speed (received rate and loss). Prints a table with ratios to plain routing and to upstream wireguard-go.
-# NETBENCH_DIAG=1 adds per-process CPU seconds, UDP buffer errors and tunnel interface drops.
+# For each, after NETBENCH_WARMUP seconds (default 10; the JVM's C2 compiler is still busy for
+# about 15 s of traffic) of unmeasured TCP: idle ping RTT (50 pings, 20 ms apart), then iperf3
+# TCP throughput client->resource with 1 and 4 streams, the reverse, and UDP at full speed
+# (received rate and loss). Prints a table with ratios to plain routing and to upstream
+# wireguard-go. NETBENCH_DIAG=1 adds per-process CPU seconds, UDP buffer errors and tunnel
+# interface drops.
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
 # (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
@@ -117,8 +119,8 @@ print(round(r["bits_per_second"] / 1e6), "" if loss is None else f"{loss:.1f}")'
 }
 
 measure() { # prints: up down up4 udp_mbps udp_loss_pct rtt_ms
-  if [[ "${NETBENCH_WARMUP:-2}" != 0 ]]; then # let JIT compilers settle; same for every mode
-    SECS="${NETBENCH_WARMUP:-2}" iperf >/dev/null
+  if [[ "${NETBENCH_WARMUP:-10}" != 0 ]]; then # let JIT compilers settle; same for every mode
+    SECS="${NETBENCH_WARMUP:-10}" iperf >/dev/null
   fi
   local up down up4 udp rtt
   # idle RTT first: after the UDP flood, queued datagrams would still delay the pings
