@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The headless client CLI ({@code gatehouse-client}) in the lab's client namespace, with its token
- * in a file only root can read, and its status file where a script would read it.
+ * The headless client CLI ({@code gatehouse-client}) in the lab's client namespace, dialing the
+ * second API node (the gateways dial the first), with its token in a file only root can read, and
+ * its status file where a script would read it.
  */
 public final class ClientProcess implements AutoCloseable {
   private final ManagedProcess process;
@@ -46,7 +47,7 @@ public final class ClientProcess implements AutoCloseable {
                 "-jar",
                 jar.toString(),
                 "--api",
-                "ws://" + lab.apiAddress() + ":" + lab.apiPort(),
+                "ws://" + lab.apiAddress(1) + ":" + lab.apiPort(),
                 "--token-file",
                 tokenFile.toString(),
                 "--interface",

@@ -58,9 +58,13 @@ public final class Demo {
                   16 << 20,
                   List.of("--dead-peer-after", "3")));
       say(
-          "pod network %s.0/24, API node ws://%s:%d, web resource %s, client at %s",
+          "pod network %s.0/24; two operator replicas, each with an API node: ws://%s:%d (the"
+              + " gateways dial it) and ws://%s:%d (the client does); web resource %s; client at"
+              + " %s",
           stack.lab().podPrefix(),
-          stack.lab().apiAddress(),
+          stack.lab().apiAddress(0),
+          stack.lab().apiPort(),
+          stack.lab().apiAddress(1),
           stack.lab().apiPort(),
           stack.lab().resourceAddress(),
           stack.lab().clientAddress());
@@ -128,7 +132,9 @@ public final class Demo {
         garbage.dropsAfter(),
         Scenarios.describe(garbage.pageAfter()));
 
-    step("The API node restarts (operator rolled); tunnels stay up, everyone reconnects");
+    step(
+        "Both operator replicas restart in turn (a rolling update of the API nodes); tunnels stay"
+            + " up, everyone reconnects");
     Scenarios.ApiRestart restart = scenarios.apiNodeRestart();
     say(
         "restart took %.1f s; pings through the tunnel meanwhile: %d of %d answered",

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
  * The networks of the local stack, all in network namespaces this class creates (needs root):
  *
  * <pre>
- *   root namespace ── veth ──┐                         (API node at P.2: what a Service would be)
+ *   root namespace ── veth ──┐                   (API nodes at P.2 and P.4: two operator replicas)
  *   resource ns (P.3) ─ veth ┤ hub: bridge br0 P.1/24  ("the pod network" P = 10.244.N)
  *   gateway pods (P.10…) ────┘      │
  *                                   router + firewall (nftables)
@@ -26,6 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LabNetwork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabNetwork.class);
+
+  /** API nodes (operator replicas) the lab has addresses for, as the chart's two replicas. */
+  public static final int API_NODES = 2;
 
   /** The gateways' WireGuard port, the only UDP port the client side may reach. */
   public static final int GATEWAY_PORT = 51820;
@@ -71,7 +74,9 @@ public final class LabNetwork implements AutoCloseable {
 
     run("ip", "link", "add", rootLink(), "type", "veth", "peer", "name", "up0", "netns", hub);
     run("ip", "-n", hub, "link", "set", "up0", "master", "br0", "up");
-    run("ip", "addr", "add", apiAddress() + "/24", "dev", rootLink());
+    for (int node = 0; node < API_NODES; node++) {
+      run("ip", "addr", "add", apiAddress(node) + "/24", "dev", rootLink());
+    }
     run("ip", "link", "set", rootLink(), "up");
 
     namespace(resourceNamespace());
@@ -99,10 +104,11 @@ public final class LabNetwork implements AutoCloseable {
     run("ip", "-n", clientNamespace(), "route", "add", "default", "via", publicAddress(1));
     Commands.runWithInput(firewall(), "ip", "netns", "exec", hub, "nft", "-f", "-");
     LOG.info(
-        "lab {}: pod network {}.0/24 (API node {}), client {}, resource {}",
+        "lab {}: pod network {}.0/24 (API nodes {} and {}), client {}, resource {}",
         name,
         podPrefix(),
-        apiAddress(),
+        apiAddress(0),
+        apiAddress(1),
         clientAddress(),
         resourceAddress());
   }
@@ -115,7 +121,7 @@ public final class LabNetwork implements AutoCloseable {
             type filter hook forward priority 0; policy accept;
             iifname "pub0" ct state established,related accept
             iifname "pub0" ip daddr %1$s.0/24 udp dport %2$d accept
-            iifname "pub0" ip daddr %3$s tcp dport %4$d accept
+            iifname "pub0" ip daddr { %3$s } tcp dport %4$d accept
             iifname "pub0" counter drop
           }
           chain postrouting {
@@ -124,7 +130,12 @@ public final class LabNetwork implements AutoCloseable {
           }
         }
         """
-        .formatted(podPrefix(), GATEWAY_PORT, apiAddress(), apiPort, publicPrefix());
+        .formatted(
+            podPrefix(),
+            GATEWAY_PORT,
+            apiAddress(0) + ", " + apiAddress(1),
+            apiPort,
+            publicPrefix());
   }
 
   private void namespace(String ns) throws IOException, InterruptedException {
@@ -179,9 +190,9 @@ public final class LabNetwork implements AutoCloseable {
     return publicPrefix() + "." + host;
   }
 
-  /** Where the API node listens, in the root namespace. */
-  public String apiAddress() {
-    return podAddress(2);
+  /** Where API node {@code node} (0 or 1) listens, in the root namespace. */
+  public String apiAddress(int node) {
+    return podAddress(node == 0 ? 2 : 4);
   }
 
   public int apiPort() {

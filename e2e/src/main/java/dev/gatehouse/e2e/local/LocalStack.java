@@ -73,7 +73,7 @@ public final class LocalStack implements AutoCloseable {
   private final String adminToken = randomSecret();
   private LabNetwork lab;
   private KubeControlPlane kube;
-  private OperatorProcess operator;
+  private final List<OperatorProcess> operators = new ArrayList<>();
   private LocalKubelet kubelet;
   private ResourceServers resource;
   private AdminClient admin;
@@ -122,16 +122,23 @@ public final class LocalStack implements AutoCloseable {
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
         .serverSideApply();
-    operator =
-        new OperatorProcess(
-            options.repository(),
-            operatorEnvironment(),
-            options.logs().resolve("operator.log"),
-            options.healthPort());
-    open.add(operator);
-    operator.start();
+    String flowKey = randomSecret();
+    for (int node = 0; node < LabNetwork.API_NODES; node++) {
+      OperatorProcess replica =
+          new OperatorProcess(
+              options.repository(),
+              operatorEnvironment(node, flowKey),
+              options.logs().resolve("operator-" + node + ".log"),
+              options.healthPort() + node);
+      operators.add(replica);
+      open.add(replica);
+    }
+    for (OperatorProcess replica : operators) {
+      replica.start();
+    }
     admin =
-        new AdminClient(URI.create("http://" + lab.apiAddress() + ":" + lab.apiPort()), adminToken);
+        new AdminClient(
+            URI.create("http://" + lab.apiAddress(1) + ":" + lab.apiPort()), adminToken);
     NetnsPodLauncher launcher =
         new NetnsPodLauncher(options.repository(), options.logs().resolve("pods"), lab);
     kubelet = new LocalKubelet(kube.client(), launcher).start(GATEWAY_SELECTOR);
@@ -166,6 +173,7 @@ public final class LocalStack implements AutoCloseable {
             c ->
                 c != null
                     && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
                     && c.getStatus().getConditions().stream()
                         .anyMatch(
                             k -> "Established".equals(k.getType()) && "True".equals(k.getStatus())),
@@ -173,22 +181,28 @@ public final class LocalStack implements AutoCloseable {
             java.util.concurrent.TimeUnit.SECONDS);
   }
 
-  private Map<String, String> operatorEnvironment() {
-    String api = "ws://" + lab.apiAddress() + ":" + lab.apiPort();
+  /**
+   * The environment of operator replica {@code node}, as the chart sets it: the same database,
+   * account, flow key and admin token on both; each serves its API node on its own address.
+   * Gateways dial replica 0; the client and the admin dial replica 1, so flows cross API nodes.
+   */
+  private Map<String, String> operatorEnvironment(int node, String flowKey) {
+    String api = "ws://" + lab.apiAddress(0) + ":" + lab.apiPort();
     Map<String, String> env = new HashMap<>();
     env.put("KUBECONFIG", kubeconfig().toString());
     env.put("GATEHOUSE_DATABASE_URL", DATABASE.url());
     env.put("GATEHOUSE_DATABASE_USER", DATABASE.user());
     env.put("GATEHOUSE_DATABASE_PASSWORD", DATABASE.password());
     env.put("GATEHOUSE_ACCOUNT", account);
-    env.put("GATEHOUSE_FLOW_KEY_SECRET", randomSecret());
+    env.put("GATEHOUSE_FLOW_KEY_SECRET", flowKey);
     env.put("GATEHOUSE_ADMIN_TOKEN", adminToken);
-    env.put("GATEHOUSE_API_BIND", lab.apiAddress());
+    env.put("GATEHOUSE_API_BIND", lab.apiAddress(node));
     env.put("GATEHOUSE_API_PORT", Integer.toString(lab.apiPort()));
     env.put("GATEHOUSE_CONTROL_PLANE_URL", api);
     env.put("GATEHOUSE_NAMESPACE", "default");
     env.put("GATEHOUSE_LEASE_SECONDS", "7");
-    env.put("GATEHOUSE_HTTP_PORT", Integer.toString(options.healthPort()));
+    env.put("GATEHOUSE_HTTP_PORT", Integer.toString(options.healthPort() + node));
+    env.put("POD_NAME", "gatehouse-operator-" + node);
     return env;
   }
 
@@ -261,6 +275,13 @@ public final class LocalStack implements AutoCloseable {
         : g.getStatus().condition("Ready").map(c -> c.getStatus()).orElse(null);
   }
 
+  /** The Gateway's CONNECTED column: its pods with a control channel to an API node. */
+  public Integer gatewayConnectedReplicas() {
+    Gateway g =
+        kube.client().resources(Gateway.class).inNamespace(NAMESPACE).withName("edge").get();
+    return g == null || g.getStatus() == null ? null : g.getStatus().getConnectedReplicas();
+  }
+
   public String resourceReady() {
     Resource r =
         kube.client().resources(Resource.class).inNamespace(NAMESPACE).withName("web").get();
@@ -310,11 +331,14 @@ public final class LocalStack implements AutoCloseable {
     return kubelet.running();
   }
 
-  /** Stops the operator and its API node (SIGTERM) and starts it again, waiting until ready. */
-  public Duration restartOperator() throws IOException, InterruptedException {
+  /**
+   * Stops operator replica {@code node} and its API node (SIGTERM, as a rolling update does) and
+   * starts it again, waiting until it is ready.
+   */
+  public Duration restartOperator(int node) throws IOException, InterruptedException {
     long start = System.nanoTime();
-    operator.stop();
-    operator.start();
+    operators.get(node).stop();
+    operators.get(node).start();
     return Duration.ofNanos(System.nanoTime() - start);
   }
 

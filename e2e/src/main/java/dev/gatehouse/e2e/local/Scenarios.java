@@ -38,6 +38,15 @@ public final class Scenarios {
     return condition.getAsBoolean();
   }
 
+  /**
+   * The pod carrying the client's flow, once the client's status file (rewritten every second)
+   * shows it.
+   */
+  Optional<String> carryingGatewayPod() throws InterruptedException {
+    await(Duration.ofSeconds(5), () -> probes.carryingGatewayPod().isPresent());
+    return probes.carryingGatewayPod();
+  }
+
   // ---------------------------------------------------------------- 1. page and file
 
   /**
@@ -70,7 +79,7 @@ public final class Scenarios {
     double seconds = (System.nanoTime() - start) / 1e9;
     String log = stack.resource().accessLog();
     String line = log.lines().filter(l -> l.contains("GET /")).reduce((a, b) -> b).orElse("");
-    String pod = probes.carryingGatewayPod().orElse("?");
+    String pod = carryingGatewayPod().orElse("?");
     PodLauncher.Running running = stack.gatewayPods().get(pod);
     Probes.Download file = page != null && page.ok() ? probes.download("/file.bin") : null;
     return new PageAndFile(
@@ -106,10 +115,12 @@ public final class Scenarios {
       Probes.Fetch pageAfter) {}
 
   public ApiRestart apiNodeRestart() throws Exception {
-    int count = 150;
+    int count = 250;
     ManagedProcess ping = probes.startPing(count, 0.1, "ping-api-restart.log");
     Thread.sleep(2000);
-    Duration restart = stack.restartOperator();
+    // Both replicas, one after the other, as a rolling update does: first the gateways' API
+    // node, then the client's.
+    Duration restart = stack.restartOperator(0).plus(stack.restartOperator(1));
     boolean clientBack =
         await(
             Duration.ofSeconds(30),
@@ -175,8 +186,7 @@ public final class Scenarios {
             Map.of(),
             stack.logs().resolve("download-during-kill.log"));
     Thread.sleep(2000);
-    String victim =
-        probes.carryingGatewayPod().orElseThrow(() -> new IllegalStateException("no flow"));
+    String victim = carryingGatewayPod().orElseThrow(() -> new IllegalStateException("no flow"));
     stack.gatewayPods().get(victim).kill();
     long killed = System.nanoTime();
     Probes.Fetch page = null;
@@ -187,7 +197,11 @@ public final class Scenarios {
       }
     }
     double seconds = (System.nanoTime() - killed) / 1e9;
-    String newPod = probes.carryingGatewayPod().orElse("?");
+    // The status file is rewritten every second: give it that long to name the new gateway.
+    await(
+        Duration.ofSeconds(5),
+        () -> probes.carryingGatewayPod().filter(pod -> !pod.equals(victim)).isPresent());
+    String newPod = carryingGatewayPod().orElse("?");
     transfer.waitFor(60);
     String transferResult = Files.readString(transfer.log(), StandardCharsets.UTF_8).strip();
     return new Failover(

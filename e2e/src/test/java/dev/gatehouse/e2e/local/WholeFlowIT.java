@@ -1,6 +1,7 @@
 package dev.gatehouse.e2e.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +86,13 @@ class WholeFlowIT {
         .startsWith(r.gatewayPodIp() + " ");
     assertThat(r.file().sha256()).isEqualTo(stack.resource().fileSha256());
     assertThat(r.file().bytes()).isEqualTo(stack.resource().fileBytes());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(stack.gatewayConnectedReplicas())
+                    .as("kubectl get gateway: CONNECTED")
+                    .isEqualTo(2));
   }
 
   @Test

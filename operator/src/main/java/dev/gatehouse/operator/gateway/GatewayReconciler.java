@@ -24,7 +24,9 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * Turns a {@link Gateway} into its ServiceAccount, token Secret, Deployment, UDP Service and (with
@@ -57,6 +59,9 @@ public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> 
     this.clock = clock;
   }
 
+  /** How often the CONNECTED column is refreshed from the API nodes' presence table. */
+  static final Duration PRESENCE_REFRESH = Duration.ofSeconds(10);
+
   @Override
   public UpdateControl<Gateway> reconcile(Gateway gateway, Context<Gateway> context) {
     context
@@ -74,11 +79,17 @@ public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> 
             : GatewayStatusAggregator.failed(
                 gateway, "Invalid", String.join("; ", problems), clock.instant());
     status.setSiteId(controlPlane.idOf(gateway));
+    OptionalInt connected = controlPlane.connectedGateways(gateway);
+    status.setConnectedReplicas(connected.isPresent() ? connected.getAsInt() : null);
+    // Gateways connect and disconnect without touching any Kubernetes object: look again soon.
+    UpdateControl<Gateway> control;
     if (status.equals(gateway.getStatus())) {
-      return UpdateControl.noUpdate();
+      control = UpdateControl.noUpdate();
+    } else {
+      gateway.setStatus(status);
+      control = UpdateControl.patchStatus(gateway);
     }
-    gateway.setStatus(status);
-    return UpdateControl.patchStatus(gateway);
+    return controlPlane.connected() ? control.rescheduleAfter(PRESENCE_REFRESH) : control;
   }
 
   @Override

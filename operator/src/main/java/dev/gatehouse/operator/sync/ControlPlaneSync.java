@@ -42,6 +42,14 @@ public interface ControlPlaneSync {
     return null;
   }
 
+  /**
+   * How many gateways of the Gateway's site hold a control channel to an API node now; empty when
+   * that is unknown (no control plane, or its API node tables are not there yet).
+   */
+  default java.util.OptionalInt connectedGateways(Gateway gateway) {
+    return java.util.OptionalInt.empty();
+  }
+
   /** Whether this writes to a real control plane (status shows ids only then). */
   default boolean connected() {
     return true;

@@ -118,6 +118,22 @@ public final class DatabaseControlPlaneSync implements ControlPlaneSync {
     };
   }
 
+  @Override
+  public java.util.OptionalInt connectedGateways(Gateway gateway) {
+    try (Connection c = db.connect();
+        PreparedStatement ps =
+            c.prepareStatement("SELECT count(*) FROM gateway_presences WHERE site_id = ?")) {
+      ps.setObject(1, siteId(gateway));
+      try (ResultSet rows = ps.executeQuery()) {
+        rows.next();
+        return java.util.OptionalInt.of(rows.getInt(1));
+      }
+    } catch (SQLException e) {
+      // the API node's presence table is created by its own migration; until then: unknown
+      return java.util.OptionalInt.empty();
+    }
+  }
+
   public UUID siteId(Gateway gateway) {
     return ControlPlaneIds.site(account, gateway.getMetadata().getNamespace(), gateway.siteName());
   }
