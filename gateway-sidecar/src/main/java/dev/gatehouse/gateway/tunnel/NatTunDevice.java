@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.tunnel;
 
 import dev.gatehouse.gateway.nat.NatTable;
+import dev.gatehouse.tunnel.tun.ForwardingTunDevice;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import java.io.IOException;
 
@@ -8,30 +9,20 @@ import java.io.IOException;
  * Applies the {@link NatTable} where packets cross the TUN interface: a packet the tunnel writes
  * (client → resource, already permitted by the client's filter on its real destination) gets its
  * proxy destination replaced; a packet the kernel hands over (resource → client) gets its real
- * source replaced by the proxy address. Rewrites in place, in the caller's buffer.
+ * source replaced by the proxy address. Rewrites in place, in the caller's buffer; batched writes
+ * stay batched.
  */
-public final class NatTunDevice implements TunDevice {
-  private final TunDevice inner;
+public final class NatTunDevice extends ForwardingTunDevice {
   private final NatTable nat;
 
   public NatTunDevice(TunDevice inner, NatTable nat) {
-    this.inner = inner;
+    super(inner);
     this.nat = nat;
   }
 
   @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public int mtu() {
-    return inner.mtu();
-  }
-
-  @Override
   public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
-    int n = inner.read(buf, off, len, timeoutMillis);
+    int n = delegate.read(buf, off, len, timeoutMillis);
     if (n > 0) {
       nat.inbound(buf, off, n, System.nanoTime());
     }
@@ -41,11 +32,12 @@ public final class NatTunDevice implements TunDevice {
   @Override
   public void write(byte[] buf, int off, int len) throws IOException {
     nat.outbound(buf, off, len, System.nanoTime());
-    inner.write(buf, off, len);
+    delegate.write(buf, off, len);
   }
 
   @Override
-  public void close() {
-    inner.close();
+  public void writeBatched(byte[] buf, int off, int len) throws IOException {
+    nat.outbound(buf, off, len, System.nanoTime());
+    delegate.writeBatched(buf, off, len);
   }
 }
