@@ -62,6 +62,7 @@ public final class NetnsPodLauncher implements PodLauncher, AutoCloseable {
     run("ip", "netns", "add", ns);
     run("ip", "-n", ns, "link", "set", "lo", "up");
     lab.attach(ns, lab.name() + "h" + host, ip);
+    LabNetwork.etc(ns, "hosts", lab.clusterHosts());
 
     List<String> command = Commands.inNamespace(ns, command(launch.image()));
     Path log = logs.resolve(launch.podKey().replace('/', '_') + ".log");
@@ -107,6 +108,7 @@ public final class NetnsPodLauncher implements PodLauncher, AutoCloseable {
             process.destroyForcibly();
           }
           run("ip", "netns", "del", ns);
+          LabNetwork.forgetEtc(ns);
         } catch (IOException | InterruptedException e) {
           LOG.warn("cleaning up {}: {}", ns, e.getMessage());
         }

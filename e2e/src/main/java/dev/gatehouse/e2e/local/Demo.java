@@ -122,6 +122,13 @@ public final class Demo {
     System.out.println();
     stack.client().status().lines().forEach(l -> say("client status | %s", l));
 
+    step("The same server by its DNS name: the client's stub answers, the gateway resolves");
+    Scenarios.ByName byName = scenarios.byName();
+    say(
+        "%s resolved in the client's namespace to %s (a proxy address: %s); %s",
+        byName.name(), byName.address(), byName.proxyAddress(), Scenarios.describe(byName.page()));
+    say("the web server logged: %s", byName.accessLogLine());
+
     step("Garbage UDP at the gateway's port is dropped and counted; traffic continues");
     Scenarios.Garbage garbage = scenarios.garbage(200);
     say(

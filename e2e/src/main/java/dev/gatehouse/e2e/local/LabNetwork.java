@@ -27,6 +27,12 @@ import org.slf4j.LoggerFactory;
 public final class LabNetwork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabNetwork.class);
 
+  /** The resource's name in the lab's "cluster DNS" (an /etc/hosts line in every pod). */
+  public static final String RESOURCE_NAME = "web.gatehouse-demo.svc.cluster.local";
+
+  /** The client's DNS stub, which the client namespace's resolv.conf names. */
+  public static final String CLIENT_DNS_STUB = "100.100.111.1";
+
   /** API nodes (operator replicas) the lab has addresses for, as the chart's two replicas. */
   public static final int API_NODES = 2;
 
@@ -102,6 +108,9 @@ public final class LabNetwork implements AutoCloseable {
     run("ip", "-n", clientNamespace(), "addr", "add", clientAddress() + "/24", "dev", "eth0");
     run("ip", "-n", clientNamespace(), "link", "set", "eth0", "up");
     run("ip", "-n", clientNamespace(), "route", "add", "default", "via", publicAddress(1));
+    // ip netns exec bind-mounts /etc/netns/<ns>/* over /etc: the client namespace resolves
+    // through the client's stub, as a laptop would after `resolvectl dns gatehouse0 ...`.
+    etc(clientNamespace(), "resolv.conf", "nameserver " + CLIENT_DNS_STUB + "\n");
     Commands.runWithInput(firewall(), "ip", "netns", "exec", hub, "nft", "-f", "-");
     LOG.info(
         "lab {}: pod network {}.0/24 (API nodes {} and {}), client {}, resource {}",
@@ -141,6 +150,33 @@ public final class LabNetwork implements AutoCloseable {
   private void namespace(String ns) throws IOException, InterruptedException {
     run("ip", "netns", "add", ns);
     run("ip", "-n", ns, "link", "set", "lo", "up");
+  }
+
+  /** Writes {@code /etc/netns/<ns>/<file>}, which {@code ip netns exec} shows as /etc/<file>. */
+  public static void etc(String ns, String file, String content) throws IOException {
+    java.nio.file.Path dir = java.nio.file.Path.of("/etc/netns", ns);
+    java.nio.file.Files.createDirectories(dir);
+    java.nio.file.Files.writeString(dir.resolve(file), content);
+  }
+
+  /** Removes {@code /etc/netns/<ns>} if this lab wrote it. */
+  public static void forgetEtc(String ns) {
+    java.nio.file.Path dir = java.nio.file.Path.of("/etc/netns", ns);
+    try (var files = java.nio.file.Files.list(dir)) {
+      for (java.nio.file.Path f : files.toList()) {
+        java.nio.file.Files.delete(f);
+      }
+      java.nio.file.Files.delete(dir);
+    } catch (java.nio.file.NoSuchFileException e) {
+      // nothing written
+    } catch (IOException e) {
+      LOG.debug("removing {}: {}", dir, e.getMessage());
+    }
+  }
+
+  /** The /etc/hosts of every pod: the lab's stand-in for cluster DNS. */
+  public String clusterHosts() {
+    return "127.0.0.1 localhost\n" + resourceAddress() + " " + RESOURCE_NAME + "\n";
   }
 
   /** Wires a namespace to the pod network's bridge as {@code eth0} with {@code address}/24. */
@@ -222,6 +258,7 @@ public final class LabNetwork implements AutoCloseable {
 
   @Override
   public void close() {
+    forgetEtc(clientNamespace());
     for (String ns : new String[] {clientNamespace(), resourceNamespace(), hub()}) {
       try {
         run("ip", "netns", "del", ns);

@@ -237,7 +237,10 @@ public final class LocalStack implements AutoCloseable {
     try (InputStream in = LocalStack.class.getResourceAsStream("/local-stack/stack.yaml")) {
       yaml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    yaml = yaml.replace("${NAMESPACE}", NAMESPACE).replace("${RESOURCE_IP}", lab.resourceAddress());
+    yaml =
+        yaml.replace("${NAMESPACE}", NAMESPACE)
+            .replace("${RESOURCE_IP}", lab.resourceAddress())
+            .replace("${RESOURCE_NAME}", LabNetwork.RESOURCE_NAME);
     for (HasMetadata object :
         kube.client()
             .load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)))

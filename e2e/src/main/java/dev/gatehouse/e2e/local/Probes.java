@@ -21,8 +21,9 @@ public final class Probes {
     this.stack = stack;
   }
 
-  /** One HTTP GET from the client namespace. */
-  public record Fetch(int status, long bytes, double seconds, String body, String error) {
+  /** One HTTP GET from the client namespace; {@code remoteIp} is the address curl connected to. */
+  public record Fetch(
+      int status, long bytes, double seconds, String body, String error, String remoteIp) {
     public boolean ok() {
       return status == 200;
     }
@@ -30,7 +31,13 @@ public final class Probes {
 
   /** GETs {@code path} from the resource through whatever route the client has. */
   public Fetch fetch(String path, int maxSeconds) throws InterruptedException {
-    String url = "http://" + stack.lab().resourceAddress() + ":" + ResourceServers.HTTP_PORT + path;
+    return fetchUrl(
+        "http://" + stack.lab().resourceAddress() + ":" + ResourceServers.HTTP_PORT + path,
+        maxSeconds);
+  }
+
+  /** GETs {@code url} from the client namespace (names resolve through the client's stub). */
+  public Fetch fetchUrl(String url, int maxSeconds) throws InterruptedException {
     try {
       String out =
           Commands.runIn(
@@ -40,7 +47,7 @@ public final class Probes {
               "-m",
               Integer.toString(maxSeconds),
               "-w",
-              "\n%{http_code} %{size_download} %{time_total}",
+              "\n%{http_code} %{size_download} %{time_total} %{remote_ip}",
               url);
       int cut = out.lastIndexOf('\n');
       String[] w = out.substring(cut + 1).trim().split(" ");
@@ -49,9 +56,10 @@ public final class Probes {
           Long.parseLong(w[1]),
           Double.parseDouble(w[2]),
           out.substring(0, cut),
-          null);
+          null,
+          w.length > 3 ? w[3] : "");
     } catch (IOException e) {
-      return new Fetch(0, 0, maxSeconds, "", e.getMessage());
+      return new Fetch(0, 0, maxSeconds, "", e.getMessage(), "");
     }
   }
 

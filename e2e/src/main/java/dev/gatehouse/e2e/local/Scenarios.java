@@ -86,6 +86,46 @@ public final class Scenarios {
         blocked, seconds, page, line, pod, running == null ? "?" : running.podIp(), file);
   }
 
+  // ---------------------------------------------------------------- 1b. by name
+
+  /**
+   * @param address what the name resolved to in the client namespace (the client's stub answers)
+   */
+  public record ByName(String name, String address, Probes.Fetch page, String accessLogLine) {
+    /** Whether the address is one of the client's proxy addresses, 100.96.0.0/11. */
+    public boolean proxyAddress() {
+      String[] o = address.split("\\.");
+      return o.length == 4
+          && o[0].equals("100")
+          && Integer.parseInt(o[1]) >= 96
+          && Integer.parseInt(o[1]) <= 127;
+    }
+  }
+
+  /** Fetches the page by the resource's DNS name, through the DNS resource. */
+  public ByName byName() throws Exception {
+    String url =
+        "http://" + LabNetwork.RESOURCE_NAME + ":" + ResourceServers.HTTP_PORT + "/?by-name";
+    Probes.Fetch page = null;
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < Duration.ofSeconds(30).toNanos()) {
+      page = probes.fetchUrl(url, 5);
+      if (page.ok()) {
+        break;
+      }
+      Thread.sleep(200);
+    }
+    String line =
+        stack
+            .resource()
+            .accessLog()
+            .lines()
+            .filter(l -> l.contains("GET /?by-name"))
+            .reduce((a, b) -> b)
+            .orElse("");
+    return new ByName(LabNetwork.RESOURCE_NAME, page.remoteIp(), page, line);
+  }
+
   // ---------------------------------------------------------------- 2. garbage UDP
 
   public record Garbage(
@@ -236,7 +276,11 @@ public final class Scenarios {
     double revokedAt = System.currentTimeMillis() / 1000.0;
     stack.revokePolicyInDatabase();
     boolean routeRemoved =
-        await(Duration.ofSeconds(5), () -> stack.client().statusLines("resource").isEmpty());
+        await(
+            Duration.ofSeconds(5),
+            () ->
+                stack.client().statusLines("resource").stream()
+                    .noneMatch(r -> r.contains(stack.lab().resourceAddress() + "/32")));
     ping.waitFor(60);
     Probes.PingReplies replies =
         Probes.PingReplies.parse(Files.readString(ping.log(), StandardCharsets.UTF_8));

@@ -44,7 +44,7 @@ public final class WebServer {
         exchange.getRemoteAddress().getAddress().getHostAddress(),
         Instant.now(),
         exchange.getRequestMethod(),
-        path,
+        exchange.getRequestURI(),
         status);
     try (exchange) {
       if (status != 200) {

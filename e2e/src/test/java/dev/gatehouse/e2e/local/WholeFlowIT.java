@@ -72,7 +72,7 @@ class WholeFlowIT {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void theClientFetchesAPageAndAFileThroughAGatewayAndOnlyThroughIt() throws Exception {
     Scenarios.PageAndFile r = scenarios.pageAndFile();
 
@@ -96,7 +96,21 @@ class WholeFlowIT {
   }
 
   @Test
-  @Order(2)
+  @Order(15)
+  void aDnsResourceIsReachedByNameThroughTheClientsStubAndTheGatewaysResolver() throws Exception {
+    Scenarios.ByName r = scenarios.byName();
+
+    assertThat(r.page().ok()).as("the page by name: " + r.page() + logs()).isTrue();
+    assertThat(r.proxyAddress())
+        .as("the stub answered %s with a proxy address, got %s", r.name(), r.address())
+        .isTrue();
+    assertThat(stack.gatewayPods().values())
+        .as("the request reached the resource from a gateway pod: " + r.accessLogLine())
+        .anySatisfy(pod -> assertThat(r.accessLogLine()).startsWith(pod.podIp() + " "));
+  }
+
+  @Test
+  @Order(20)
   void garbageAtTheGatewayPortIsDroppedAndCountedWhileTrafficContinues() throws Exception {
     Scenarios.Garbage r = scenarios.garbage(200);
 
@@ -108,7 +122,7 @@ class WholeFlowIT {
   }
 
   @Test
-  @Order(3)
+  @Order(30)
   void anApiNodeRestartKeepsTheTunnelsAndEveryoneReconnects() throws Exception {
     Scenarios.ApiRestart r = scenarios.apiNodeRestart();
 
@@ -121,7 +135,7 @@ class WholeFlowIT {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void aKilledGatewayIsReplacedByANewFlowThroughAnother() throws Exception {
     Scenarios.Failover r = scenarios.gatewayKilled();
 
@@ -133,7 +147,7 @@ class WholeFlowIT {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void aPolicyRevokedInTheDatabaseStopsTheTrafficWithinASecond() throws Exception {
     Scenarios.Revocation r = scenarios.revocation();
 

@@ -8,10 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * Per-client translation of proxy addresses (what the client sends to, from 100.96.0.0/11) to the
  * real addresses the gateway resolved their names to. Packets from a client to one of its proxy
  * addresses get the real destination ({@link #outbound}); replies from the real address get the
- * proxy address back as their source ({@link #inbound}). Replies are matched by connection (L4
- * protocol, both addresses and ports, or the ICMP echo identifier) first, so two names of one
- * client that resolve to the same address each get their own replies; a reply with no connection
- * falls back to the last mapping set for that real address.
+ * proxy address back as their source ({@link #inbound}). Replies with ports (TCP, UDP, ICMP echo)
+ * are matched by connection (L4 protocol, both addresses and ports, or the echo identifier): two
+ * names of one client that resolve to the same address each get their own replies, and a reply on a
+ * connection the client opened to the real address itself (an IP resource covering the same server)
+ * is left alone. Only packets without ports fall back to the last mapping for that real address.
  *
  * <p>Thread-safe: the mappings are replaced as a whole by {@link #set} (under the agent's lock) and
  * read without locks on the packet threads; the connection entries are a concurrent map, expired by
@@ -130,10 +131,11 @@ public final class NatTable {
       Entry e =
           connections.get(
               new Connection(Ipv4Rewrite.protocol(p, off), k, ports(dport, sport, p, off)));
-      if (e != null) {
-        e.lastUsedNanos = nowNanos;
-        proxy = e.proxy;
+      if (e == null) {
+        return false; // a connection to the real address, not through a proxy address
       }
+      e.lastUsedNanos = nowNanos;
+      proxy = e.proxy;
     }
     Ipv4Rewrite.rewrite(p, off, len, Ipv4Rewrite.SOURCE, proxy);
     return true;

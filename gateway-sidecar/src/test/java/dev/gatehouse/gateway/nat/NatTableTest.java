@@ -125,6 +125,24 @@ class NatTableTest {
   }
 
   @Test
+  void repliesOnAConnectionToTheRealAddressItselfAreLeftAlone() {
+    // The client reaches the server by name (a proxy address) and by its IP (an IP resource).
+    nat.set(CLIENT, Map.of(PROXY, REAL));
+    byte[] byName = packet(6, CLIENT, 1000, PROXY, 8080, 0);
+    nat.outbound(byName, 0, byName.length, 0);
+    byte[] direct = packet(6, CLIENT, 2000, REAL, 8080, 0);
+    assertThat(nat.outbound(direct, 0, direct.length, 0)).isFalse();
+
+    byte[] directReply = packet(6, REAL, 8080, CLIENT, 2000, 0);
+    byte[] copy = directReply.clone();
+    assertThat(nat.inbound(directReply, 0, directReply.length, 1)).isFalse();
+    assertThat(directReply).isEqualTo(copy);
+    byte[] byNameReply = packet(6, REAL, 8080, CLIENT, 1000, 0);
+    assertThat(nat.inbound(byNameReply, 0, byNameReply.length, 1)).isTrue();
+    assertThat(Ipv4Rewrite.address(byNameReply, 0, Ipv4Rewrite.SOURCE)).isEqualTo(PROXY);
+  }
+
+  @Test
   void pingsAndUdpAreTranslatedAndIdleConnectionsExpire() {
     nat.set(CLIENT, Map.of(PROXY, REAL));
     byte[] ping = packet(1, CLIENT, 77, PROXY, 0, 16);
