@@ -6,6 +6,7 @@ import dev.gatehouse.apinode.channel.ChannelHub;
 import dev.gatehouse.apinode.channel.NodeMetrics;
 import dev.gatehouse.apinode.channel.NodeServices;
 import dev.gatehouse.apinode.core.FlowKeys;
+import dev.gatehouse.apinode.net.ServerTls;
 import dev.gatehouse.apinode.net.WebSocketServer;
 import dev.gatehouse.apinode.store.AdminStore;
 import dev.gatehouse.apinode.store.ConnectionPool;
@@ -100,6 +101,9 @@ public final class ApiNode implements AutoCloseable {
    * @return the bound port
    */
   public synchronized int start(int port) throws Exception {
+    // First, so that a bad certificate or key stops the start before any database work.
+    ServerTls tls =
+        config.tls() ? ServerTls.load(config.tlsCertificate(), config.tlsPrivateKey()) : null;
     if (config.migrate()) {
       ApiSchema.migrate(db);
     }
@@ -152,7 +156,7 @@ public final class ApiNode implements AutoCloseable {
             : new AdminApi(
                 config.adminToken(), config.accountId(), new AdminStore(pool), flows, clock);
     server = new WebSocketServer(2);
-    this.port = server.start(config.bindHost(), port, services, tokens, admin);
+    this.port = server.start(config.bindHost(), port, tls, services, tokens, admin);
 
     long hb = config.heartbeatInterval().toMillis();
     scheduler.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
@@ -161,10 +165,16 @@ public final class ApiNode implements AutoCloseable {
     scheduler.scheduleAtFixedRate(
         () -> hub.tick(ticks.incrementAndGet() % recomputeEvery == 0), 1, 1, TimeUnit.SECONDS);
     LOG.info(
-        "API node {} listening on {}:{} (slot {})",
+        "API node {} listening on {}:{} ({}; slot {})",
         config.nodeId(),
         config.bindHost(),
         this.port,
+        tls == null
+            ? "plain ws:// and http://, no TLS"
+            : "TLS with "
+                + tls.certificate().getSubjectX500Principal().getName()
+                + ", valid until "
+                + tls.certificate().getNotAfter().toInstant(),
         slot);
     return this.port;
   }
