@@ -9,7 +9,9 @@ import java.util.Set;
  *
  * @param namespaces namespaces to watch; empty means all namespaces
  * @param gatewayImage image of gateway pods when a Gateway names none
- * @param controlPlaneUrl WebSocket URL gateways connect to when a Gateway names none
+ * @param controlPlaneUrl WebSocket URL gateways connect to when a Gateway names none; by default
+ *     the {@code gatehouse-api} Service of the operator's namespace, {@code wss://} when the API
+ *     node serves TLS (GATEHOUSE_API_TLS_CERT set), else {@code ws://}
  * @param leaseName name of the leader-election Lease; null disables leader election
  * @param leaseNamespace namespace of the Lease (the operator's own)
  * @param leaseIdentity this replica's name in the Lease (the pod name)
@@ -41,11 +43,7 @@ public record OperatorConfig(
     return new OperatorConfig(
         namespaces,
         env.getOrDefault("GATEHOUSE_GATEWAY_IMAGE", DEFAULT_GATEWAY_IMAGE),
-        env.getOrDefault(
-            "GATEHOUSE_CONTROL_PLANE_URL",
-            "ws://gatehouse-api."
-                + (ownNamespace == null ? "gatehouse" : ownNamespace)
-                + ".svc:8443"),
+        env.getOrDefault("GATEHOUSE_CONTROL_PLANE_URL", defaultControlPlaneUrl(env, ownNamespace)),
         leaderElection ? env.getOrDefault("GATEHOUSE_LEASE_NAME", DEFAULT_LEASE_NAME) : null,
         ownNamespace,
         env.getOrDefault(
@@ -54,6 +52,21 @@ public record OperatorConfig(
         Duration.ofSeconds(leaseSeconds(env)),
         Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
         (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080));
+  }
+
+  /**
+   * The API node's Service in the operator's namespace: {@code
+   * wss://gatehouse-api.<ns>.svc:<GATEHOUSE_API_PORT>} when it serves TLS, {@code ws://} otherwise.
+   */
+  static String defaultControlPlaneUrl(Map<String, String> env, String ownNamespace) {
+    String tlsCert = env.get("GATEHOUSE_API_TLS_CERT");
+    boolean tls = tlsCert != null && !tlsCert.isBlank();
+    String port = env.getOrDefault("GATEHOUSE_API_PORT", "8443").strip();
+    return (tls ? "wss" : "ws")
+        + "://gatehouse-api."
+        + (ownNamespace == null ? "gatehouse" : ownNamespace)
+        + ".svc:"
+        + (port.isEmpty() ? "8443" : port);
   }
 
   /** Settings for tests: all namespaces, no leader election, no HTTP endpoint. */
