@@ -18,6 +18,9 @@ import java.util.Set;
  * @param serverSideApply whether dependents and status use server-side apply (off only for the
  *     Fabric8 mock server, which lacks it)
  * @param httpPort port of the health and metrics endpoint; 0 disables it
+ * @param gatewayApiCaConfigMap a ConfigMap in each Gateway's namespace whose {@code ca.crt} the
+ *     gateway pods trust for a {@code wss://} control plane (GATEHOUSE_GATEWAY_API_CA_CONFIGMAP);
+ *     null: the gateways trust their JDK's public CAs
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -28,10 +31,35 @@ public record OperatorConfig(
     String leaseIdentity,
     Duration leaseDuration,
     boolean serverSideApply,
-    int httpPort) {
+    int httpPort,
+    String gatewayApiCaConfigMap) {
 
   public static final String DEFAULT_GATEWAY_IMAGE = "ghcr.io/gatehouse-dev/gateway-sidecar:0.1.0";
   public static final String DEFAULT_LEASE_NAME = "gatehouse-operator-leader";
+
+  /** Settings without a CA ConfigMap for gateways. */
+  public OperatorConfig(
+      Set<String> namespaces,
+      String gatewayImage,
+      String controlPlaneUrl,
+      String leaseName,
+      String leaseNamespace,
+      String leaseIdentity,
+      Duration leaseDuration,
+      boolean serverSideApply,
+      int httpPort) {
+    this(
+        namespaces,
+        gatewayImage,
+        controlPlaneUrl,
+        leaseName,
+        leaseNamespace,
+        leaseIdentity,
+        leaseDuration,
+        serverSideApply,
+        httpPort,
+        null);
+  }
 
   /** Reads GATEHOUSE_* variables; an invalid value is an error naming the variable. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -51,7 +79,27 @@ public record OperatorConfig(
             env.getOrDefault("HOSTNAME", "gatehouse-operator-" + ProcessHandle.current().pid())),
         Duration.ofSeconds(leaseSeconds(env)),
         Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
-        (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080));
+        (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080),
+        blankToNull(env.get("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP")));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** The same settings with gateways trusting the {@code ca.crt} of this ConfigMap. */
+  public OperatorConfig withGatewayApiCaConfigMap(String configMap) {
+    return new OperatorConfig(
+        namespaces,
+        gatewayImage,
+        controlPlaneUrl,
+        leaseName,
+        leaseNamespace,
+        leaseIdentity,
+        leaseDuration,
+        serverSideApply,
+        httpPort,
+        configMap);
   }
 
   /**
@@ -95,7 +143,8 @@ public record OperatorConfig(
         identity,
         duration,
         serverSideApply,
-        httpPort);
+        httpPort,
+        gatewayApiCaConfigMap);
   }
 
   /** Lease duration: at least 7 s, so the renew deadline (2/3) exceeds the 2 s retry period. */

@@ -35,6 +35,16 @@ class OperatorConfigTest {
   }
 
   @Test
+  void gatewaysTrustACaConfigMapOnlyWhenNamed() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).gatewayApiCaConfigMap()).isNull();
+    assertThat(
+            OperatorConfig.fromEnvironment(
+                    Map.of("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP", " gatehouse-api-ca "))
+                .gatewayApiCaConfigMap())
+        .isEqualTo("gatehouse-api-ca");
+  }
+
+  @Test
   void anExplicitUrlWinsOverTheTlsDefault() {
     OperatorConfig config =
         OperatorConfig.fromEnvironment(
