@@ -158,6 +158,10 @@ public final class ApiNode implements AutoCloseable {
     server = new WebSocketServer(2);
     this.port = server.start(config.bindHost(), port, tls, services, tokens, admin);
 
+    if (tls != null) {
+      long every = TLS_RELOAD_INTERVAL.toMillis();
+      scheduler.scheduleWithFixedDelay(() -> reloadTls(tls), every, every, TimeUnit.MILLISECONDS);
+    }
     long hb = config.heartbeatInterval().toMillis();
     scheduler.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
     AtomicLong ticks = new AtomicLong();
@@ -230,6 +234,24 @@ public final class ApiNode implements AutoCloseable {
       }
     } catch (Exception e) {
       LOG.warn("heartbeat failed: {}", e.toString());
+    }
+  }
+
+  /** How often the TLS files are checked for a renewed certificate. */
+  static final Duration TLS_RELOAD_INTERVAL = Duration.ofMinutes(1);
+
+  private void reloadTls(ServerTls tls) {
+    switch (tls.reloadIfChanged()) {
+      case ServerTls.Reload.Unchanged u -> {}
+      case ServerTls.Reload.Reloaded r ->
+          LOG.info(
+              "TLS certificate reloaded: {}, valid until {}",
+              r.certificate().getSubjectX500Principal().getName(),
+              r.certificate().getNotAfter().toInstant());
+      case ServerTls.Reload.Failed f ->
+          LOG.warn(
+              "TLS files changed but cannot be used, still serving the old certificate: {}",
+              f.reason());
     }
   }
 

@@ -150,4 +150,33 @@ class ServerTlsTest {
         StandardCharsets.US_ASCII);
     assertThat(PemFiles.certificates(chain)).containsExactly(rsa.cert(), ec.cert());
   }
+
+  @Test
+  void reloadPicksUpRenewedFilesAndKeepsServingWhenTheyAreBroken() throws Exception {
+    Path crt = dir.resolve("reload-tls.crt");
+    Path key = dir.resolve("reload-tls.key");
+    Files.copy(rsa.certificate(), crt);
+    Files.copy(rsa.privateKey(), key);
+    ServerTls tls = ServerTls.load(crt, key);
+    assertThat(tls.reloadIfChanged()).isInstanceOf(ServerTls.Reload.Unchanged.class);
+
+    // Renewed: as the kubelet swaps a Secret volume, both files at once.
+    Files.copy(ec.certificate(), crt, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Files.copy(ec.privateKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(tls.reloadIfChanged()).isEqualTo(new ServerTls.Reload.Reloaded(ec.cert()));
+    assertThat(tls.certificate()).isEqualTo(ec.cert());
+    assertThat(tls.reloadIfChanged()).isInstanceOf(ServerTls.Reload.Unchanged.class);
+
+    // Half a renewal: the key no longer matches. The served certificate stays.
+    Files.copy(rsa.privateKey(), key, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(tls.reloadIfChanged())
+        .isInstanceOfSatisfying(
+            ServerTls.Reload.Failed.class,
+            f -> assertThat(f.reason()).contains(key.toString()).contains("does not match"));
+    assertThat(tls.certificate()).isEqualTo(ec.cert());
+    Files.delete(key);
+    assertThat(tls.reloadIfChanged())
+        .isEqualTo(new ServerTls.Reload.Failed("TLS private key file " + key + " does not exist"));
+    assertThat(tls.certificate()).isEqualTo(ec.cert());
+  }
 }
