@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -18,6 +19,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Reads a certificate chain and a private key from PEM, as a {@code kubernetes.io/tls} Secret holds
@@ -86,6 +89,29 @@ public final class PemFiles {
       }
       throw new IllegalArgumentException(
           source + " is not a valid PEM certificate chain: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * A client TLS context trusting exactly the certificates of {@code caFile} (hostname verification
+   * is the caller's, on by default in the JDK's HTTP client).
+   */
+  public static SSLContext trusting(Path caFile) {
+    List<X509Certificate> cas = certificates(caFile);
+    try {
+      KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+      store.load(null, null);
+      for (int i = 0; i < cas.size(); i++) {
+        store.setCertificateEntry("ca-" + i, cas.get(i));
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(store);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, tmf.getTrustManagers(), null);
+      return context;
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalArgumentException("cannot trust the CA file " + caFile + ": " + e, e);
     }
   }
 

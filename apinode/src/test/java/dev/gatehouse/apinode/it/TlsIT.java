@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.apinode.ApiNode;
+import dev.gatehouse.apinode.admin.AdminCli;
 import dev.gatehouse.apinode.net.TestCertificates;
 import dev.gatehouse.client.control.Backoff;
 import dev.gatehouse.client.control.ControlChannel;
@@ -14,6 +15,8 @@ import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.Message;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -233,6 +236,35 @@ class TlsIT {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(plain.statusCode()).isEqualTo(400);
     assertThat(plain.body()).contains("tls_required");
+  }
+
+  @Test
+  void theAdminCliTrustsItsCaFileAndSaysWhyOtherwise() throws Exception {
+    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    String url = "https://localhost:" + node.port();
+    String token = Harness.ADMIN_TOKEN;
+
+    StringWriter ok = new StringWriter();
+    int exit =
+        AdminCli.run(
+            new PrintWriter(ok, true),
+            "--url",
+            url,
+            "--admin-token",
+            token,
+            "--ca-file",
+            pem.certificate().toString(),
+            "actor",
+            "list");
+    assertThat(exit).as(ok.toString()).isZero();
+    assertThat(ok.toString()).startsWith("[");
+
+    StringWriter refused = new StringWriter();
+    exit =
+        AdminCli.run(
+            new PrintWriter(refused, true), "--url", url, "--admin-token", token, "actor", "list");
+    assertThat(exit).isEqualTo(1);
+    assertThat(refused.toString()).contains("unreachable").contains("SSLHandshakeException");
   }
 
   @Test
