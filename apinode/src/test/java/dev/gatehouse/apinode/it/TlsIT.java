@@ -190,6 +190,24 @@ class TlsIT {
   }
 
   @Test
+  void hostnameVerificationStaysOnEvenWithTheCaFile() throws Exception {
+    TestCertificates.Pem elsewhere = TestCertificates.selfSigned(dir, "EC", "dns:api.example.com");
+    ApiNode node = h.node("tls", elsewhere.certificate(), elsewhere.privateKey());
+
+    Events<ClientOutbound> wrongHost =
+        dial(
+            "wss://127.0.0.1:" + node.port(),
+            ControlChannel.CLIENT_PATH,
+            h.clientToken.secret(),
+            Direction.CLIENT_OUTBOUND,
+            elsewhere.certificate(),
+            "client-3");
+
+    assertThat(ended(wrongHost)).isEqualTo(ControlChannel.End.UNTRUSTED);
+    assertThat(wrongHost.endReason).contains("127.0.0.1").contains("subject alternative name");
+  }
+
+  @Test
   void plainWsToTheTlsPortIsRefusedOnceNamingWss() throws Exception {
     ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
 

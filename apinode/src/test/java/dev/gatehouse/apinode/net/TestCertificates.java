@@ -27,6 +27,11 @@ public final class TestCertificates {
 
   /** A fresh pair in {@code dir}; {@code keyAlg} is {@code RSA} or {@code EC}. */
   public static Pem selfSigned(Path dir, String keyAlg) throws Exception {
+    return selfSigned(dir, keyAlg, "dns:localhost,ip:127.0.0.1");
+  }
+
+  /** A fresh pair for the subject alternative names {@code san} (keytool's syntax). */
+  public static Pem selfSigned(Path dir, String keyAlg, String san) throws Exception {
     Files.createDirectories(dir);
     String name = keyAlg.toLowerCase() + "-" + UUID.randomUUID().toString().substring(0, 8);
     Path store = dir.resolve(name + ".p12");
@@ -44,7 +49,7 @@ public final class TestCertificates {
                 "-dname",
                 "CN=localhost",
                 "-ext",
-                "san=dns:localhost,ip:127.0.0.1",
+                "san=" + san,
                 "-ext",
                 "bc:c=ca:true",
                 "-validity",
