@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Network benchmark of the tunnel: client -> gateway -> resource over veth in three network
-# namespaces, measured four ways, side by side in one run:
+# namespaces, measured side by side in one run:
 #   plain      routed, no tunnel
 #   wggo       upstream wireguard-go (built by e2e/scripts/wireguard-go.sh) at client and gateway
 #   debian     Debian's wireguard-go package at client and gateway
-#   gatehouse  our TunnelRunner at client and gateway
-# For each: iperf3 TCP throughput client->resource (and reverse) and ping RTT. Prints a table
-# with ratios to plain routing and to upstream wireguard-go.
+#   gatehouse  our TunnelRunner at client and gateway (extra runner flags: GATEHOUSE_ARGS)
+#   before     our TunnelRunner from the classes in $NETBENCH_BEFORE_CLASSES (e.g. a copy of
+#              tunnel/target/classes saved before a change), to compare two builds in one run
+# For each, after NETBENCH_WARMUP seconds (default 10; the JVM's C2 compiler is still busy for
+# about 15 s of traffic) of unmeasured TCP: idle ping RTT (50 pings, 20 ms apart), then iperf3
+# TCP throughput client->resource with 1 and 4 streams, the reverse, and UDP at full speed
+# (received rate and loss). Prints a table with ratios to plain routing and to upstream
+# wireguard-go. NETBENCH_DIAG=1 adds per-process CPU seconds, UDP buffer errors and tunnel
+# interface drops.
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
 # (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
@@ -63,14 +69,14 @@ start_wggo() {
   ip -n "$2" addr add "$6" dev "$3"; ip -n "$2" link set "$3" mtu 1420 up
 }
 
-start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|""
+start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|"", $8 classpath
   { echo "[Interface]"; echo "PrivateKey = $(cat "$3")"; echo "ListenPort = 51820"
     echo "Address = $5"; echo "MTU = 1420"; echo "[Peer]"; echo "PublicKey = $(cat "$4")"
     echo "AllowedIPs = $6"; [[ -n "$7" ]] && echo "Endpoint = $7"; } > "$WORK/$2.conf"
-  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS is a list of JVM options (e.g. for JFR)
+  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS and GATEHOUSE_ARGS are lists of options
   ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${TUNNEL_JAVA_OPTS:-} \
-    -cp "$CP" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
-    --no-configure >"$WORK/$2.log" 2>&1 & PIDS+=($!)
+    -cp "$8" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
+    --no-configure ${GATEHOUSE_ARGS:-} >"$WORK/$2.log" 2>&1 & PIDS+=($!)
   for _ in $(seq 100); do grep -q READY "$WORK/$2.log" 2>/dev/null && break; sleep 0.1; done
   ip -n "$1" addr add "$5" dev "$2"; ip -n "$1" link set "$2" mtu 1420 txqueuelen "${TUN_TXQUEUELEN:-500}" up
   ip -n "$1" route replace "${6%%,*}" dev "$2" 2>/dev/null || true
@@ -83,9 +89,10 @@ tunnel_up() { # $1 mode
       local bin="$WGGO"; [[ "$1" == debian ]] && bin="$DEBIAN_WGGO"
       start_wggo "$bin" "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
       start_wggo "$bin" "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
-    gatehouse)
-      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
-      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
+    gatehouse|before)
+      local cp="$CP"; [[ "$1" == before ]] && cp="${NETBENCH_BEFORE_CLASSES:?set NETBENCH_BEFORE_CLASSES}:$(cat "$CP_FILE")"
+      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 "" "$cp"
+      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 "$cp" ;;
   esac
   ip -n "$C" route replace 172.31.2.0/24 dev "$P-wc"
   for _ in $(seq 40); do ip netns exec "$C" ping -c1 -W1 172.31.2.2 >/dev/null 2>&1 && return 0; sleep 0.5; done
@@ -99,27 +106,42 @@ tunnel_down() {
   ip -n "$C" route replace 172.31.2.0/24 via 172.31.1.1
 }
 
-measure() { # prints: up_mbps down_mbps rtt_ms
+iperf() { # $@: extra iperf3 client flags; prints receiver Mbit/s (UDP: Mbit/s and loss %)
   ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
   sleep 0.5
-  local up; up=$(ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))')
+  ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J "$@" | python3 -c '
+import json, sys
+end = json.load(sys.stdin)["end"]
+r = end.get("sum_received") or end["sum"]
+loss = end.get("sum", {}).get("lost_percent")
+print(round(r["bits_per_second"] / 1e6), "" if loss is None else f"{loss:.1f}")'
   wait $s || true
-  ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & s=$!
-  sleep 0.5
-  local down; down=$(ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -R -J | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))')
-  wait $s || true
-  local rtt; rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
-  echo "$up $down $rtt"
+}
+
+measure() { # prints: up down up4 udp_mbps udp_loss_pct rtt_ms
+  if [[ "${NETBENCH_WARMUP:-10}" != 0 ]]; then # let JIT compilers settle; same for every mode
+    SECS="${NETBENCH_WARMUP:-10}" iperf >/dev/null
+  fi
+  local up down up4 udp rtt
+  # idle RTT first: after the UDP flood, queued datagrams would still delay the pings
+  sleep 1; rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
+  up=$(iperf); down=$(iperf -R); up4=$(iperf -P 4)
+  udp=$(iperf -u -b 0 -l 1340)
+  echo "$up $down $up4 $udp $rtt"
 }
 
 topology
 ip -n "$C" route add 172.31.2.0/24 via 172.31.1.1
-declare -A UP DOWN RTT
+declare -A UP DOWN UP4 UDP LOSS RTT
 for m in "${MODES[@]}"; do
   if [[ "$m" != plain ]]; then tunnel_up "$m"; fi
-  read -r UP[$m] DOWN[$m] RTT[$m] < <(measure)
-  echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, rtt ${RTT[$m]} ms" >&2
+  read -r UP[$m] DOWN[$m] UP4[$m] UDP[$m] LOSS[$m] RTT[$m] < <(measure)
+  echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, up 4 streams ${UP4[$m]} Mbit/s," \
+    "udp ${UDP[$m]} Mbit/s (${LOSS[$m]}% lost), rtt ${RTT[$m]} ms" >&2
   if [[ -n "${NETBENCH_DIAG:-}" && "$m" != plain ]]; then
+    for pid in "${PIDS[@]}"; do # user and system CPU seconds of each tunnel process so far
+      echo "  pid $pid cpu: $(awk -v hz="$(getconf CLK_TCK)" '{printf "user=%.1fs sys=%.1fs", $14/hz, $15/hz}' "/proc/$pid/stat")" >&2
+    done
     for ns in "$C" "$G"; do
       echo "  $ns udp: $(ip netns exec "$ns" awk '/^Udp:/ {getline; print "InErrors="$4" RcvbufErrors="$6" SndbufErrors="$7}' /proc/net/snmp)" >&2
       ip -n "$ns" -s link show | awk -v ns="$ns" '/wg|wc/ {dev=$2} dev && /RX:|TX:/ {hdr=$1; getline; print "  " ns " " dev " " hdr " packets=" $2 " dropped=" $4; }' >&2
@@ -128,14 +150,15 @@ for m in "${MODES[@]}"; do
   if [[ "$m" != plain ]]; then tunnel_down; fi
 done
 
-printf '\n%-10s %12s %12s %10s %10s %10s %12s %12s\n' mode "up Mbit/s" "down Mbit/s" "rtt ms" "up/plain" "up/wggo" "+rtt ms" "+rtt/wggo"
+printf '\n%-10s %9s %9s %9s %9s %6s %8s %9s %9s %9s %9s\n' mode "up" "down" "up x4" "udp" "loss%" "rtt ms" "up/plain" "up/wggo" "+rtt ms" "+rtt/wggo"
 for m in "${MODES[@]}"; do
-  python3 - "$m" "${UP[$m]}" "${DOWN[$m]}" "${RTT[$m]}" "${UP[plain]:-0}" "${UP[wggo]:-0}" "${RTT[plain]:-0}" "${RTT[wggo]:-0}" <<'PY'
+  python3 - "$m" "${UP[$m]}" "${DOWN[$m]}" "${UP4[$m]}" "${UDP[$m]}" "${LOSS[$m]}" "${RTT[$m]}" "${UP[plain]:-0}" "${UP[wggo]:-0}" "${RTT[plain]:-0}" "${RTT[wggo]:-0}" <<'PY'
 import sys
-m, up, down, rtt, up_plain, up_wggo, rtt_plain, rtt_wggo = sys.argv[1], *map(float, sys.argv[2:])
+m, up, down, up4, udp, loss, rtt, up_plain, up_wggo, rtt_plain, rtt_wggo = sys.argv[1], *map(float, sys.argv[2:])
 r = lambda a, b: f"{a/b:.2f}" if b else "-"
 added = rtt - rtt_plain if rtt_plain else 0
 added_wggo = rtt_wggo - rtt_plain if rtt_plain and rtt_wggo else 0
-print(f"{m:<10} {up:12.0f} {down:12.0f} {rtt:10.3f} {r(up, up_plain):>10} {r(up, up_wggo):>10} {added:12.3f} {r(added, added_wggo):>12}")
+print(f"{m:<10} {up:9.0f} {down:9.0f} {up4:9.0f} {udp:9.0f} {loss:6.1f} {rtt:8.3f} {r(up, up_plain):>9} {r(up, up_wggo):>9} {added:9.3f} {r(added, added_wggo):>9}")
 PY
 done
+echo "(Mbit/s at the receiver; iperf3 TCP client->resource 'up', -R 'down', -P 4 'up x4', UDP -b 0 -l 1340)"

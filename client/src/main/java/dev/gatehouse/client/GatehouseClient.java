@@ -6,6 +6,7 @@ import dev.gatehouse.client.control.TrustedCa;
 import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.LinuxInterface;
+import dev.gatehouse.client.tunnel.UdpUpstreamResolver;
 import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
@@ -135,6 +136,13 @@ public final class GatehouseClient implements Callable<Integer> {
   int deadPeerAfterSeconds;
 
   @Option(
+      names = "--dns-upstream",
+      description =
+          "resolver for names that are not resources, host:port, or 'none' to refuse them"
+              + " (default: the first nameserver of /etc/resolv.conf at start)")
+  String dnsUpstream;
+
+  @Option(
       names = "--id",
       description =
           "this device's stable id, sent as external_id (env GATEHOUSE_CLIENT_ID; default derived"
@@ -179,7 +187,12 @@ public final class GatehouseClient implements Callable<Integer> {
   }
 
   /** The validated settings, or a usage error naming the problem. */
-  record Settings(URI api, String token, Duration giveUpAfter, Path caFile) {}
+  /**
+   * @param dnsUpstream null: refuse names that are not resources
+   * @param caFile PEM bundle to trust for wss:// instead of the JDK's; null: the JDK's
+   */
+  record Settings(
+      URI api, String token, Duration giveUpAfter, InetSocketAddress dnsUpstream, Path caFile) {}
 
   Settings settings() {
     if (api == null || api.isBlank()) {
@@ -249,7 +262,26 @@ public final class GatehouseClient implements Callable<Integer> {
         throw usage("--ca-file: " + e.getMessage());
       }
     }
-    return new Settings(uri, t, give, ca);
+    return new Settings(uri, t, give, dnsUpstream(), ca);
+  }
+
+  /** {@code --dns-upstream}, else the first nameserver of /etc/resolv.conf, else none. */
+  InetSocketAddress dnsUpstream() {
+    if (dnsUpstream == null || dnsUpstream.isBlank()) {
+      return UdpUpstreamResolver.fromResolvConf(Path.of("/etc/resolv.conf"));
+    }
+    if (dnsUpstream.strip().equalsIgnoreCase("none")) {
+      return null;
+    }
+    try {
+      InetSocketAddress a = ClientRuntime.endpoint(dnsUpstream.strip());
+      if (a.isUnresolved()) {
+        throw usage("--dns-upstream host " + a.getHostString() + " does not resolve");
+      }
+      return a;
+    } catch (IllegalArgumentException e) {
+      throw usage("--dns-upstream must be host:port or 'none', got '" + dnsUpstream + "'");
+    }
   }
 
   private CommandLine.ParameterException usage(String message) {
@@ -283,7 +315,14 @@ public final class GatehouseClient implements Callable<Integer> {
       runtime =
           new ClientRuntime(
                   new ClientRuntime.Options(
-                      channel, agentSettings, mtu, Duration.ofSeconds(25), statusFile),
+                      channel,
+                      agentSettings,
+                      mtu,
+                      Duration.ofSeconds(25),
+                      statusFile,
+                      s.dnsUpstream() == null
+                          ? null
+                          : new UdpUpstreamResolver(s.dnsUpstream(), 2_000)),
                   StaticIdentity.generate(),
                   tun,
                   udp,

@@ -36,6 +36,12 @@ public class TunnelMetrics implements MeterBinder {
         .description("authorized (client, resource) pairs")
         .strongReference(true)
         .register(registry);
+    Gauge.builder(PREFIX + "nat.entries", runtime, GatewayRuntime::natEntries)
+        .description(
+            "address translations for names of DNS resources: proxy addresses plus tracked"
+                + " connections")
+        .strongReference(true)
+        .register(registry);
     counter(
         registry, "handshakes", "completed WireGuard handshakes", null, GatewayRuntime::handshakes);
     counter(registry, "udp.packets", "WireGuard datagrams", "rx", GatewayRuntime::udpRxPackets);

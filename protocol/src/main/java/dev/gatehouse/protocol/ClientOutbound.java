@@ -1,5 +1,6 @@
 package dev.gatehouse.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.UUID;
@@ -104,20 +105,31 @@ public sealed interface ClientOutbound extends Message
   /**
    * The answer to {@code create_flow} when no flow can be set up.
    *
-   * @param reason {@code not_found}, {@code forbidden} (with {@code violated_properties}) or {@code
-   *     offline} (no compatible gateway online, or it did not answer)
+   * @param reason {@code not_found}, {@code forbidden} (with {@code violated_properties}), {@code
+   *     offline} (no compatible gateway online, or it did not answer) or {@code unresolvable} (the
+   *     gateway could not resolve the {@code domain} of a {@code dns} resource)
+   * @param detail optional, for the client's log (not sent when absent)
    */
-  record FlowCreationFailed(UUID resourceId, String reason, List<String> violatedProperties)
+  record FlowCreationFailed(
+      UUID resourceId,
+      String reason,
+      List<String> violatedProperties,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String detail)
       implements ClientOutbound {
     public static final String EVENT = "flow_creation_failed";
     public static final String NOT_FOUND = "not_found";
     public static final String FORBIDDEN = "forbidden";
     public static final String OFFLINE = "offline";
+    public static final String UNRESOLVABLE = "unresolvable";
 
     public FlowCreationFailed {
       Require.nonNull(resourceId, "resource_id");
       Require.text(reason, "reason");
       violatedProperties = Require.list(violatedProperties);
+    }
+
+    public FlowCreationFailed(UUID resourceId, String reason, List<String> violatedProperties) {
+      this(resourceId, reason, violatedProperties, null);
     }
 
     @Override

@@ -36,6 +36,8 @@ public final class Direction<M extends Message> {
           "gateway to API node",
           Map.of(
               GatewayInbound.FlowAuthorized.EVENT, GatewayInbound.FlowAuthorized.class,
+              GatewayInbound.FlowAuthorizationFailed.EVENT,
+                  GatewayInbound.FlowAuthorizationFailed.class,
               GatewayInbound.BroadcastIceCandidates.EVENT,
                   GatewayInbound.BroadcastIceCandidates.class));
 

@@ -23,6 +23,30 @@ public sealed interface GatewayInbound extends Message {
     }
   }
 
+  /**
+   * The gateway cannot install the flow of an {@link GatewayOutbound.AuthorizeFlow} whose {@code
+   * ref} this is; the API node answers the client with {@code flow_creation_failed} and {@code
+   * reason}.
+   *
+   * @param reason a code such as {@value ClientOutbound.FlowCreationFailed#UNRESOLVABLE}
+   * @param detail what went wrong, for the client's log
+   */
+  record FlowAuthorizationFailed(String ref, String reason, String detail)
+      implements GatewayInbound {
+    public static final String EVENT = "flow_authorization_failed";
+
+    public FlowAuthorizationFailed {
+      Require.text(ref, "ref");
+      Require.text(reason, "reason");
+      detail = detail == null ? "" : detail;
+    }
+
+    @Override
+    public String event() {
+      return EVENT;
+    }
+  }
+
   /** ICE/endpoint candidates for the listed clients (relayed as {@code ice_candidates}). */
   record BroadcastIceCandidates(List<String> candidates, List<UUID> clientIds)
       implements GatewayInbound {

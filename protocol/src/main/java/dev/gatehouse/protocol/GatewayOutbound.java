@@ -1,5 +1,6 @@
 package dev.gatehouse.protocol;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 import java.util.UUID;
@@ -59,7 +60,11 @@ public sealed interface GatewayOutbound extends Message
 
   /**
    * Lets a client reach a resource through this gateway until {@code expiresAt} (Unix seconds, 0 =
-   * no end). The gateway answers {@code flow_authorized} with {@code ref}.
+   * no end). The gateway answers {@code flow_authorized} with {@code ref}, or {@code
+   * flow_authorization_failed} when it cannot serve it (a {@code domain} it cannot resolve).
+   *
+   * @param domain for a {@code dns} resource, the name to resolve and the client's proxy addresses
+   *     for it; absent (not sent) otherwise
    */
   record AuthorizeFlow(
       String ref,
@@ -68,7 +73,8 @@ public sealed interface GatewayOutbound extends Message
       ClientPeer client,
       IceCredentials clientIceCredentials,
       IceCredentials gatewayIceCredentials,
-      long expiresAt)
+      long expiresAt,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ProxiedDomain domain)
       implements GatewayOutbound {
     public static final String EVENT = "authorize_flow";
 
@@ -77,6 +83,26 @@ public sealed interface GatewayOutbound extends Message
       Require.nonNull(flowId, "flow_id");
       Require.nonNull(resource, "resource");
       Require.nonNull(client, "client");
+    }
+
+    /** A flow to an {@code ip} or {@code cidr} resource. */
+    public AuthorizeFlow(
+        String ref,
+        UUID flowId,
+        ResourceDescription resource,
+        ClientPeer client,
+        IceCredentials clientIceCredentials,
+        IceCredentials gatewayIceCredentials,
+        long expiresAt) {
+      this(
+          ref,
+          flowId,
+          resource,
+          client,
+          clientIceCredentials,
+          gatewayIceCredentials,
+          expiresAt,
+          null);
     }
 
     @Override

@@ -92,4 +92,62 @@ class ControlCodecTest {
     assertThat(d)
         .isEqualTo(new Decoded.Ok<>(Envelope.of(null, new GatewayInbound.FlowAuthorized("r"))));
   }
+
+  @Test
+  void domainIsOptionalAndOnlySentWhenPresent() {
+    String plain =
+        codec.encode(Envelope.of("1", new ClientInbound.CreateFlow(Samples.A, List.of())));
+    assertThat(plain).doesNotContain("domain");
+    String dns =
+        codec.encode(
+            Envelope.of("1", new ClientInbound.CreateFlow(Samples.A, List.of(), Samples.DOMAIN)));
+    assertThat(dns)
+        .contains("\"domain\":{\"name\":\"web.svc.test\",\"proxy_ips\":[\"100.96.0.1\"]}");
+    // An older gateway or API node ignores the field; a newer one reads it when present.
+    Decoded<GatewayOutbound> old =
+        codec.decode(
+            codec.encode(
+                Envelope.of(
+                    null,
+                    Samples.all().stream()
+                        .map(Envelope::payload)
+                        .filter(GatewayOutbound.AuthorizeFlow.class::isInstance)
+                        .findFirst()
+                        .orElseThrow())),
+            Direction.GATEWAY_OUTBOUND);
+    assertThat(
+            ((GatewayOutbound.AuthorizeFlow)
+                    ((Decoded.Ok<GatewayOutbound>) old).envelope().payload())
+                .domain())
+        .isNull();
+    String failed =
+        codec.encode(
+            Envelope.of(
+                "1",
+                new ClientOutbound.FlowCreationFailed(
+                    Samples.A, ClientOutbound.FlowCreationFailed.OFFLINE, List.of())));
+    assertThat(failed).doesNotContain("detail");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"name\":\"\",\"proxy_ips\":[\"100.96.0.1\"]}",
+        "{\"name\":\"a.b\",\"proxy_ips\":[]}",
+        "{\"name\":\"a.b\"}",
+        "{\"name\":\"a.b\",\"proxy_ips\":[null]}",
+      })
+  void aDomainWithoutNameOrProxyIpsIsInvalid(String domain) {
+    Decoded<ClientInbound> d =
+        codec.decode(
+            "{\"v\":1,\"event\":\"create_flow\",\"ref\":\"1\",\"payload\":{\"resource_id\":\""
+                + Samples.A
+                + "\",\"domain\":"
+                + domain
+                + "}}",
+            Direction.CLIENT_INBOUND);
+    assertThat(((Decoded.Failed<ClientInbound>) d).error().reason())
+        .isEqualTo(DecodeError.INVALID_PAYLOAD);
+  }
 }

@@ -15,13 +15,23 @@ final class Samples {
       new ResourceDescription(
           A, "ip", "10.0.0.1", "dual", List.of(new Filter("tcp", 443, 443)), List.of(B));
 
+  static final ResourceDescription DNS_RESOURCE =
+      new ResourceDescription(B, "dns", "*.svc.test", "dual", List.of(), List.of(A));
+
+  static final ProxiedDomain DOMAIN = new ProxiedDomain("web.svc.test", List.of("100.96.0.1"));
+
   static List<Envelope<?>> all() {
     InterfaceAddresses iface = new InterfaceAddresses("100.64.0.1", "fd00:2021:1111::1");
     IceCredentials ice = new IceCredentials("u", "p");
     return List.of(
         Envelope.of("1", new ClientInbound.CreateFlow(A, List.of(B))),
+        Envelope.of("3", new ClientInbound.CreateFlow(A, List.of(), DOMAIN)),
         Envelope.of(null, new ClientInbound.BroadcastIceCandidates(List.of("c1"), List.of(B))),
         Envelope.of("2", new GatewayInbound.FlowAuthorized("r-1")),
+        Envelope.of(
+            null,
+            new GatewayInbound.FlowAuthorizationFailed(
+                "r-2", ClientOutbound.FlowCreationFailed.UNRESOLVABLE, "web.svc.test: NXDOMAIN")),
         Envelope.of(null, new GatewayInbound.BroadcastIceCandidates(List.of("c"), List.of(A))),
         Envelope.of(null, new ClientOutbound.Init(A, List.of(RESOURCE), iface)),
         Envelope.of(null, new ClientOutbound.ResourceCreatedOrUpdated(RESOURCE)),
@@ -45,6 +55,10 @@ final class Samples {
             "1",
             new ClientOutbound.FlowCreationFailed(
                 A, ClientOutbound.FlowCreationFailed.FORBIDDEN, List.of("remote_ip"))),
+        Envelope.of(
+            "2",
+            new ClientOutbound.FlowCreationFailed(
+                A, ClientOutbound.FlowCreationFailed.UNRESOLVABLE, List.of(), "no address")),
         Envelope.of(null, new ClientOutbound.IceCandidates(B, List.of("c"))),
         Envelope.of(
             null,
@@ -63,6 +77,17 @@ final class Samples {
                 ice,
                 ice,
                 0)),
+        Envelope.of(
+            null,
+            new GatewayOutbound.AuthorizeFlow(
+                "r-2",
+                B,
+                DNS_RESOURCE,
+                new GatewayOutbound.ClientPeer(A, "cpk", "psk", "100.64.0.1", null),
+                ice,
+                ice,
+                0,
+                DOMAIN)),
         Envelope.of(null, new GatewayOutbound.RejectAccess(A, B)),
         Envelope.of(null, new GatewayOutbound.ResourceUpdated(RESOURCE)),
         Envelope.of(null, new GatewayOutbound.AccessAuthorizationExpiryUpdated(A, B, 5)),

@@ -22,11 +22,22 @@ public sealed interface NodeMessage {
 
   /**
    * To the client's node: the answer to its {@code create_flow} ({@code created}, or {@code
-   * failure} such as {@code offline} when the gateway was not connected there any more).
+   * failure} such as {@code offline} when the gateway was not connected there any more, with an
+   * optional {@code detail} for the client's log).
    */
   record FlowAnswer(
-      UUID clientId, String clientRef, ClientOutbound.FlowCreated created, String failure)
-      implements NodeMessage {}
+      UUID clientId,
+      String clientRef,
+      ClientOutbound.FlowCreated created,
+      String failure,
+      String detail)
+      implements NodeMessage {
+
+    public FlowAnswer(
+        UUID clientId, String clientRef, ClientOutbound.FlowCreated created, String failure) {
+      this(clientId, clientRef, created, failure, null);
+    }
+  }
 
   /** To a gateway's node: candidates from a client. */
   record CandidatesForGateway(UUID gatewayId, UUID clientId, List<String> candidates)

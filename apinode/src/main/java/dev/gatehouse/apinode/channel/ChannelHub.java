@@ -191,7 +191,7 @@ public final class ChannelHub implements ChangeSink {
       case NodeMessage.FlowAnswer f -> {
         ClientChannel c = clients.get(f.clientId());
         if (c != null) {
-          c.onFlowAnswer(f.clientRef(), f.created(), f.failure());
+          c.onFlowAnswer(f.clientRef(), f.created(), f.failure(), f.detail());
         }
       }
       case NodeMessage.CandidatesForGateway m -> {

@@ -113,14 +113,15 @@ public final class ClientChannel extends PeerChannel {
   }
 
   /** The answer to one of this client's flow requests. */
-  void onFlowAnswer(String ref, ClientOutbound.FlowCreated created, String failure) {
+  void onFlowAnswer(String ref, ClientOutbound.FlowCreated created, String failure, String detail) {
     submit(
         () -> {
           if (session != null) {
             if (created != null) {
               services.metrics().flowsCreated.incrementAndGet();
             }
-            perform(session.onFlowAnswer(ref, created, failure), services.clock().instant());
+            perform(
+                session.onFlowAnswer(ref, created, failure, detail), services.clock().instant());
           }
         });
   }
@@ -232,7 +233,8 @@ public final class ClientChannel extends PeerChannel {
             ice[0],
             ice[1],
             expiresAt.toEpochMilli(),
-            answer);
+            answer,
+            f.domain());
     services.hub().send(gw.nodeId(), new NodeMessage.AuthorizeFlow(request));
     long wait = services.config().flowTimeout().toMillis() + 5;
     services

@@ -144,6 +144,17 @@ public final class GatewayChannel extends PeerChannel {
                         c.request().clientRef(),
                         c.request().answer(),
                         null));
+        case GatewaySession.Action.FlowRefused r ->
+            services
+                .hub()
+                .send(
+                    r.request().clientNode(),
+                    new NodeMessage.FlowAnswer(
+                        r.request().clientId(),
+                        r.request().clientRef(),
+                        null,
+                        r.reason(),
+                        r.detail()));
         case GatewaySession.Action.Close c -> close(c.reason(), false);
         case GatewaySession.Action.RelayCandidates rc ->
             services.hub().relayToClients(gatewayId, rc.clientIds(), rc.candidates());

@@ -4,14 +4,17 @@ import dev.gatehouse.controlplane.cache.Authorization;
 import dev.gatehouse.controlplane.cache.ClientCache;
 import dev.gatehouse.controlplane.cache.ClientDelta;
 import dev.gatehouse.controlplane.cache.ClientSnapshot;
+import dev.gatehouse.controlplane.cache.ResourceType;
 import dev.gatehouse.controlplane.cache.ResourceView;
 import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.controlplane.cdc.Row;
 import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.ClientOutbound;
+import dev.gatehouse.protocol.DomainPattern;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.ProxiedDomain;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +50,8 @@ public final class ClientSession {
         String ref,
         Authorization.Allowed allowed,
         ResourceView resource,
-        List<UUID> connectedGatewayIds)
+        List<UUID> connectedGatewayIds,
+        ProxiedDomain domain)
         implements Action {}
 
     /** Load the resource and its sites; call {@link #onResourceLoaded}. */
@@ -136,10 +140,66 @@ public final class ClientSession {
         if (view == null) {
           yield failed(ref, resourceId, ClientOutbound.FlowCreationFailed.NOT_FOUND, List.of());
         }
+        String domainProblem = domainProblem(view, create.domain());
+        if (domainProblem != null) {
+          yield error(ref, "invalid_domain", domainProblem);
+        }
         pending.put(ref, new Pending(resourceId, now.plus(flowTimeout)));
-        yield List.of(new Action.SetupFlow(ref, allowed, view, create.connectedGatewayIds()));
+        yield List.of(
+            new Action.SetupFlow(
+                ref, allowed, view, create.connectedGatewayIds(), create.domain()));
       }
     };
+  }
+
+  /**
+   * A {@code dns} resource's flow names the domain the client resolved (it must fall under the
+   * resource's address, and its proxy addresses in {@value #PROXY_RANGE}); other resources have
+   * none. Returns what is wrong, or null.
+   */
+  static String domainProblem(ResourceView view, ProxiedDomain domain) {
+    if (view.type() != ResourceType.DNS) {
+      return domain == null
+          ? null
+          : "resource "
+              + view.id()
+              + " is of type "
+              + view.type().sqlName()
+              + " and takes no domain";
+    }
+    if (domain == null) {
+      return "resource " + view.id() + " is a dns resource: create_flow needs its domain";
+    }
+    if (!DomainPattern.matches(view.address(), domain.name())) {
+      return "domain " + domain.name() + " is not under resource address " + view.address();
+    }
+    for (String ip : domain.proxyIps()) {
+      if (!inProxyRange(ip)) {
+        return "proxy address " + ip + " is not in " + PROXY_RANGE;
+      }
+    }
+    return null;
+  }
+
+  /** Proxy addresses of DNS resources (DESIGN.md, "Addresses"). */
+  public static final String PROXY_RANGE = "100.96.0.0/11";
+
+  private static boolean inProxyRange(String ip) {
+    String[] parts = ip.split("\\.", -1);
+    if (parts.length != 4) {
+      return false;
+    }
+    int[] octets = new int[4];
+    for (int i = 0; i < 4; i++) {
+      if (!parts[i].matches("\\d{1,3}")) {
+        return false;
+      }
+      octets[i] = Integer.parseInt(parts[i]);
+      if (octets[i] > 255) {
+        return false;
+      }
+    }
+    return octets[0] == 100 && (octets[1] & 0xe0) == 96;
   }
 
   /**
@@ -149,6 +209,12 @@ public final class ClientSession {
    */
   public List<Action> onFlowAnswer(
       String ref, ClientOutbound.FlowCreated created, String failureReason) {
+    return onFlowAnswer(ref, created, failureReason, null);
+  }
+
+  /** As {@link #onFlowAnswer(String, ClientOutbound.FlowCreated, String)}, with a detail. */
+  public List<Action> onFlowAnswer(
+      String ref, ClientOutbound.FlowCreated created, String failureReason, String detail) {
     Pending p = pending.remove(ref);
     if (p == null) {
       return List.of();
@@ -156,7 +222,12 @@ public final class ClientSession {
     if (created != null) {
       return List.of(new Action.Send(Envelope.of(ref, created)));
     }
-    return failed(ref, p.resourceId(), failureReason, List.of());
+    return List.of(
+        new Action.Send(
+            Envelope.of(
+                ref,
+                new ClientOutbound.FlowCreationFailed(
+                    p.resourceId(), failureReason, List.of(), detail))));
   }
 
   /** Answers {@code offline} to requests whose gateway did not confirm in time. */

@@ -3,6 +3,7 @@ package dev.gatehouse.apinode.core;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.IceCredentials;
+import dev.gatehouse.protocol.ProxiedDomain;
 import dev.gatehouse.protocol.ResourceDescription;
 import java.util.UUID;
 
@@ -14,6 +15,7 @@ import java.util.UUID;
  * @param clientNode the node holding the client's channel (where the answer goes)
  * @param clientRef the ref of the client's {@code create_flow}
  * @param expiresAtMillis when the flow ends (epoch ms)
+ * @param domain the name and proxy addresses of a {@code dns} resource's flow; null otherwise
  */
 public record FlowRequest(
     UUID flowId,
@@ -26,4 +28,5 @@ public record FlowRequest(
     IceCredentials clientIceCredentials,
     IceCredentials gatewayIceCredentials,
     long expiresAtMillis,
-    ClientOutbound.FlowCreated answer) {}
+    ClientOutbound.FlowCreated answer,
+    ProxiedDomain domain) {}

@@ -38,6 +38,12 @@ public final class GatewaySession {
      */
     record FlowConfirmed(FlowRequest request) implements Action {}
 
+    /**
+     * The gateway could not install the flow ({@code flow_authorization_failed}): answer the client
+     * with {@code flow_creation_failed} and this reason.
+     */
+    record FlowRefused(FlowRequest request, String reason, String detail) implements Action {}
+
     /** Send {@code disconnect} and close the channel. */
     record Close(String reason) implements Action {}
 
@@ -100,7 +106,8 @@ public final class GatewaySession {
                     r.client(),
                     r.clientIceCredentials(),
                     r.gatewayIceCredentials(),
-                    r.expiresAtMillis() / 1000))));
+                    r.expiresAtMillis() / 1000,
+                    r.domain()))));
   }
 
   /** A decoded message from the gateway. */
@@ -108,20 +115,29 @@ public final class GatewaySession {
     return switch (envelope.payload()) {
       case GatewayInbound.FlowAuthorized a -> {
         Pending p = pending.remove(a.ref());
-        if (p == null) {
-          yield List.of(
-              new Action.Send(
-                  Envelope.of(
-                      envelope.ref(),
-                      new ErrorReply(
-                          "out_of_turn",
-                          "no authorize_flow with ref " + a.ref() + " is awaiting confirmation"))));
-        }
-        yield List.of(new Action.FlowConfirmed(p.request()));
+        yield p == null
+            ? notAwaited(envelope.ref(), a.ref())
+            : List.of(new Action.FlowConfirmed(p.request()));
+      }
+      case GatewayInbound.FlowAuthorizationFailed f -> {
+        Pending p = pending.remove(f.ref());
+        yield p == null
+            ? notAwaited(envelope.ref(), f.ref())
+            : List.of(new Action.FlowRefused(p.request(), f.reason(), f.detail()));
       }
       case GatewayInbound.BroadcastIceCandidates c ->
           List.of(new Action.RelayCandidates(c.clientIds(), c.candidates()));
     };
+  }
+
+  private static List<Action> notAwaited(String envelopeRef, String flowRef) {
+    return List.of(
+        new Action.Send(
+            Envelope.of(
+                envelopeRef,
+                new ErrorReply(
+                    "out_of_turn",
+                    "no authorize_flow with ref " + flowRef + " is awaiting confirmation"))));
   }
 
   /** A change from the CDC stream. */

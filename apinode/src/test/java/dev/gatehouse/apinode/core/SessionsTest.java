@@ -17,6 +17,7 @@ import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.ProxiedDomain;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ class SessionsTest {
   final UUID site = UUID.randomUUID();
   final UUID resource = UUID.randomUUID();
   final UUID guarded = UUID.randomUUID();
+  final UUID wildcard = UUID.randomUUID();
   final UUID policy = UUID.randomUUID();
   final UUID clientId = UUID.randomUUID();
   final UUID gatewayId = UUID.randomUUID();
@@ -62,13 +64,17 @@ class SessionsTest {
                     "[{\"property\":\"remote_ip\",\"operator\":\"is_in_cidr\",\"values\":[\"10.0.0.0/8\"]}]",
                     null,
                     null,
-                    null)),
+                    null),
+                new Row.Policy(
+                    UUID.randomUUID(), account, group, wildcard, "[]", null, null, null)),
             List.of(
                 new Row.Resource(resource, account, "r", "ip", "10.0.0.1", "dual", "[]", null),
-                new Row.Resource(guarded, account, "g", "ip", "10.0.0.2", "dual", "[]", null)),
+                new Row.Resource(guarded, account, "g", "ip", "10.0.0.2", "dual", "[]", null),
+                new Row.Resource(wildcard, account, "w", "dns", "*.svc.test", "dual", "[]", null)),
             List.of(
                 new Row.ResourceConnection(resource, site, account),
-                new Row.ResourceConnection(guarded, site, account)));
+                new Row.ResourceConnection(guarded, site, account),
+                new Row.ResourceConnection(wildcard, site, account)));
     return new ClientSession(
         ClientCache.fromSnapshot(s, null, NOW), clientIface, floor, Duration.ofSeconds(5));
   }
@@ -129,7 +135,8 @@ class SessionsTest {
             chosen.endpoint(),
             ice[0],
             ice[1],
-            expires.getEpochSecond()));
+            expires.getEpochSecond()),
+        f.domain());
   }
 
   @Test
@@ -141,7 +148,9 @@ class SessionsTest {
         .satisfies(
             a -> {
               var init = (ClientOutbound.Init) ((ClientSession.Action.Send) a).envelope().payload();
-              assertThat(init.resources()).extracting(r -> r.id()).containsExactly(resource);
+              assertThat(init.resources())
+                  .extracting(r -> r.id())
+                  .containsExactlyInAnyOrder(resource, wildcard);
             });
 
     var actions =
@@ -279,5 +288,85 @@ class SessionsTest {
         .containsExactly(
             new GatewayOutbound.Authorization(
                 clientId, resource, NOW.plusSeconds(120).getEpochSecond()));
+  }
+
+  @Test
+  void aDnsFlowCarriesItsDomainToTheGatewayAndAResolutionFailureReachesTheClient() {
+    ClientSession c = client(0);
+    GatewaySession g = gateway();
+    c.init();
+    ProxiedDomain web = new ProxiedDomain("web.svc.test", List.of("100.96.0.7"));
+    var setup =
+        (ClientSession.Action.SetupFlow)
+            c.onMessage(
+                    Envelope.of("1", new ClientInbound.CreateFlow(wildcard, List.of(), web)), NOW)
+                .getFirst();
+    assertThat(setup.domain()).isEqualTo(web);
+    var sent = (GatewaySession.Action.Send) g.authorize(setup(setup), NOW).getFirst();
+    var af = (GatewayOutbound.AuthorizeFlow) sent.envelope().payload();
+    assertThat(af.domain()).isEqualTo(web);
+    assertThat(af.resource().address()).isEqualTo("*.svc.test");
+
+    var refused =
+        (GatewaySession.Action.FlowRefused)
+            g.onMessage(
+                    Envelope.of(
+                        null,
+                        new GatewayInbound.FlowAuthorizationFailed(
+                            af.ref(), "unresolvable", "web.svc.test: no address")),
+                    NOW)
+                .getFirst();
+    var answer =
+        (ClientSession.Action.Send)
+            c.onFlowAnswer(refused.request().clientRef(), null, refused.reason(), refused.detail())
+                .getFirst();
+    assertThat(answer.envelope().payload())
+        .isEqualTo(
+            new ClientOutbound.FlowCreationFailed(
+                wildcard, "unresolvable", List.of(), "web.svc.test: no address"));
+    assertThat(g.pendingConfirmations()).isZero();
+
+    // The same resource, a second name: another create_flow, another authorize_flow.
+    var second =
+        (ClientSession.Action.SetupFlow)
+            c.onMessage(
+                    Envelope.of(
+                        "2",
+                        new ClientInbound.CreateFlow(
+                            wildcard,
+                            List.of(gatewayId),
+                            new ProxiedDomain("db.svc.test", List.of("100.96.0.8")))),
+                    NOW)
+                .getFirst();
+    assertThat(second.domain().name()).isEqualTo("db.svc.test");
+  }
+
+  @Test
+  void domainsMustMatchTheResource() {
+    ClientSession c = client(0);
+    c.init();
+    ProxiedDomain ok = new ProxiedDomain("web.svc.test", List.of("100.96.0.7"));
+    List.of(
+            new ClientInbound.CreateFlow(wildcard, List.of()),
+            new ClientInbound.CreateFlow(
+                wildcard, List.of(), new ProxiedDomain("a.b.svc.test", List.of("100.96.0.7"))),
+            new ClientInbound.CreateFlow(
+                wildcard, List.of(), new ProxiedDomain("web.svc.test", List.of("10.0.0.1"))),
+            new ClientInbound.CreateFlow(
+                wildcard, List.of(), new ProxiedDomain("web.svc.test", List.of("100.128.0.1"))),
+            new ClientInbound.CreateFlow(resource, List.of(), ok))
+        .forEach(
+            bad ->
+                assertThat(c.onMessage(Envelope.of("9", bad), NOW))
+                    .as(bad.toString())
+                    .singleElement()
+                    .satisfies(
+                        a ->
+                            assertThat(
+                                    ((ErrorReply)
+                                            ((ClientSession.Action.Send) a).envelope().payload())
+                                        .reason())
+                                .isEqualTo("invalid_domain")));
+    assertThat(c.pendingFlows()).isZero();
   }
 }

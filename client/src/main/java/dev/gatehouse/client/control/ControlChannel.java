@@ -48,8 +48,13 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
 
   private static final System.Logger LOG = System.getLogger(ControlChannel.class.getName());
 
-  /** The version peers send as the {@code version} join parameter. */
-  public static final String VERSION = "0.1.0";
+  /**
+   * The version peers send as the {@code version} join parameter; the API node's compatibility
+   * rules (Firezone's numbering) read it. 1.2.0: the client and gateway understand DNS resources
+   * with the current wildcard syntax ({@code *.} one label, {@code **.} any depth); below it the
+   * API node would rewrite wildcards to the legacy syntax and pick no gateway for them.
+   */
+  public static final String VERSION = "1.2.0";
 
   /** Default {@link Options#pingInterval()}. */
   public static final Duration DEFAULT_PING_INTERVAL = Duration.ofSeconds(15);

@@ -1,11 +1,14 @@
 package dev.gatehouse.client.core;
 
+import dev.gatehouse.client.core.dns.DnsStub;
+import dev.gatehouse.client.core.dns.ProxyIps;
 import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Disconnect;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.ProxiedDomain;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.AllowedIps;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -78,7 +81,9 @@ public final class ClientAgent {
     /** Kept until the flow exists (it comes back in a {@link ClientCommand.Deliver}). */
     HELD,
     /** Dropped (no resource, or its flow recently failed). */
-    DROP
+    DROP,
+    /** Handled by the client itself (a query to the DNS stub); not for the tunnel. */
+    LOCAL
   }
 
   /** The verdict for a packet and the commands it caused. */
@@ -100,6 +105,18 @@ public final class ClientAgent {
   }
 
   private record Resource(ResourceDescription description, IpPrefix prefix) {}
+
+  /**
+   * A name under a DNS resource that the stub answered with a proxy address. Its flow is keyed by
+   * its own id (not the resource's): each name is announced to the gateway with its own {@code
+   * create_flow}.
+   */
+  private record DnsTarget(UUID resourceId, String name, IpPrefix proxy) {}
+
+  /** Routed into the TUN interface while the client has DNS resources. */
+  public static final IpPrefix PROXY_RANGE = IpPrefix.parse("100.96.0.0/11");
+
+  public static final IpPrefix STUB_ROUTE = IpPrefix.parse("100.100.111.1/32");
 
   private static final class Gateway {
     final UUID id;
@@ -126,7 +143,9 @@ public final class ClientAgent {
       Map<UUID, String> flows,
       Map<UUID, String> gateways,
       long packetsHeld,
-      long packetsDroppedWhileHolding) {}
+      long packetsDroppedWhileHolding,
+      Map<String, String> dnsNames,
+      DnsStub.Counters dns) {}
 
   private final Settings settings;
   private InterfaceAddresses iface;
@@ -136,12 +155,24 @@ public final class ClientAgent {
   private final Map<String, UUID> pendingRefs = new HashMap<>();
   private final Map<UUID, Gateway> gateways = new LinkedHashMap<>();
   private final Set<UUID> unhealthyGateways = new LinkedHashSet<>();
+  private final Map<UUID, DnsTarget> dnsTargets = new LinkedHashMap<>();
+  private final DnsStub dns;
+  private boolean dnsRouted;
   private long nextRef = 1;
   private long held;
   private long droppedWhileHolding;
 
   public ClientAgent(Settings settings) {
+    this(settings, false);
+  }
+
+  /**
+   * @param dnsUpstream whether the shell forwards DNS queries for names that are not resources to
+   *     an upstream resolver; without one the stub refuses them
+   */
+  public ClientAgent(Settings settings, boolean dnsUpstream) {
     this.settings = settings;
+    this.dns = new DnsStub(new ProxyIps(65_536), dnsUpstream);
   }
 
   // ------------------------------------------------------------------ control channel
@@ -155,16 +186,17 @@ public final class ClientAgent {
       case ClientOutbound.ResourceDeleted d -> deleteResource(d.id(), "resource deleted", out);
       case ClientOutbound.FlowCreated created ->
           flowCreated(envelope.ref(), created, nowNanos, out);
-      case ClientOutbound.FlowCreationFailed failed ->
-          flowFailed(
-              envelope.ref(),
-              failed.resourceId(),
-              failed.reason()
-                  + (failed.violatedProperties().isEmpty()
-                      ? ""
-                      : " " + failed.violatedProperties()),
-              nowNanos,
-              out);
+      case ClientOutbound.FlowCreationFailed failed -> {
+        UUID key = envelope.ref() == null ? null : pendingRefs.get(envelope.ref());
+        flowFailed(
+            envelope.ref(),
+            key != null ? key : failed.resourceId(),
+            failed.reason()
+                + (failed.violatedProperties().isEmpty() ? "" : " " + failed.violatedProperties())
+                + (failed.detail() == null ? "" : ": " + failed.detail()),
+            nowNanos,
+            out);
+      }
       case ClientOutbound.IceCandidates c -> {} // direct endpoints only for now
       case ErrorReply e -> {
         UUID resource = envelope.ref() == null ? null : pendingRefs.get(envelope.ref());
@@ -215,7 +247,11 @@ public final class ClientAgent {
   private void upsertResource(ResourceDescription d, List<ClientCommand> out) {
     IpPrefix prefix = prefixOf(d);
     Resource old = resources.get(d.id());
-    if (old != null && old.prefix() != null && old.prefix().equals(prefix)) {
+    if (old != null
+        && (old.prefix() != null && old.prefix().equals(prefix)
+            || isDns(old.description())
+                && isDns(d)
+                && old.description().address().equals(d.address()))) {
       resources.put(d.id(), new Resource(d, prefix));
       return; // filters or sites changed: the gateway enforces filters, the flow stays
     }
@@ -223,6 +259,15 @@ public final class ClientAgent {
       deleteResource(d.id(), "address changed", out);
     }
     resources.put(d.id(), new Resource(d, prefix));
+    if (isDns(d)) {
+      dns.resource(d.id(), d.address());
+      if (!dnsRouted) {
+        dnsRouted = true;
+        out.add(new ClientCommand.AddRoute(STUB_ROUTE));
+        out.add(new ClientCommand.AddRoute(PROXY_RANGE));
+      }
+      return;
+    }
     if (prefix == null) {
       out.add(
           new ClientCommand.Report(
@@ -242,6 +287,19 @@ public final class ClientAgent {
     if (r.prefix() != null) {
       routes.removeAll(id);
       out.add(new ClientCommand.RemoveRoute(r.prefix()));
+    }
+    if (isDns(r.description())) {
+      dns.resource(id, null);
+      for (Map.Entry<UUID, DnsTarget> t : List.copyOf(dnsTargets.entrySet())) {
+        if (t.getValue().resourceId().equals(id)) {
+          forgetTarget(t.getKey(), out);
+        }
+      }
+      if (dnsRouted && !dns.hasResources()) {
+        dnsRouted = false;
+        out.add(new ClientCommand.RemoveRoute(PROXY_RANGE));
+        out.add(new ClientCommand.RemoveRoute(STUB_ROUTE));
+      }
     }
     dropFlow(id, out);
     out.add(new ClientCommand.Report("resource_removed", id + ": " + why));
@@ -280,7 +338,7 @@ public final class ClientAgent {
       resourceId = created.resourceId();
     }
     if (!(flows.get(resourceId) instanceof FlowState.Pending pending)
-        || !resourceId.equals(created.resourceId())) {
+        || !resourceIdOf(resourceId).equals(created.resourceId())) {
       out.add(
           new ClientCommand.Report(
               "flow_ignored", "flow_created for " + created.resourceId() + " was not requested"));
@@ -298,8 +356,7 @@ public final class ClientAgent {
                   + " answers an earlier request; waiting for the answer to the newer one"));
       return;
     }
-    Resource resource = resources.get(resourceId);
-    if (resource == null || resource.prefix() == null) {
+    if (flowPrefix(resourceId) == null) {
       flowFailed(ref, resourceId, "resource no longer known", now, out);
       return;
     }
@@ -358,9 +415,9 @@ public final class ClientAgent {
   private ClientCommand upsertPeer(Gateway g) {
     List<IpPrefix> allowed = new ArrayList<>();
     for (UUID r : g.resources) {
-      Resource res = resources.get(r);
-      if (res != null && res.prefix() != null && !allowed.contains(res.prefix())) {
-        allowed.add(res.prefix());
+      IpPrefix p = flowPrefix(r);
+      if (p != null && !allowed.contains(p)) {
+        allowed.add(p);
       }
     }
     return new ClientCommand.UpsertGatewayPeer(
@@ -398,6 +455,9 @@ public final class ClientAgent {
 
   /** An IP packet the OS routed into the TUN interface. The array is not kept unless held. */
   public PacketDecision onPacket(byte[] packet, int off, int len, long now) {
+    if (DnsStub.isForStub(packet, off, len)) {
+      return new PacketDecision(Verdict.LOCAL, dnsQuery(packet, off, len));
+    }
     UUID resourceId = resourceOf(packet, off, len);
     if (resourceId == null) {
       return new PacketDecision(Verdict.DROP, List.of());
@@ -441,10 +501,93 @@ public final class ClientAgent {
         new FlowState.Pending(ref, now, new ArrayDeque<>(), List.copyOf(connected));
     flows.put(resourceId, pending);
     pendingRefs.put(ref, resourceId);
+    DnsTarget t = dnsTargets.get(resourceId);
+    ProxiedDomain domain =
+        t == null
+            ? null
+            : new ProxiedDomain(t.name(), List.of(t.proxy().address().getHostAddress()));
     out.add(
         new ClientCommand.Send(
-            Envelope.of(ref, new ClientInbound.CreateFlow(resourceId, connected))));
+            Envelope.of(
+                ref, new ClientInbound.CreateFlow(resourceIdOf(resourceId), connected, domain))));
     return pending;
+  }
+
+  // ------------------------------------------------------------------ DNS
+
+  private List<ClientCommand> dnsQuery(byte[] packet, int off, int len) {
+    List<ClientCommand> out = new ArrayList<>();
+    switch (dns.onPacket(packet, off, len)) {
+      case DnsStub.Outcome.Answer a -> {
+        if (a.resourceId() != null) {
+          target(a.resourceId(), a.name(), a.proxyIp(), out);
+        }
+        out.add(new ClientCommand.WriteToTun(a.packet()));
+      }
+      case DnsStub.Outcome.Forward f ->
+          out.add(new ClientCommand.ForwardDnsQuery(f.query(), f.replyTo()));
+      case DnsStub.Outcome.Dropped d -> {}
+    }
+    return out;
+  }
+
+  /** The upstream resolver's answer to a {@link ClientCommand.ForwardDnsQuery}. */
+  public List<ClientCommand> onUpstreamDnsAnswer(
+      DnsStub.ReplyTo replyTo, byte[] payload, int off, int len) {
+    byte[] packet = dns.upstreamAnswer(replyTo, payload, off, len);
+    return packet == null ? List.of() : List.of(new ClientCommand.WriteToTun(packet));
+  }
+
+  /** Routes the proxy address of a name the stub answered to the name's own flow key. */
+  private void target(UUID resourceId, String name, byte[] proxyIp, List<ClientCommand> out) {
+    UUID key =
+        UUID.nameUUIDFromBytes(
+            (resourceId + "/" + name).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    if (dnsTargets.containsKey(key)) {
+      return;
+    }
+    IpPrefix proxy;
+    try {
+      proxy = new IpPrefix(java.net.InetAddress.getByAddress(proxyIp), 32);
+    } catch (java.net.UnknownHostException e) {
+      throw new IllegalStateException(e);
+    }
+    for (Map.Entry<UUID, DnsTarget> t : List.copyOf(dnsTargets.entrySet())) {
+      if (t.getValue().proxy().equals(proxy)) {
+        forgetTarget(t.getKey(), out); // the name moved to another resource
+      }
+    }
+    dnsTargets.put(key, new DnsTarget(resourceId, name, proxy));
+    routes.insert(proxy.address(), 32, key);
+    out.add(
+        new ClientCommand.Report(
+            "dns_name", name + " -> " + proxy + " (resource " + resourceId + ")"));
+  }
+
+  private void forgetTarget(UUID key, List<ClientCommand> out) {
+    dnsTargets.remove(key);
+    routes.removeAll(key);
+    dropFlow(key, out);
+  }
+
+  /** The resource a flow key belongs to: itself, or a DNS name's resource. */
+  private UUID resourceIdOf(UUID key) {
+    DnsTarget t = dnsTargets.get(key);
+    return t == null ? key : t.resourceId();
+  }
+
+  /** What a flow key routes through its gateway: the resource's prefix or the proxy address. */
+  private IpPrefix flowPrefix(UUID key) {
+    DnsTarget t = dnsTargets.get(key);
+    if (t != null) {
+      return resources.containsKey(t.resourceId()) ? t.proxy() : null;
+    }
+    Resource r = resources.get(key);
+    return r == null ? null : r.prefix();
+  }
+
+  private static boolean isDns(ResourceDescription d) {
+    return d.type().equals("dns");
   }
 
   /** Replaces a pending request with a new one, keeping its held packets. */
@@ -546,7 +689,7 @@ public final class ClientAgent {
                 + " resources"));
     for (UUID r : g.resources) {
       flows.remove(r);
-      if (resources.containsKey(r)) {
+      if (flowPrefix(r) != null) {
         requestFlow(r, now, out);
       }
     }
@@ -579,6 +722,17 @@ public final class ClientAgent {
                   case FlowState.Active a -> "active via " + a.gatewayId();
                   case FlowState.Failed x -> "failed: " + x.reason();
                 }));
+    dnsTargets.forEach(
+        (key, t) -> {
+          String f = fl.get(key);
+          if (f != null) {
+            fl.put(key, t.name() + " (resource " + t.resourceId() + ") " + f);
+          }
+        });
+    Map<String, String> names = new LinkedHashMap<>();
+    dnsTargets
+        .values()
+        .forEach(t -> names.put(t.name(), t.proxy() + " resource " + t.resourceId()));
     Map<UUID, String> gw = new LinkedHashMap<>();
     gateways.forEach(
         (id, g) -> gw.put(id, g.endpoint + " " + g.liveness + " resources=" + g.resources));
@@ -590,7 +744,9 @@ public final class ClientAgent {
         fl,
         gw,
         held,
-        droppedWhileHolding);
+        droppedWhileHolding,
+        names,
+        dns.counters());
   }
 
   /** The flow state of a resource, or null. */

@@ -1,5 +1,6 @@
 package dev.gatehouse.client.core;
 
+import dev.gatehouse.client.core.dns.DnsStub;
 import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -39,6 +40,16 @@ public sealed interface ClientCommand {
 
   /** Send these held packets into the tunnel now (after the peer commands before it). */
   record Deliver(List<byte[]> packets) implements ClientCommand {}
+
+  /** Write this packet into the TUN interface, to the OS (an answer from the DNS stub). */
+  record WriteToTun(byte[] packet) implements ClientCommand {}
+
+  /**
+   * Send the DNS message {@code query} to the upstream resolver; give its answer to {@link
+   * ClientAgent#onUpstreamDnsAnswer} with {@code replyTo}. No answer needs no call (the asker
+   * retries).
+   */
+  record ForwardDnsQuery(byte[] query, DnsStub.ReplyTo replyTo) implements ClientCommand {}
 
   /** Something an operator of the client wants to see in the log and the status. */
   record Report(String event, String detail) implements ClientCommand {}

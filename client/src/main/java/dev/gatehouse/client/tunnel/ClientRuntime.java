@@ -52,13 +52,26 @@ public final class ClientRuntime implements AutoCloseable {
    *     join parameters here, the default path {@value ControlChannel#CLIENT_PATH} when the URL has
    *     none; the caller adds {@code external_id} (and {@code name})
    * @param statusFile where a status snapshot is written every second; null for none
+   * @param dnsUpstream where the DNS stub forwards queries for names that are not resources; null
+   *     for none (they are refused)
    */
   public record Options(
       ControlChannel.Options channel,
       ClientAgent.Settings agent,
       int mtu,
       Duration persistentKeepalive,
-      Path statusFile) {}
+      Path statusFile,
+      UpstreamResolver dnsUpstream) {
+
+    public Options(
+        ControlChannel.Options channel,
+        ClientAgent.Settings agent,
+        int mtu,
+        Duration persistentKeepalive,
+        Path statusFile) {
+      this(channel, agent, mtu, persistentKeepalive, statusFile, null);
+    }
+  }
 
   private final Options options;
   private final TunDevice tun;
@@ -94,7 +107,7 @@ public final class ClientRuntime implements AutoCloseable {
     this.transport = transport;
     this.ifc = ifc;
     this.log = log;
-    this.agent = new ClientAgent(options.agent());
+    this.agent = new ClientAgent(options.agent(), options.dnsUpstream() != null);
     this.device =
         new WireGuardDevice(identity, TunnelClock.system(), WireGuardDevice.Config.defaults());
     this.gated = new GatedTunDevice(tun, this::gate);
@@ -193,6 +206,17 @@ public final class ClientRuntime implements AutoCloseable {
             }
           }
           case ClientCommand.Deliver d -> gated.release(d.packets());
+          case ClientCommand.WriteToTun w -> gated.write(w.packet(), 0, w.packet().length);
+          case ClientCommand.ForwardDnsQuery f ->
+              options
+                  .dnsUpstream()
+                  .forward(
+                      f.query(),
+                      answer -> {
+                        synchronized (agent) {
+                          apply(agent.onUpstreamDnsAnswer(f.replyTo(), answer, 0, answer.length));
+                        }
+                      });
           case ClientCommand.Report r -> log.accept(r.event() + ": " + r.detail());
         }
       } catch (IOException | RuntimeException e) {
@@ -219,7 +243,7 @@ public final class ClientRuntime implements AutoCloseable {
   }
 
   /** Parses {@code host:port} or {@code [v6]:port}; resolves a host name. */
-  static InetSocketAddress endpoint(String text) {
+  public static InetSocketAddress endpoint(String text) {
     int colon = text.lastIndexOf(':');
     if (colon <= 0) {
       throw new IllegalArgumentException("endpoint needs host:port: " + text);
@@ -255,6 +279,11 @@ public final class ClientRuntime implements AutoCloseable {
     s.gateways().forEach((id, g) -> lines.add("gateway: " + id + " " + g));
     lines.add("packets_held_total: " + s.packetsHeld());
     lines.add("packets_dropped_while_held_total: " + s.packetsDroppedWhileHolding());
+    s.dnsNames().forEach((name, proxy) -> lines.add("dns_name: " + name + " " + proxy));
+    lines.add("dns_queries_answered_total: " + s.dns().answered());
+    lines.add("dns_queries_forwarded_total: " + s.dns().forwarded());
+    lines.add("dns_queries_refused_total: " + s.dns().refused());
+    lines.add("dns_packets_dropped_total: " + s.dns().dropped());
     return String.join("\n", lines) + "\n";
   }
 
@@ -278,6 +307,9 @@ public final class ClientRuntime implements AutoCloseable {
     }
     if (engine != null) {
       engine.close();
+    }
+    if (options.dnsUpstream() != null) {
+      options.dnsUpstream().close();
     }
     ended.complete(ControlChannel.End.CLOSED);
   }

@@ -1,5 +1,6 @@
 package dev.gatehouse.client.tunnel;
 
+import dev.gatehouse.tunnel.tun.ForwardingTunDevice;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import java.io.IOException;
 import java.util.List;
@@ -9,9 +10,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * A {@link TunDevice} decorator that asks a {@link Gate} about every packet the OS hands over
  * before the tunnel sees it, so the client can hold packets for resources without a flow. Packets
  * given to {@link #release} come out of {@link #read} ahead of new ones, without asking the gate
- * again.
+ * again. Writes, batched ones included, go straight through (the device's TCP coalescing stays on).
  */
-public final class GatedTunDevice implements TunDevice {
+public final class GatedTunDevice extends ForwardingTunDevice {
 
   /** Decides on one packet read from the OS; true lets it into the tunnel. */
   @FunctionalInterface
@@ -19,28 +20,17 @@ public final class GatedTunDevice implements TunDevice {
     boolean pass(byte[] buf, int off, int len);
   }
 
-  private final TunDevice inner;
   private final Gate gate;
   private final ConcurrentLinkedQueue<byte[]> released = new ConcurrentLinkedQueue<>();
 
   public GatedTunDevice(TunDevice inner, Gate gate) {
-    this.inner = inner;
+    super(inner);
     this.gate = gate;
   }
 
   /** Queues packets to enter the tunnel on the next reads (within the read timeout). */
   public void release(List<byte[]> packets) {
     released.addAll(packets);
-  }
-
-  @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public int mtu() {
-    return inner.mtu();
   }
 
   @Override
@@ -51,20 +41,10 @@ public final class GatedTunDevice implements TunDevice {
       System.arraycopy(p, 0, buf, off, n);
       return n;
     }
-    int n = inner.read(buf, off, len, timeoutMillis);
+    int n = delegate.read(buf, off, len, timeoutMillis);
     if (n > 0 && !gate.pass(buf, off, n)) {
       return 0; // held or dropped; the engine reads again
     }
     return n;
-  }
-
-  @Override
-  public void write(byte[] buf, int off, int len) throws IOException {
-    inner.write(buf, off, len);
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }

@@ -112,14 +112,18 @@ class ClientAgentTest {
             init(
                 resource(WEB, "ip", "10.0.0.5"),
                 resource(DB, "cidr", "10.1.0.7/16"),
-                resource(UUID.randomUUID(), "dns", "*.corp")),
+                resource(UUID.randomUUID(), "dns", "*.corp"),
+                resource(UUID.randomUUID(), "internet", "")),
             0);
     assertThat(out)
         .contains(
             new ClientCommand.ConfigureInterface(
                 IpPrefix.parse("100.64.0.2/32"), IpPrefix.parse("fd00:2021:1111::2/128")),
             new ClientCommand.AddRoute(IpPrefix.parse("10.0.0.5/32")),
-            new ClientCommand.AddRoute(IpPrefix.parse("10.1.0.0/16")));
+            new ClientCommand.AddRoute(IpPrefix.parse("10.1.0.0/16")),
+            // dns resources: the stub's address and the proxy range
+            new ClientCommand.AddRoute(IpPrefix.parse("100.100.111.1/32")),
+            new ClientCommand.AddRoute(IpPrefix.parse("100.96.0.0/11")));
     assertThat(out)
         .anyMatch(c -> c instanceof ClientCommand.Report r && r.event().contains("unsupported"));
   }

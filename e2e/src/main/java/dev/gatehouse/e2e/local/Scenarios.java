@@ -197,6 +197,10 @@ public final class Scenarios {
       }
     }
     double seconds = (System.nanoTime() - killed) / 1e9;
+    // The status file is rewritten every second: give it that long to name the new gateway.
+    await(
+        Duration.ofSeconds(5),
+        () -> probes.carryingGatewayPod().filter(pod -> !pod.equals(victim)).isPresent());
     String newPod = carryingGatewayPod().orElse("?");
     transfer.waitFor(60);
     String transferResult = Files.readString(transfer.log(), StandardCharsets.UTF_8).strip();

@@ -1,11 +1,14 @@
 package dev.gatehouse.gateway.agent;
 
+import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Disconnect;
+import dev.gatehouse.protocol.DomainPattern;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.ProxiedDomain;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
@@ -40,6 +43,7 @@ public final class GatewayAgent {
     final byte[] presharedKey;
     final List<IpPrefix> addresses;
     final Map<UUID, Long> grants = new LinkedHashMap<>(); // resource -> expiresAt (0 = none)
+    final Map<String, DnsName> names = new LinkedHashMap<>(); // names of dns resources
 
     Client(UUID id, byte[] publicKey, byte[] presharedKey, List<IpPrefix> addresses) {
       this.id = id;
@@ -55,7 +59,11 @@ public final class GatewayAgent {
     }
   }
 
+  /** A name of a dns resource a client was authorized for, resolved here. */
+  private record DnsName(UUID resourceId, List<InetAddress> proxies, InetAddress real) {}
+
   private InterfaceAddresses iface;
+  private final Map<String, GatewayOutbound.AuthorizeFlow> resolving = new HashMap<>();
   private GatewayOutbound.Config config;
   private final Map<UUID, Client> clients = new LinkedHashMap<>();
   private final Map<UUID, ResourceDescription> resources = new HashMap<>();
@@ -135,7 +143,100 @@ public final class GatewayAgent {
 
   private void authorize(GatewayOutbound.AuthorizeFlow a, long now, List<GatewayCommand> out) {
     ResourceDescription resource = a.resource();
-    if (prefixOf(resource) == null) {
+    if (isDns(resource)) {
+      String problem = domainProblem(resource, a.domain());
+      if (problem != null) {
+        fail(a.ref(), "invalid_domain", problem, out);
+        return;
+      }
+      if (refusedAsExpired(a, now, out)) {
+        return;
+      }
+      resolving.put(a.ref(), a);
+      out.add(new GatewayCommand.Resolve(a.ref(), a.domain().name()));
+      return;
+    }
+    install(a, null, now, out);
+  }
+
+  /**
+   * The gateway's resolver answered for the {@code authorize_flow} with {@code ref}: {@code
+   * addresses} (the first IPv4 one is used), or {@code error} when it failed. Installs the flow
+   * with the name's translation, or answers {@code flow_authorization_failed}.
+   */
+  public List<GatewayCommand> onResolved(
+      String ref, List<InetAddress> addresses, String error, long nowSeconds) {
+    List<GatewayCommand> out = new ArrayList<>();
+    GatewayOutbound.AuthorizeFlow a = resolving.remove(ref);
+    if (a == null) {
+      return out;
+    }
+    String name = a.domain().name();
+    InetAddress real = null;
+    for (InetAddress address : addresses == null ? List.<InetAddress>of() : addresses) {
+      if (address instanceof java.net.Inet4Address && real == null) {
+        real = address;
+      }
+    }
+    if (error != null || real == null) {
+      String why = error != null ? error : "no IPv4 address (" + addresses + ")";
+      fail(ref, ClientOutbound.FlowCreationFailed.UNRESOLVABLE, name + ": " + why, out);
+      return out;
+    }
+    List<InetAddress> proxies = new ArrayList<>();
+    for (String p : a.domain().proxyIps()) {
+      proxies.add(IpPrefix.parse(p).address());
+    }
+    install(a, new DnsName(a.resource().id(), List.copyOf(proxies), real), nowSeconds, out);
+    return out;
+  }
+
+  private static boolean refusedAsExpired(
+      GatewayOutbound.AuthorizeFlow a, long now, List<GatewayCommand> out) {
+    if (!expired(a.expiresAt(), now)) {
+      return false;
+    }
+    out.add(
+        new GatewayCommand.Report(
+            "authorize_refused", "flow " + a.flowId() + " expired at " + a.expiresAt()));
+    return true;
+  }
+
+  private static void fail(String ref, String reason, String detail, List<GatewayCommand> out) {
+    out.add(
+        new GatewayCommand.Reply(
+            Envelope.of(null, new GatewayInbound.FlowAuthorizationFailed(ref, reason, detail))));
+    out.add(new GatewayCommand.Report("authorize_failed", reason + ": " + detail));
+  }
+
+  /** Why a dns resource's {@code authorize_flow} cannot be served, or null. */
+  static String domainProblem(ResourceDescription resource, ProxiedDomain domain) {
+    if (domain == null) {
+      return "authorize_flow for dns resource " + resource.id() + " without a domain";
+    }
+    if (!DomainPattern.matches(resource.address(), domain.name())) {
+      return domain.name() + " is not under " + resource.address();
+    }
+    for (String p : domain.proxyIps()) {
+      try {
+        byte[] b = IpPrefix.parse(p).address().getAddress();
+        if (b.length != 4 || b[0] != 100 || (b[1] & 0xe0) != 96) {
+          return "proxy address " + p + " is not in " + PROXY_RANGE;
+        }
+      } catch (IllegalArgumentException e) {
+        return "proxy address " + p + " is not an IP address";
+      }
+    }
+    return null;
+  }
+
+  /** Proxy addresses of DNS resources (DESIGN.md, "Addresses"). */
+  static final String PROXY_RANGE = "100.96.0.0/11";
+
+  private void install(
+      GatewayOutbound.AuthorizeFlow a, DnsName dnsName, long now, List<GatewayCommand> out) {
+    ResourceDescription resource = a.resource();
+    if (dnsName == null && prefixOf(resource) == null) {
       out.add(
           new GatewayCommand.Report(
               "authorize_refused",
@@ -148,10 +249,7 @@ public final class GatewayAgent {
                   + "' is not supported; no flow_authorized sent"));
       return;
     }
-    if (expired(a.expiresAt(), now)) {
-      out.add(
-          new GatewayCommand.Report(
-              "authorize_refused", "flow " + a.flowId() + " expired at " + a.expiresAt()));
+    if (refusedAsExpired(a, now, out)) {
       return;
     }
     Client incoming;
@@ -184,8 +282,12 @@ public final class GatewayAgent {
     Client c = incoming;
     if (existing != null) {
       c.grants.putAll(existing.grants);
+      c.names.putAll(existing.names);
     }
     c.grants.merge(resource.id(), a.expiresAt(), GatewayAgent::later);
+    if (dnsName != null) {
+      c.names.put(a.domain().name(), dnsName);
+    }
     clients.put(c.id, c);
     if (replace) {
       out.add(
@@ -194,12 +296,55 @@ public final class GatewayAgent {
     } else {
       out.add(new GatewayCommand.SetClientAccess(c.id, access(c)));
     }
+    if (!c.names.isEmpty()) {
+      out.add(nat(c));
+    }
     out.add(
         new GatewayCommand.Reply(Envelope.of(null, new GatewayInbound.FlowAuthorized(a.ref()))));
     out.add(
         new GatewayCommand.Report(
             "flow_authorized",
-            "client " + c.id + " -> resource " + resource.id() + " until " + a.expiresAt()));
+            "client "
+                + c.id
+                + " -> resource "
+                + resource.id()
+                + (dnsName == null
+                    ? ""
+                    : " name "
+                        + a.domain().name()
+                        + " "
+                        + dnsName.proxies()
+                        + " -> "
+                        + dnsName.real())
+                + " until "
+                + a.expiresAt()));
+  }
+
+  private GatewayCommand.SetClientNat nat(Client c) {
+    List<GatewayCommand.NatMapping> mappings = new ArrayList<>();
+    for (DnsName n : c.names.values()) {
+      for (InetAddress proxy : n.proxies()) {
+        mappings.add(new GatewayCommand.NatMapping(proxy, n.real()));
+      }
+    }
+    IpPrefix v4 = null;
+    for (IpPrefix p : c.addresses) {
+      if (p.address() instanceof java.net.Inet4Address) {
+        v4 = p;
+      }
+    }
+    return new GatewayCommand.SetClientNat(c.id, v4, List.copyOf(mappings));
+  }
+
+  /** Translations in force: proxy addresses of names clients were authorized for. */
+  public int natMappings() {
+    int n = 0;
+    for (Client c : clients.values()) {
+      for (DnsName d : c.names.values()) {
+        n += d.proxies().size();
+      }
+    }
+    return n;
   }
 
   private void revoke(UUID clientId, UUID resourceId, String why, List<GatewayCommand> out) {
@@ -209,11 +354,15 @@ public final class GatewayAgent {
           new GatewayCommand.Report("revoke_ignored", clientId + "/" + resourceId + ": " + why));
       return;
     }
+    boolean hadNames = c.names.values().removeIf(n -> n.resourceId().equals(resourceId));
     if (c.grants.isEmpty()) {
       clients.remove(clientId);
       out.add(new GatewayCommand.RemoveClientPeer(clientId, c.publicKey.clone()));
     } else {
       out.add(new GatewayCommand.SetClientAccess(clientId, access(c)));
+      if (hadNames) {
+        out.add(nat(c));
+      }
     }
     out.add(
         new GatewayCommand.Report(
@@ -227,10 +376,12 @@ public final class GatewayAgent {
       return; // no client uses it here
     }
     resources.put(r.id(), r);
-    if (prefixOf(r) == null) {
+    boolean dnsMoved = isDns(old) && (!isDns(r) || !old.address().equals(r.address()));
+    if (dnsMoved || !isDns(r) && prefixOf(r) == null) {
       for (Client c : List.copyOf(clients.values())) {
         if (c.grants.containsKey(r.id())) {
-          revoke(c.id, r.id(), "resource no longer routable", out);
+          revoke(
+              c.id, r.id(), dnsMoved ? "dns address changed" : "resource no longer routable", out);
         }
       }
       return;
@@ -264,6 +415,15 @@ public final class GatewayAgent {
         rules.add(new AccessRule(r, p, AccessRule.rulesOf(d.filters())));
       }
     }
+    // Names of dns resources: their filters apply to the real address the proxy one stands for.
+    for (DnsName n : c.names.values()) {
+      ResourceDescription d = resources.get(n.resourceId());
+      if (d != null) {
+        rules.add(
+            new AccessRule(
+                n.resourceId(), new IpPrefix(n.real(), 32), AccessRule.rulesOf(d.filters())));
+      }
+    }
     return rules;
   }
 
@@ -291,6 +451,10 @@ public final class GatewayAgent {
   public Map<UUID, Long> grants(UUID clientId) {
     Client c = clients.get(clientId);
     return c == null ? Map.of() : Map.copyOf(c.grants);
+  }
+
+  private static boolean isDns(ResourceDescription d) {
+    return d.type().equals("dns");
   }
 
   private static boolean expired(long expiresAt, long now) {

@@ -37,6 +37,22 @@ public sealed interface GatewayCommand {
   /** Remove the client's peer: it has no access left. */
   record RemoveClientPeer(UUID clientId, byte[] publicKey) implements GatewayCommand {}
 
+  /**
+   * Resolve {@code name} with the gateway's own resolver, off the packet and control threads, and
+   * give the result to {@link GatewayAgent#onResolved} with {@code ref}.
+   */
+  record Resolve(String ref, String name) implements GatewayCommand {}
+
+  /** One proxy address a client uses for a name, and the real address it stands for. */
+  record NatMapping(java.net.InetAddress proxy, java.net.InetAddress real) {}
+
+  /**
+   * Replace the client's address translation: packets from {@code clientIpv4} to a proxy address go
+   * to its real address, replies come back from the proxy address. Empty removes it.
+   */
+  record SetClientNat(UUID clientId, IpPrefix clientIpv4, List<NatMapping> mappings)
+      implements GatewayCommand {}
+
   /** Send to the API node. */
   record Reply(Envelope<GatewayInbound> envelope) implements GatewayCommand {}
 

@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.tunnel;
 
 import dev.gatehouse.gateway.agent.AccessRule;
+import dev.gatehouse.gateway.nat.NatTable;
 import dev.gatehouse.tunnel.filter.PeerFilter;
 import dev.gatehouse.tunnel.wireguard.InboundFilter;
 import java.util.Comparator;
@@ -18,8 +19,18 @@ public final class ClientAccessFilter implements InboundFilter {
   private record Entry(byte[] network, int length, PeerFilter filter) {}
 
   private volatile Entry[] entries = new Entry[0];
+  private final NatTable nat;
 
   public ClientAccessFilter(List<AccessRule> rules) {
+    this(rules, null);
+  }
+
+  /**
+   * @param nat when a packet goes to one of the client's proxy addresses, the rules are applied to
+   *     the real address it will be translated to; null for no translation
+   */
+  public ClientAccessFilter(List<AccessRule> rules, NatTable nat) {
+    this.nat = nat;
     set(rules);
   }
 
@@ -52,6 +63,18 @@ public final class ClientAccessFilter implements InboundFilter {
       dst = off + 24;
       alen = 16;
     } else {
+      return false;
+    }
+    int real = nat == null || alen != 4 ? 0 : nat.realDestination(packet, off, len);
+    if (real != 0) {
+      byte[] address = {
+        (byte) (real >>> 24), (byte) (real >>> 16), (byte) (real >>> 8), (byte) real
+      };
+      for (Entry e : entries) {
+        if (e.network.length == 4 && contains(e.network, e.length, address, 0)) {
+          return e.filter.permits(packet, off, len);
+        }
+      }
       return false;
     }
     for (Entry e : entries) {

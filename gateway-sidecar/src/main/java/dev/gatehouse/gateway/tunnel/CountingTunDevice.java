@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.tunnel;
 
+import dev.gatehouse.tunnel.tun.ForwardingTunDevice;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;
@@ -7,32 +8,22 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * Counts packets and bytes crossing a {@link TunDevice}: {@code read} = from the kernel into the
  * tunnel (resource → client at a gateway), {@code write} = out of the tunnel into the kernel
- * (client → resource).
+ * (client → resource). Batched writes are counted too and still reach the device batched, so its
+ * TCP coalescing keeps working.
  */
-public final class CountingTunDevice implements TunDevice {
-  private final TunDevice inner;
+public final class CountingTunDevice extends ForwardingTunDevice {
   final LongAdder readPackets = new LongAdder();
   final LongAdder readBytes = new LongAdder();
   final LongAdder writtenPackets = new LongAdder();
   final LongAdder writtenBytes = new LongAdder();
 
   public CountingTunDevice(TunDevice inner) {
-    this.inner = inner;
-  }
-
-  @Override
-  public String name() {
-    return inner.name();
-  }
-
-  @Override
-  public int mtu() {
-    return inner.mtu();
+    super(inner);
   }
 
   @Override
   public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
-    int n = inner.read(buf, off, len, timeoutMillis);
+    int n = delegate.read(buf, off, len, timeoutMillis);
     if (n > 0) {
       readPackets.increment();
       readBytes.add(n);
@@ -42,13 +33,18 @@ public final class CountingTunDevice implements TunDevice {
 
   @Override
   public void write(byte[] buf, int off, int len) throws IOException {
-    inner.write(buf, off, len);
-    writtenPackets.increment();
-    writtenBytes.add(len);
+    delegate.write(buf, off, len);
+    countWrite(len);
   }
 
   @Override
-  public void close() {
-    inner.close();
+  public void writeBatched(byte[] buf, int off, int len) throws IOException {
+    delegate.writeBatched(buf, off, len);
+    countWrite(len);
+  }
+
+  private void countWrite(int len) {
+    writtenPackets.increment();
+    writtenBytes.add(len);
   }
 }

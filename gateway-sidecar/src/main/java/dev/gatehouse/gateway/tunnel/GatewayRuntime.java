@@ -4,6 +4,7 @@ import dev.gatehouse.client.control.ControlChannel;
 import dev.gatehouse.gateway.agent.GatewayAgent;
 import dev.gatehouse.gateway.agent.GatewayCommand;
 import dev.gatehouse.gateway.control.ControlChannelState;
+import dev.gatehouse.gateway.nat.NatTable;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.GatewayOutbound;
@@ -64,9 +65,16 @@ public final class GatewayRuntime implements AutoCloseable {
   private final Consumer<String> log;
   private final InstantSource clock;
   private final GatewayAgent agent = new GatewayAgent();
+  private final NatTable nat = new NatTable();
+  private final NameResolver resolver;
   private final WireGuardDevice device;
   private final Map<UUID, Peer> peers = new HashMap<>();
   private final Map<UUID, ClientAccessFilter> filters = new HashMap<>();
+  private final Map<UUID, Integer> natClients = new HashMap<>();
+
+  /** Connections through a proxy address idle this long are forgotten. */
+  static final Duration NAT_IDLE = Duration.ofMinutes(2);
+
   private final AtomicLong handshakesOfRemovedPeers = new AtomicLong();
   private final CompletableFuture<ControlChannel.End> ended = new CompletableFuture<>();
   private final java.util.concurrent.atomic.AtomicBoolean closed =
@@ -88,9 +96,35 @@ public final class GatewayRuntime implements AutoCloseable {
       ControlChannelState state,
       InstantSource clock,
       Consumer<String> log) {
+    this(
+        options,
+        identity,
+        tun,
+        transport,
+        host,
+        state,
+        clock,
+        log,
+        NameResolver.system(Duration.ofSeconds(5)));
+  }
+
+  /**
+   * @param resolver resolves the names of DNS resources (the pod's resolver in production)
+   */
+  public GatewayRuntime(
+      Options options,
+      StaticIdentity identity,
+      TunDevice tun,
+      DatagramTransport transport,
+      HostNetwork host,
+      ControlChannelState state,
+      InstantSource clock,
+      Consumer<String> log,
+      NameResolver resolver) {
     this.options = options;
     this.identity = identity;
-    this.tun = new CountingTunDevice(tun);
+    this.resolver = resolver;
+    this.tun = new CountingTunDevice(new NatTunDevice(tun, nat));
     this.transport = new CountingTransport(transport);
     this.host = host;
     this.state = state;
@@ -135,6 +169,7 @@ public final class GatewayRuntime implements AutoCloseable {
       synchronized (agent) {
         apply(agent.tick(clock.instant().getEpochSecond()));
       }
+      nat.expire(System.nanoTime(), NAT_IDLE.toNanos());
     } catch (RuntimeException e) {
       log.accept("tick failed: " + e);
     }
@@ -164,7 +199,7 @@ public final class GatewayRuntime implements AutoCloseable {
           }
           case GatewayCommand.UpsertClientPeer u -> {
             removePeer(u.clientId());
-            ClientAccessFilter filter = new ClientAccessFilter(u.access());
+            ClientAccessFilter filter = new ClientAccessFilter(u.access(), nat);
             Peer p =
                 device.addPeer(
                     new PeerConfig(
@@ -184,6 +219,17 @@ public final class GatewayRuntime implements AutoCloseable {
             }
           }
           case GatewayCommand.RemoveClientPeer r -> removePeer(r.clientId());
+          case GatewayCommand.Resolve r -> resolve(r);
+          case GatewayCommand.SetClientNat n -> {
+            if (n.clientIpv4() != null) {
+              Map<Integer, Integer> m = new HashMap<>();
+              for (GatewayCommand.NatMapping x : n.mappings()) {
+                m.put(toInt(x.proxy()), toInt(x.real()));
+              }
+              nat.set(toInt(n.clientIpv4().address()), m);
+              natClients.put(n.clientId(), toInt(n.clientIpv4().address()));
+            }
+          }
           case GatewayCommand.Reply r -> {
             if (!channel.send(r.envelope())) {
               log.accept("could not send " + r.envelope().event() + " (not connected)");
@@ -197,7 +243,44 @@ public final class GatewayRuntime implements AutoCloseable {
     }
   }
 
+  /** Resolves off the agent's lock; the answer comes back under it. */
+  private void resolve(GatewayCommand.Resolve r) {
+    resolver
+        .resolve(r.name())
+        .whenComplete(
+            (addresses, error) -> {
+              Throwable cause =
+                  error instanceof java.util.concurrent.CompletionException
+                          && error.getCause() != null
+                      ? error.getCause()
+                      : error;
+              String why =
+                  cause == null
+                      ? null
+                      : cause instanceof java.util.concurrent.TimeoutException
+                          ? "resolver timed out"
+                          : cause.getMessage() == null ? cause.toString() : cause.getMessage();
+              try {
+                synchronized (agent) {
+                  apply(
+                      agent.onResolved(r.ref(), addresses, why, clock.instant().getEpochSecond()));
+                }
+              } catch (RuntimeException e) {
+                log.accept("resolution of " + r.name() + " failed: " + e);
+              }
+            });
+  }
+
+  private static int toInt(java.net.InetAddress a) {
+    byte[] b = a.getAddress();
+    return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+  }
+
   private void removePeer(UUID clientId) {
+    Integer natClient = natClients.remove(clientId);
+    if (natClient != null) {
+      nat.set(natClient, Map.of());
+    }
     Peer old = peers.remove(clientId);
     filters.remove(clientId);
     if (old != null) {
@@ -244,6 +327,11 @@ public final class GatewayRuntime implements AutoCloseable {
 
   public long dropCount(DropReason reason) {
     return device.dropCount(reason);
+  }
+
+  /** Address translations in force (proxy addresses of DNS names) plus tracked connections. */
+  public int natEntries() {
+    return nat.mappings() + nat.connections();
   }
 
   public int activeFlows() {

@@ -212,9 +212,9 @@ class GatewayAgentTest {
 
   @Test
   void unsupportedResourcesAndExpiredFlowsAreNotAuthorized() {
-    ResourceDescription dns =
-        new ResourceDescription(WEB, "dns", "*.corp", "dual", List.of(), List.of());
-    assertThat(agent.onMessage(authorize("r1", ALICE, ALICE_KEY, dns, 0), NOW))
+    ResourceDescription internet =
+        new ResourceDescription(WEB, "internet", "", "dual", List.of(), List.of());
+    assertThat(agent.onMessage(authorize("r1", ALICE, ALICE_KEY, internet, 0), NOW))
         .singleElement()
         .isInstanceOf(GatewayCommand.Report.class);
     assertThat(agent.onMessage(authorize("r2", ALICE, ALICE_KEY, web(), NOW - 1), NOW))

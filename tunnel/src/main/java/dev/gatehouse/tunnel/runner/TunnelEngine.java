@@ -51,6 +51,7 @@ public final class TunnelEngine implements AutoCloseable {
 
           @Override
           public void onBurstEnd() {
+            flushTun();
             transport.flush();
           }
         });
@@ -58,6 +59,7 @@ public final class TunnelEngine implements AutoCloseable {
         () -> {
           device.updateTimers();
           drain(netOut);
+          flushTun();
           transport.flush();
         },
         TIMER_PERIOD_MILLIS);
@@ -92,7 +94,7 @@ public final class TunnelEngine implements AutoCloseable {
       }
       handle(device.encapsulate(ByteBuffer.wrap(packet, 0, n), out), out);
       drain(out);
-      if (++sinceFlush >= 32) {
+      if (++sinceFlush >= 64) { // one GSO batch
         transport.flush();
         sinceFlush = 0;
       }
@@ -114,7 +116,7 @@ public final class TunnelEngine implements AutoCloseable {
       case TunnelResult.WriteToNetwork w -> transport.send(out, w.endpoint());
       case TunnelResult.WriteToTunnel t -> {
         try {
-          tun.write(out.array(), out.arrayOffset(), out.limit());
+          tun.writeBatched(out.array(), out.arrayOffset(), out.limit());
         } catch (IOException e) {
           if (tunWriteErrors.getAndIncrement() == 0) {
             log.accept("TUN write failed: " + e.getMessage());
@@ -123,6 +125,17 @@ public final class TunnelEngine implements AutoCloseable {
       }
       case TunnelResult.Done d -> {}
       case TunnelResult.Dropped d -> {}
+    }
+  }
+
+  /** TUN writes happen on the transport's thread only, so that thread flushes them. */
+  private void flushTun() {
+    try {
+      tun.flush();
+    } catch (IOException e) {
+      if (tunWriteErrors.getAndIncrement() == 0) {
+        log.accept("TUN write failed: " + e.getMessage());
+      }
     }
   }
 

@@ -28,9 +28,10 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... dev.gatehouse.tunnel.runner.TunnelRunner \
- *     wg0.conf [--interface wg0] [--no-configure] [--rekey-after-seconds N]
+ *     wg0.conf [--interface wg0] [--no-configure] [--rekey-after-seconds N] [--no-offload]
  * </pre>
  *
+ * {@code --no-offload} opens the TUN device without TSO/checksum offloads (one packet per syscall).
  * {@code --under-load-threshold 0} makes the device demand cookies (mac2) for every handshake.
  * Unless {@code --no-configure} is given it runs {@code ip} to set the MTU, add the Address
  * prefixes, bring the link up and route each peer's AllowedIPs (except default routes) to it. It
@@ -43,18 +44,21 @@ public final class TunnelRunner {
     if (args.length < 1) {
       System.err.println(
           "usage: TunnelRunner CONFIG [--interface NAME] [--no-configure]"
-              + " [--rekey-after-seconds N] [--under-load-threshold HANDSHAKES_PER_SECOND]");
+              + " [--rekey-after-seconds N] [--under-load-threshold HANDSHAKES_PER_SECOND]"
+              + " [--no-offload]");
       System.exit(2);
     }
     Path configPath = Path.of(args[0]);
     String ifName = "wg0";
     boolean configure = true;
+    boolean offloads = true;
     TimerConfig timers = TimerConfig.defaults();
     int underLoadThreshold = WireGuardDevice.Config.defaults().underLoadHandshakesPerSecond();
     for (int i = 1; i < args.length; i++) {
       switch (args[i]) {
         case "--interface" -> ifName = args[++i];
         case "--no-configure" -> configure = false;
+        case "--no-offload" -> offloads = false;
         case "--rekey-after-seconds" ->
             timers = timers.withRekeyAfterTime(Duration.ofSeconds(Long.parseLong(args[++i])));
         case "--under-load-threshold" -> underLoadThreshold = Integer.parseInt(args[++i]);
@@ -83,7 +87,7 @@ public final class TunnelRunner {
               p.persistentKeepalive(),
               null));
     }
-    LinuxTunDevice tun = LinuxTunDevice.open(ifName, config.mtu());
+    LinuxTunDevice tun = LinuxTunDevice.open(ifName, config.mtu(), offloads);
     if (configure) {
       configureInterface(tun.name(), config);
     }
@@ -98,6 +102,8 @@ public final class TunnelRunner {
             + StaticIdentity.encodeKey(identity.publicKey())
             + " epoll="
             + NettyUdpTransport.epollAvailable()
+            + " tunOffloads="
+            + tun.offloads()
             + " rekeyAfter="
             + timers.rekeyAfterTime().toSeconds()
             + "s");

@@ -1,134 +1,152 @@
 package dev.gatehouse.tunnel.tun;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
+import dev.gatehouse.tunnel.packet.GsoSegmenter;
+import dev.gatehouse.tunnel.packet.TcpCoalescer;
+import dev.gatehouse.tunnel.packet.VirtioNetHeader;
+import dev.gatehouse.tunnel.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A Linux TUN device through the Foreign Function &amp; Memory API (no JNI): {@code
- * open("/dev/net/tun")}, {@code ioctl(TUNSETIFF)} with {@code IFF_TUN | IFF_NO_PI}, then {@code
- * poll}/{@code read}/{@code write} on the descriptor. Needs CAP_NET_ADMIN (root in a network
- * namespace is fine). Each direction owns a native buffer; packets are copied between it and the
- * caller's array, so no heap memory is pinned during a blocking call.
+ * open("/dev/net/tun")}, {@code ioctl(TUNSETIFF)}, then {@code poll}/{@code read}/{@code write} on
+ * the non-blocking descriptor. Needs CAP_NET_ADMIN (root in a network namespace is fine).
+ *
+ * <p><b>Offloads.</b> Opened with offloads (the default) it asks for {@code IFF_VNET_HDR} and
+ * {@code TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)}, as wireguard-go does: the kernel
+ * then hands over TCP super-packets of up to 64 KiB, which {@link #read} cuts into MTU-sized
+ * packets with a {@link GsoSegmenter}, and {@link #write} merges consecutive TCP segments with a
+ * {@link TcpCoalescer} until {@link #flush}, so one syscall moves dozens of packets each way. If
+ * the kernel refuses either request the device falls back to one plain packet per syscall ({@link
+ * #offloads()} tells which). Malformed super-packets are dropped and counted ({@link
+ * #droppedReads()}), never thrown.
+ *
+ * <p>The descriptor is non-blocking, so {@code read}/{@code write} go straight to and from heap
+ * arrays as critical calls (no native buffer, no copy); only {@code poll} blocks.
  */
 public final class LinuxTunDevice implements TunDevice {
   private static final long TUNSETIFF = 0x400454caL;
+  private static final long TUNSETOFFLOAD = 0x400454d0L;
   private static final short IFF_TUN = 0x0001;
   private static final short IFF_NO_PI = 0x1000;
+  private static final short IFF_VNET_HDR = 0x4000;
+  private static final long TUN_F_CSUM = 0x01;
+  private static final long TUN_F_TSO4 = 0x02;
+  private static final long TUN_F_TSO6 = 0x04;
   private static final int O_RDWR = 2;
   private static final int O_CLOEXEC = 0x80000;
   private static final int O_NONBLOCK = 0x800;
   private static final short POLLIN = 1;
-  private static final int EINTR = 4;
-  private static final int EAGAIN = 11;
   private static final int IFREQ_SIZE = 40;
-  private static final int BUFFER_SIZE = 65536;
-
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final SymbolLookup LIBC = LINKER.defaultLookup();
-  private static final StructLayout CAPTURE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final Linker.Option ERRNO_OPT = Linker.Option.captureCallState("errno");
-
-  private static final MethodHandle OPEN =
-      downcall("open", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
-  private static final MethodHandle IOCTL =
-      downcall(
-          "ioctl",
-          FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
-          ERRNO_OPT,
-          Linker.Option.firstVariadicArg(2));
-  private static final MethodHandle READ =
-      downcall("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT);
-  private static final MethodHandle WRITE =
-      downcall("write", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPT);
-  private static final MethodHandle POLL =
-      downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPT);
-  private static final MethodHandle CLOSE =
-      downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+  private static final int H = VirtioNetHeader.SIZE;
+  private static final int BUFFER_SIZE = 65536 + H;
+  private static final int COALESCE_ITEMS = 64;
 
   private final Arena arena = Arena.ofShared();
   private final int fd;
   private final String name;
   private final int mtu;
-  private final MemorySegment readBuf = arena.allocate(BUFFER_SIZE, 16);
-  private final MemorySegment readState = arena.allocate(CAPTURE);
+  private final boolean offloads;
+  private final MemorySegment readState = arena.allocate(Libc.CAPTURE);
   private final MemorySegment pollFd = arena.allocate(8, 4);
-  private final MemorySegment writeBuf = arena.allocate(BUFFER_SIZE, 16);
-  private final MemorySegment writeState = arena.allocate(CAPTURE);
+  private final MemorySegment writeState = arena.allocate(Libc.CAPTURE);
   private final Object readLock = new Object();
   private final Object writeLock = new Object();
+  private final AtomicLong droppedReads = new AtomicLong();
+  // Read side with offloads: the super-packet read last and the segments not yet handed out.
+  private final byte[] superPacket;
+  private final MemorySegment superSegment;
+  private final GsoSegmenter segmenter;
+  private int segmentsLeft;
+  private int nextSegment;
+  // Write side with offloads: segments held until flush().
+  private final TcpCoalescer coalescer;
+  private final byte[] plainOut = new byte[BUFFER_SIZE];
   private volatile boolean closed;
 
-  private static MethodHandle downcall(String fn, FunctionDescriptor fd, Linker.Option... opts) {
-    return LINKER.downcallHandle(
-        LIBC.find(fn).orElseThrow(() -> new IllegalStateException("libc lacks " + fn)), fd, opts);
-  }
-
-  private LinuxTunDevice(int fd, String name, int mtu) {
+  private LinuxTunDevice(int fd, String name, int mtu, boolean offloads) {
     this.fd = fd;
     this.name = name;
     this.mtu = mtu;
+    this.offloads = offloads;
+    this.superPacket = offloads ? new byte[BUFFER_SIZE] : null;
+    this.superSegment = offloads ? MemorySegment.ofArray(superPacket) : null;
+    this.segmenter = offloads ? new GsoSegmenter() : null;
+    this.coalescer = offloads ? new TcpCoalescer(COALESCE_ITEMS) : null;
     pollFd.set(JAVA_INT, 0, fd);
     pollFd.set(JAVA_SHORT, 4, POLLIN);
   }
 
-  /**
-   * Creates (or attaches to) the TUN interface {@code name}. The MTU is recorded, not applied: set
-   * it with {@code ip link set dev NAME mtu MTU}.
-   */
+  /** {@link #open(String, int, boolean)} with offloads. */
   public static LinuxTunDevice open(String name, int mtu) throws IOException {
+    return open(name, mtu, true);
+  }
+
+  /**
+   * Creates (or attaches to) the TUN interface {@code name}, with TSO/checksum offloads if {@code
+   * offloads} and the kernel agrees. The MTU is recorded, not applied: set it with {@code ip link
+   * set dev NAME mtu MTU}.
+   */
+  public static LinuxTunDevice open(String name, int mtu, boolean offloads) throws IOException {
     byte[] n = name.getBytes(StandardCharsets.US_ASCII);
     if (n.length == 0 || n.length > 15) {
       throw new IllegalArgumentException("interface name must be 1..15 ASCII characters");
     }
+    if (offloads) {
+      try {
+        return openWith(n, mtu, true);
+      } catch (IOException refused) {
+        // an old kernel or a pre-existing interface without IFF_VNET_HDR: plain packets
+      }
+    }
+    return openWith(n, mtu, false);
+  }
+
+  private static LinuxTunDevice openWith(byte[] n, int mtu, boolean offloads) throws IOException {
     try (Arena a = Arena.ofConfined()) {
-      MemorySegment state = a.allocate(CAPTURE);
+      MemorySegment state = a.allocate(Libc.CAPTURE);
       int fd =
           (int)
-              OPEN.invokeExact(
+              Libc.OPEN.invokeExact(
                   state, a.allocateFrom("/dev/net/tun"), O_RDWR | O_CLOEXEC | O_NONBLOCK);
       if (fd < 0) {
-        throw new IOException("open(/dev/net/tun) failed: errno " + errno(state));
+        throw new IOException("open(/dev/net/tun) failed: errno " + Libc.errno(state));
       }
       MemorySegment ifr = a.allocate(IFREQ_SIZE, 8);
-      MemorySegment.copy(n, 0, ifr, JAVA_BYTE_LAYOUT, 0, n.length);
-      ifr.set(JAVA_SHORT, 16, (short) (IFF_TUN | IFF_NO_PI));
-      int rc = (int) IOCTL.invokeExact(state, fd, TUNSETIFF, ifr);
+      MemorySegment.copy(n, 0, ifr, JAVA_BYTE, 0, n.length);
+      short flags = (short) (IFF_TUN | IFF_NO_PI | (offloads ? IFF_VNET_HDR : 0));
+      ifr.set(JAVA_SHORT, 16, flags);
+      int rc = (int) Libc.IOCTL_PTR.invokeExact(state, fd, TUNSETIFF, ifr);
+      if (rc == 0 && offloads) {
+        rc =
+            (int)
+                Libc.IOCTL_LONG.invokeExact(
+                    state, fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6);
+      }
       if (rc < 0) {
-        int err = errno(state);
-        int ignored = (int) CLOSE.invokeExact(fd);
+        int err = Libc.errno(state);
+        int ignored = (int) Libc.CLOSE.invokeExact(fd);
         throw new IOException(
-            "ioctl(TUNSETIFF, " + name + ") failed: errno " + err + " (need CAP_NET_ADMIN?)");
+            "ioctl on "
+                + new String(n, StandardCharsets.US_ASCII)
+                + " failed: errno "
+                + err
+                + " (need CAP_NET_ADMIN?)");
       }
       String actual = ifr.getString(0, StandardCharsets.US_ASCII);
-      return new LinuxTunDevice(fd, actual, mtu);
+      return new LinuxTunDevice(fd, actual, mtu, offloads);
     } catch (IOException | RuntimeException e) {
       throw e;
     } catch (Throwable t) {
       throw new IOException("FFM call failed", t);
     }
-  }
-
-  private static final java.lang.foreign.ValueLayout.OfByte JAVA_BYTE_LAYOUT =
-      java.lang.foreign.ValueLayout.JAVA_BYTE;
-
-  private static int errno(MemorySegment state) {
-    return (int) ERRNO.get(state, 0L);
   }
 
   @Override
@@ -141,72 +159,182 @@ public final class LinuxTunDevice implements TunDevice {
     return mtu;
   }
 
+  /** Whether TSO/checksum offloads are on (else one plain packet per syscall). */
+  public boolean offloads() {
+    return offloads;
+  }
+
+  /** Super-packets dropped because their virtio header or lengths were inconsistent. */
+  public long droppedReads() {
+    return droppedReads.get();
+  }
+
   @Override
   public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
     synchronized (readLock) {
       if (closed) {
         return -1;
       }
-      try {
-        // Non-blocking descriptor: try to read first (one syscall per packet under load) and
-        // only wait in poll() when nothing is queued.
-        long n = (long) READ.invokeExact(readState, fd, readBuf, (long) BUFFER_SIZE);
-        if (n < 0) {
-          int err = errno(readState);
-          if (err != EAGAIN && err != EINTR) {
-            throw new IOException("read from " + name + " failed: errno " + err);
-          }
-          pollFd.set(JAVA_SHORT, 6, (short) 0);
-          int ready = (int) POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
-          if (closed) {
-            return -1;
-          }
-          if (ready < 0 && errno(readState) != EINTR) {
-            throw new IOException("poll on " + name + " failed: errno " + errno(readState));
-          }
-          if (ready <= 0) {
-            return 0;
-          }
-          n = (long) READ.invokeExact(readState, fd, readBuf, (long) BUFFER_SIZE);
-          if (n < 0) {
-            int e2 = errno(readState);
-            if (e2 == EINTR || e2 == EAGAIN) {
-              return 0;
-            }
-            throw new IOException("read from " + name + " failed: errno " + e2);
-          }
-        }
-        int m = (int) Math.min(n, len);
-        MemorySegment.copy(readBuf, JAVA_BYTE_LAYOUT, 0, buf, off, m);
-        return m;
-      } catch (IOException | RuntimeException e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IOException("FFM call failed", t);
+      if (segmentsLeft > 0) {
+        return nextSegment(buf, off, len);
       }
+      if (!offloads) {
+        return readRaw(MemorySegment.ofArray(buf).asSlice(off, len), timeoutMillis);
+      }
+      int n = readRaw(superSegment, timeoutMillis);
+      return n <= 0 ? n : splitSuperPacket(n, buf, off, len);
+    }
+  }
+
+  private int splitSuperPacket(int n, byte[] buf, int off, int len) {
+    if (n <= H) {
+      droppedReads.incrementAndGet();
+      return 0;
+    }
+    VirtioNetHeader h = VirtioNetHeader.read(superPacket, 0);
+    if (h.flags() == 0 && h.gsoType() == VirtioNetHeader.GSO_NONE) {
+      int m = Math.min(n - H, len); // complete already: skip the segmenter's copy
+      System.arraycopy(superPacket, H, buf, off, m);
+      return m;
+    }
+    int count = segmenter.segment(superPacket, H, n - H, h);
+    if (count < 0) {
+      droppedReads.incrementAndGet();
+      return 0;
+    }
+    segmentsLeft = count;
+    nextSegment = 0;
+    return nextSegment(buf, off, len);
+  }
+
+  private int nextSegment(byte[] buf, int off, int len) {
+    int i = nextSegment++;
+    segmentsLeft--;
+    int m = Math.min(segmenter.length(i), len);
+    System.arraycopy(segmenter.buffer(), segmenter.offset(i), buf, off, m);
+    return m;
+  }
+
+  /**
+   * One read(2) straight into the heap segment {@code into} (the descriptor is non-blocking, so a
+   * critical call), waiting in poll(2) if nothing is queued: bytes, 0 or -1.
+   */
+  private int readRaw(MemorySegment into, int timeoutMillis) throws IOException {
+    try {
+      long n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, into.byteSize());
+      if (n >= 0) {
+        return (int) n;
+      }
+      int err = Libc.errno(readState);
+      if (err != Libc.EAGAIN && err != Libc.EINTR) {
+        throw new IOException("read from " + name + " failed: errno " + err);
+      }
+      pollFd.set(JAVA_SHORT, 6, (short) 0);
+      int ready = (int) Libc.POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
+      if (closed) {
+        return -1;
+      }
+      if (ready < 0 && Libc.errno(readState) != Libc.EINTR) {
+        throw new IOException("poll on " + name + " failed: errno " + Libc.errno(readState));
+      }
+      if (ready <= 0) {
+        return 0;
+      }
+      n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, into.byteSize());
+      if (n < 0) {
+        int e2 = Libc.errno(readState);
+        if (e2 == Libc.EINTR || e2 == Libc.EAGAIN) {
+          return 0;
+        }
+        throw new IOException("read from " + name + " failed: errno " + e2);
+      }
+      return (int) n;
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("FFM call failed", t);
     }
   }
 
   @Override
   public void write(byte[] buf, int off, int len) throws IOException {
-    if (len > BUFFER_SIZE) {
-      throw new IOException("packet of " + len + " bytes exceeds " + BUFFER_SIZE);
+    write(buf, off, len, false);
+  }
+
+  /**
+   * With offloads, holds the packet in the coalescer until {@link #flush} (or until the coalescer
+   * is full); without, writes it at once.
+   */
+  @Override
+  public void writeBatched(byte[] buf, int off, int len) throws IOException {
+    write(buf, off, len, offloads);
+  }
+
+  private void write(byte[] buf, int off, int len, boolean hold) throws IOException {
+    if (len > BUFFER_SIZE - H) {
+      throw new IOException("packet of " + len + " bytes exceeds " + (BUFFER_SIZE - H));
     }
     synchronized (writeLock) {
       if (closed) {
         throw new IOException(name + " is closed");
       }
-      MemorySegment.copy(buf, off, writeBuf, JAVA_BYTE_LAYOUT, 0, len);
-      try {
-        long n = (long) WRITE.invokeExact(writeState, fd, writeBuf, (long) len);
-        if (n < 0) {
-          throw new IOException("write to " + name + " failed: errno " + errno(writeState));
+      if (hold) {
+        if (!coalescer.add(buf, off, len)) {
+          flushLocked();
+          coalescer.add(buf, off, len);
         }
-      } catch (IOException | RuntimeException e) {
-        throw e;
-      } catch (Throwable t) {
-        throw new IOException("FFM call failed", t);
+        return;
       }
+      if (!offloads) {
+        writeRaw(MemorySegment.ofArray(buf).asSlice(off, len));
+        return;
+      }
+      flushLocked(); // keep order with packets held earlier
+      VirtioNetHeader.writeNone(plainOut, 0);
+      System.arraycopy(buf, off, plainOut, H, len);
+      writeRaw(MemorySegment.ofArray(plainOut).asSlice(0, H + len));
+    }
+  }
+
+  @Override
+  public void flush() throws IOException {
+    if (!offloads) {
+      return;
+    }
+    synchronized (writeLock) {
+      if (!closed) {
+        flushLocked();
+      }
+    }
+  }
+
+  private void flushLocked() throws IOException {
+    int n = coalescer.prepare();
+    IOException first = null;
+    for (int i = 0; i < n; i++) {
+      try {
+        writeRaw(MemorySegment.ofArray(coalescer.buffer(i)).asSlice(0, coalescer.length(i)));
+      } catch (IOException e) {
+        first = first == null ? e : first;
+      }
+    }
+    coalescer.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  /** One write(2) straight from a heap segment (non-blocking descriptor: a critical call). */
+  private void writeRaw(MemorySegment from) throws IOException {
+    try {
+      long n = (long) Libc.WRITE_HEAP.invokeExact(writeState, fd, from, from.byteSize());
+      if (n < 0) {
+        throw new IOException("write to " + name + " failed: errno " + Libc.errno(writeState));
+      }
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IOException("FFM call failed", t);
     }
   }
 
@@ -220,7 +348,7 @@ public final class LinuxTunDevice implements TunDevice {
     synchronized (readLock) {
       synchronized (writeLock) {
         try {
-          int ignored = (int) CLOSE.invokeExact(fd);
+          int ignored = (int) Libc.CLOSE.invokeExact(fd);
         } catch (Throwable t) {
           // nothing sensible to do
         }

@@ -26,6 +26,19 @@ public interface TunDevice extends AutoCloseable {
   /** Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. */
   void write(byte[] buf, int off, int len) throws IOException;
 
+  /**
+   * Like {@link #write}, but the device may hold the packet (copied) to merge it with the ones that
+   * follow, until {@link #flush}. Callers of this method must call {@link #flush} at the end of
+   * every burst. By default it writes at once, so a decorator that forwards only {@link #write}
+   * stays correct (it just merges nothing).
+   */
+  default void writeBatched(byte[] buf, int off, int len) throws IOException {
+    write(buf, off, len);
+  }
+
+  /** Writes out what {@link #writeBatched} held back; nothing by default. */
+  default void flush() throws IOException {}
+
   /** Closes the device; a blocked {@link #read} returns -1 within its timeout. Idempotent. */
   @Override
   void close();

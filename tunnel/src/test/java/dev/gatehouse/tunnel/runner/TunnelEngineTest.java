@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.tunnel.net.DatagramTransport;
 import dev.gatehouse.tunnel.net.InMemoryDatagramTransport;
 import dev.gatehouse.tunnel.net.NettyUdpTransport;
+import dev.gatehouse.tunnel.tun.ForwardingTunDevice;
 import dev.gatehouse.tunnel.tun.InMemoryTunDevice;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.PeerConfig;
@@ -14,10 +15,15 @@ import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Two full engines (device + transport + TUN twins) ping each other inside one JVM. */
+/**
+ * Two full engines (device + transport + TUN twins) ping each other inside one JVM; the TUN twins
+ * hold batched writes until flushed, as the offloading Linux device does.
+ */
 class TunnelEngineTest {
 
   static byte[] ipv4Udp(String src, String dst, int size) throws Exception {
@@ -33,6 +39,28 @@ class TunnelEngineTest {
     DatagramTransport bind(int which) throws Exception;
   }
 
+  /** Like a TUN device with offloads: holds batched writes until flush, so a missed flush shows. */
+  static final class HoldingTunDevice extends ForwardingTunDevice {
+    final InMemoryTunDevice inner;
+    private final List<byte[]> held = new ArrayList<>();
+
+    HoldingTunDevice(InMemoryTunDevice inner) {
+      super(inner);
+      this.inner = inner;
+    }
+
+    @Override
+    public synchronized void writeBatched(byte[] buf, int off, int len) {
+      held.add(Arrays.copyOfRange(buf, off, off + len));
+    }
+
+    @Override
+    public synchronized void flush() {
+      held.forEach(p -> inner.write(p, 0, p.length));
+      held.clear();
+    }
+  }
+
   private void pingBothWays(TransportFactory factory) throws Exception {
     StaticIdentity a = StaticIdentity.generate();
     StaticIdentity b = StaticIdentity.generate();
@@ -46,10 +74,12 @@ class TunnelEngineTest {
         PeerConfig.of(b.publicKey(), List.of(IpPrefix.parse("10.7.0.2/32")))
             .withEndpoint(tb.localAddress()));
     db.addPeer(PeerConfig.of(a.publicKey(), List.of(IpPrefix.parse("10.7.0.1/32"))));
-    InMemoryTunDevice tunA = new InMemoryTunDevice("a", 1420);
-    InMemoryTunDevice tunB = new InMemoryTunDevice("b", 1420);
-    try (TunnelEngine ea = new TunnelEngine(da, tunA, ta, s -> {}).start();
-        TunnelEngine eb = new TunnelEngine(db, tunB, tb, s -> {}).start()) {
+    HoldingTunDevice holdingA = new HoldingTunDevice(new InMemoryTunDevice("a", 1420));
+    HoldingTunDevice holdingB = new HoldingTunDevice(new InMemoryTunDevice("b", 1420));
+    InMemoryTunDevice tunA = holdingA.inner;
+    InMemoryTunDevice tunB = holdingB.inner;
+    try (TunnelEngine ea = new TunnelEngine(da, holdingA, ta, s -> {}).start();
+        TunnelEngine eb = new TunnelEngine(db, holdingB, tb, s -> {}).start()) {
       for (int i = 0; i < 50; i++) {
         byte[] out = ipv4Udp("10.7.0.1", "10.7.0.2", 100 + i * 20);
         tunA.inject(out);
