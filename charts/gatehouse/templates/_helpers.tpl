@@ -111,3 +111,8 @@ down to one replica); everything else goes by ownerReference garbage collection.
 {{- define "gatehouse.controlPlane" -}}
 {{- if or .Values.postgresql.bundled.enabled .Values.database.url }}true{{ end -}}
 {{- end }}
+
+{{/* Whether the API node serves TLS: a control plane and a TLS Secret. */}}
+{{- define "gatehouse.apiNodeTls" -}}
+{{- if and (include "gatehouse.controlPlane" .) .Values.apiNode.tls.existingSecret }}true{{ end -}}
+{{- end }}

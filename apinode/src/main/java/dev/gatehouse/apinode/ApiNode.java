@@ -6,6 +6,7 @@ import dev.gatehouse.apinode.channel.ChannelHub;
 import dev.gatehouse.apinode.channel.NodeMetrics;
 import dev.gatehouse.apinode.channel.NodeServices;
 import dev.gatehouse.apinode.core.FlowKeys;
+import dev.gatehouse.apinode.net.ServerTls;
 import dev.gatehouse.apinode.net.WebSocketServer;
 import dev.gatehouse.apinode.store.AdminStore;
 import dev.gatehouse.apinode.store.ConnectionPool;
@@ -100,6 +101,9 @@ public final class ApiNode implements AutoCloseable {
    * @return the bound port
    */
   public synchronized int start(int port) throws Exception {
+    // First, so that a bad certificate or key stops the start before any database work.
+    ServerTls tls =
+        config.tls() ? ServerTls.load(config.tlsCertificate(), config.tlsPrivateKey()) : null;
     if (config.migrate()) {
       ApiSchema.migrate(db);
     }
@@ -152,8 +156,12 @@ public final class ApiNode implements AutoCloseable {
             : new AdminApi(
                 config.adminToken(), config.accountId(), new AdminStore(pool), flows, clock);
     server = new WebSocketServer(2);
-    this.port = server.start(config.bindHost(), port, services, tokens, admin);
+    this.port = server.start(config.bindHost(), port, tls, services, tokens, admin);
 
+    if (tls != null) {
+      long every = TLS_RELOAD_INTERVAL.toMillis();
+      scheduler.scheduleWithFixedDelay(() -> reloadTls(tls), every, every, TimeUnit.MILLISECONDS);
+    }
     long hb = config.heartbeatInterval().toMillis();
     scheduler.scheduleAtFixedRate(this::heartbeat, hb, hb, TimeUnit.MILLISECONDS);
     AtomicLong ticks = new AtomicLong();
@@ -161,10 +169,16 @@ public final class ApiNode implements AutoCloseable {
     scheduler.scheduleAtFixedRate(
         () -> hub.tick(ticks.incrementAndGet() % recomputeEvery == 0), 1, 1, TimeUnit.SECONDS);
     LOG.info(
-        "API node {} listening on {}:{} (slot {})",
+        "API node {} listening on {}:{} ({}; slot {})",
         config.nodeId(),
         config.bindHost(),
         this.port,
+        tls == null
+            ? "plain ws:// and http://, no TLS"
+            : "TLS with "
+                + tls.certificate().getSubjectX500Principal().getName()
+                + ", valid until "
+                + tls.certificate().getNotAfter().toInstant(),
         slot);
     return this.port;
   }
@@ -220,6 +234,24 @@ public final class ApiNode implements AutoCloseable {
       }
     } catch (Exception e) {
       LOG.warn("heartbeat failed: {}", e.toString());
+    }
+  }
+
+  /** How often the TLS files are checked for a renewed certificate. */
+  static final Duration TLS_RELOAD_INTERVAL = Duration.ofMinutes(1);
+
+  private void reloadTls(ServerTls tls) {
+    switch (tls.reloadIfChanged()) {
+      case ServerTls.Reload.Unchanged u -> {}
+      case ServerTls.Reload.Reloaded r ->
+          LOG.info(
+              "TLS certificate reloaded: {}, valid until {}",
+              r.certificate().getSubjectX500Principal().getName(),
+              r.certificate().getNotAfter().toInstant());
+      case ServerTls.Reload.Failed f ->
+          LOG.warn(
+              "TLS files changed but cannot be used, still serving the old certificate: {}",
+              f.reason());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.gatehouse.apinode;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -19,6 +20,9 @@ import java.util.UUID;
  * @param recomputeInterval how often client caches re-evaluate time-based conditions
  * @param dbPoolSize pooled database connections of this node
  * @param migrate whether {@link ApiNode#start} applies the schema migrations
+ * @param tlsCertificate PEM certificate chain (leaf first) the listener serves TLS with; null (and
+ *     {@code tlsPrivateKey} null) serves plain ws:// and http://
+ * @param tlsPrivateKey PEM private key of the chain's first certificate (PKCS#8, PKCS#1 or SEC1)
  */
 public record ApiNodeConfig(
     String nodeId,
@@ -32,7 +36,9 @@ public record ApiNodeConfig(
     Duration maxFlowLifetime,
     Duration recomputeInterval,
     int dbPoolSize,
-    boolean migrate) {
+    boolean migrate,
+    Path tlsCertificate,
+    Path tlsPrivateKey) {
 
   public ApiNodeConfig {
     if (nodeId == null || nodeId.isBlank()) {
@@ -41,6 +47,18 @@ public record ApiNodeConfig(
     if (flowKeySecret == null || flowKeySecret.length < 32) {
       throw new IllegalArgumentException("flowKeySecret must have at least 32 bytes");
     }
+    if ((tlsCertificate == null) != (tlsPrivateKey == null)) {
+      throw new IllegalArgumentException(
+          "TLS needs both a certificate and a private key file, got only the "
+              + (tlsCertificate == null
+                  ? "private key " + tlsPrivateKey
+                  : "certificate " + tlsCertificate));
+    }
+  }
+
+  /** Whether the listener serves TLS (wss://, https://). */
+  public boolean tls() {
+    return tlsCertificate != null;
   }
 
   /** Production defaults: heartbeat 5 s, TTL 15 s, flow timeout 10 s, flows last at most 24 h. */
@@ -58,7 +76,9 @@ public record ApiNodeConfig(
         Duration.ofHours(24),
         Duration.ofMinutes(1),
         8,
-        true);
+        true,
+        null,
+        null);
   }
 
   public ApiNodeConfig withBindHost(String host) {
@@ -74,7 +94,9 @@ public record ApiNodeConfig(
         maxFlowLifetime,
         recomputeInterval,
         dbPoolSize,
-        migrate);
+        migrate,
+        tlsCertificate,
+        tlsPrivateKey);
   }
 
   public ApiNodeConfig withTimers(Duration heartbeat, Duration ttl, Duration flowTimeout) {
@@ -90,6 +112,27 @@ public record ApiNodeConfig(
         maxFlowLifetime,
         recomputeInterval,
         dbPoolSize,
-        migrate);
+        migrate,
+        tlsCertificate,
+        tlsPrivateKey);
+  }
+
+  /** The same settings serving TLS with these PEM files; both null serves plain text. */
+  public ApiNodeConfig withTls(Path certificate, Path privateKey) {
+    return new ApiNodeConfig(
+        nodeId,
+        accountId,
+        bindHost,
+        flowKeySecret,
+        adminToken,
+        heartbeatInterval,
+        presenceTtl,
+        flowTimeout,
+        maxFlowLifetime,
+        recomputeInterval,
+        dbPoolSize,
+        migrate,
+        certificate,
+        privateKey);
   }
 }

@@ -2,6 +2,7 @@ package dev.gatehouse.client;
 
 import dev.gatehouse.client.control.Backoff;
 import dev.gatehouse.client.control.ControlChannel;
+import dev.gatehouse.client.control.TrustedCa;
 import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.LinuxInterface;
@@ -33,7 +34,8 @@ import picocli.CommandLine.Option;
  * #EXIT_AUTH} token refused by the API, {@value #EXIT_UNREACHABLE} API unreachable for longer than
  * {@code --give-up-after}, {@value #EXIT_DISCONNECTED} the API ended the session ({@code
  * disconnect} without reconnect), {@value #EXIT_TUNNEL} the TUN interface or UDP socket could not
- * be set up (root or CAP_NET_ADMIN and /dev/net/tun needed), 1 anything else.
+ * be set up (root or CAP_NET_ADMIN and /dev/net/tun needed), {@value #EXIT_UNTRUSTED} the API's TLS
+ * certificate is not trusted (or does not name the URL's host), 1 anything else.
  */
 @Command(
     name = "gatehouse-client",
@@ -49,7 +51,8 @@ import picocli.CommandLine.Option;
       "3:the API refused the token",
       "4:the API stayed unreachable longer than --give-up-after",
       "5:the API ended the session (disconnect without reconnect)",
-      "6:cannot set up the TUN interface or UDP socket (needs CAP_NET_ADMIN)"
+      "6:cannot set up the TUN interface or UDP socket (needs CAP_NET_ADMIN)",
+      "7:the API's TLS certificate is not trusted (see --ca-file) or does not name its host"
     })
 public final class GatehouseClient implements Callable<Integer> {
 
@@ -59,6 +62,7 @@ public final class GatehouseClient implements Callable<Integer> {
   public static final int EXIT_UNREACHABLE = 4;
   public static final int EXIT_DISCONNECTED = 5;
   public static final int EXIT_TUNNEL = 6;
+  public static final int EXIT_UNTRUSTED = 7;
 
   static final String DEFAULT_STATUS_FILE = "/run/gatehouse-client/status";
 
@@ -75,6 +79,14 @@ public final class GatehouseClient implements Callable<Integer> {
 
   @Option(names = "--token-file", description = "file holding the token (trailing newline ok)")
   Path tokenFile;
+
+  @Option(
+      names = "--ca-file",
+      description =
+          "PEM bundle of the CA(s) to trust for a wss:// API instead of the system's (private CA,"
+              + " cert-manager's ca.crt); env GATEHOUSE_CA_FILE. The certificate must still name"
+              + " the URL's host")
+  Path caFile;
 
   @Option(
       names = "--interface",
@@ -177,8 +189,10 @@ public final class GatehouseClient implements Callable<Integer> {
   /** The validated settings, or a usage error naming the problem. */
   /**
    * @param dnsUpstream null: refuse names that are not resources
+   * @param caFile PEM bundle to trust for wss:// instead of the JDK's; null: the JDK's
    */
-  record Settings(URI api, String token, Duration giveUpAfter, InetSocketAddress dnsUpstream) {}
+  record Settings(
+      URI api, String token, Duration giveUpAfter, InetSocketAddress dnsUpstream, Path caFile) {}
 
   Settings settings() {
     if (api == null || api.isBlank()) {
@@ -236,7 +250,19 @@ public final class GatehouseClient implements Callable<Integer> {
     if (deadPeerAfterSeconds < 1) {
       throw usage("--dead-peer-after must be at least 1 (seconds), got " + deadPeerAfterSeconds);
     }
-    return new Settings(uri, t, give, dnsUpstream());
+    Path ca = caFile;
+    String caEnv = env.get("GATEHOUSE_CA_FILE");
+    if (ca == null && caEnv != null && !caEnv.isBlank()) {
+      ca = Path.of(caEnv.strip());
+    }
+    if (ca != null) {
+      try {
+        TrustedCa.certificates(ca);
+      } catch (IllegalArgumentException e) {
+        throw usage("--ca-file: " + e.getMessage());
+      }
+    }
+    return new Settings(uri, t, give, dnsUpstream(), ca);
   }
 
   /** {@code --dns-upstream}, else the first nameserver of /etc/resolv.conf, else none. */
@@ -275,12 +301,13 @@ public final class GatehouseClient implements Callable<Integer> {
             Duration.ofSeconds(deadPeerAfterSeconds));
     ControlChannel.Options channel =
         new ControlChannel.Options(
-            s.api(),
-            s.token(),
-            Map.of("external_id", deviceId(), "name", hostName()),
-            Backoff.defaults(),
-            null,
-            s.giveUpAfter());
+                s.api(),
+                s.token(),
+                Map.of("external_id", deviceId(), "name", hostName()),
+                Backoff.defaults(),
+                null,
+                s.giveUpAfter())
+            .withCaFile(s.caFile());
     ClientRuntime runtime;
     try {
       LinuxTunDevice tun = LinuxTunDevice.open(ifName, mtu);
@@ -332,6 +359,7 @@ public final class GatehouseClient implements Callable<Integer> {
     runtime.close();
     return switch (end) {
       case AUTH_REFUSED -> EXIT_AUTH;
+      case UNTRUSTED -> EXIT_UNTRUSTED;
       case REJECTED -> EXIT_USAGE;
       case UNREACHABLE -> EXIT_UNREACHABLE;
       case DISCONNECTED -> EXIT_DISCONNECTED;

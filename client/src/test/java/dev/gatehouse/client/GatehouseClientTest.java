@@ -70,6 +70,29 @@ class GatehouseClientTest {
   }
 
   @Test
+  void aCaFileIsCheckedUpFrontFromTheFlagOrTheEnvironment() throws Exception {
+    Map<String, String> env = Map.of("GATEHOUSE_TOKEN", "t");
+    Path missing = dir.resolve("ca.crt");
+    assertThat(run(env, "--api", "wss://api/c", "--ca-file", missing.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("--ca-file: CA file " + missing + " does not exist");
+    Path notPem = Files.writeString(dir.resolve("bad.crt"), "hello");
+    assertThat(
+            run(
+                Map.of("GATEHOUSE_TOKEN", "t", "GATEHOUSE_CA_FILE", notPem.toString()),
+                "--api",
+                "wss://api/c"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("CA file " + notPem + " holds no PEM certificate");
+
+    Path bundle =
+        Files.writeString(
+            dir.resolve("good.crt"), dev.gatehouse.client.control.TrustedCaTest.jdkCaBundle());
+    GatehouseClient client = new GatehouseClient(Map.of("GATEHOUSE_CA_FILE", bundle.toString()));
+    new CommandLine(client).parseArgs("--api", "wss://api/c", "--token", "t");
+    assertThat(client.settings().caFile()).isEqualTo(bundle);
+  }
+
+  @Test
   void helpDocumentsTheExitCodes() {
     StringWriter out = new StringWriter();
     CommandLine cl = GatehouseClient.commandLine(Map.of());
@@ -80,6 +103,8 @@ class GatehouseClientTest {
         .contains("the API refused the token")
         .contains("--token-file")
         .contains("--dead-peer-after")
+        .contains("--ca-file")
+        .contains("7:the API's TLS certificate is not trusted".substring(2))
         .contains("default 15");
   }
 

@@ -95,12 +95,13 @@ public class GatewayBeans {
     }
     ControlChannel.Options channel =
         new ControlChannel.Options(
-            settings.apiUrl(),
-            settings.token().reveal(),
-            join,
-            Backoff.defaults(),
-            Duration.ofSeconds(10),
-            GIVE_UP_AFTER);
+                settings.apiUrl(),
+                settings.token().reveal(),
+                join,
+                Backoff.defaults(),
+                Duration.ofSeconds(10),
+                GIVE_UP_AFTER)
+            .withCaFile(settings.apiCaFile());
     Logger log = Logger.getLogger(GatewayRuntime.class);
     return new GatewayRuntime(
         new GatewayRuntime.Options(
@@ -130,6 +131,7 @@ public class GatewayBeans {
     put(env, GatewaySettingsValidator.INTERFACE, config.interfaceName());
     put(env, GatewaySettingsValidator.MTU, config.mtu());
     put(env, GatewaySettingsValidator.ENDPOINT, config.endpoint());
+    put(env, GatewaySettingsValidator.API_CA_FILE, config.apiCaFile());
     return env;
   }
 

@@ -43,6 +43,12 @@ public interface GatewayConfig {
   Optional<String> endpoint();
 
   /**
+   * {@code GATEHOUSE_API_CA_FILE}: PEM bundle of the CA(s) to trust for a {@code wss://} API
+   * instead of the JDK's trust store (a private CA, cert-manager's {@code ca.crt}).
+   */
+  Optional<String> apiCaFile();
+
+  /**
    * {@code gatehouse.tunnel-in-memory}: tests only. Runs the tunnel on in-memory twins (no TUN, no
    * UDP socket, no {@code ip}/{@code nft}), so a {@code @QuarkusTest} needs no privileges.
    */

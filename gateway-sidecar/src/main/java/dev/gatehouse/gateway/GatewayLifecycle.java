@@ -37,6 +37,7 @@ public class GatewayLifecycle {
   static int exitCode(ControlChannel.End end) {
     return switch (end) {
       case AUTH_REFUSED -> 3;
+      case UNTRUSTED -> 7;
       case REJECTED -> 2;
       case UNREACHABLE -> 4;
       case DISCONNECTED -> 5;

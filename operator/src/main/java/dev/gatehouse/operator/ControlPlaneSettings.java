@@ -3,6 +3,8 @@ package dev.gatehouse.operator;
 import dev.gatehouse.apinode.ApiNodeConfig;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
 import dev.gatehouse.operator.sync.ControlPlaneIds;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
@@ -10,11 +12,32 @@ import java.util.Optional;
 /**
  * The control-plane side of the operator's configuration, read from the environment: the database,
  * the account, and the API node every replica serves. Absent GATEHOUSE_DATABASE_URL means no
- * control plane at all; anything present but invalid is an error naming the variable.
+ * control plane at all; anything present but invalid is an error naming the variable. With
+ * GATEHOUSE_API_TLS_CERT and GATEHOUSE_API_TLS_KEY (PEM files) the API node serves wss:// and
+ * https://; the files themselves are read, and reported on, when the node starts.
  */
 record ControlPlaneSettings(
     DatabaseConfig database, String account, ApiNodeConfig apiNode, int apiPort) {
   static final int DEFAULT_API_PORT = 8443;
+  static final String TLS_CERT = "GATEHOUSE_API_TLS_CERT";
+  static final String TLS_KEY = "GATEHOUSE_API_TLS_KEY";
+
+  /** Whether {@code env} asks for TLS on the API node (both files checked by fromEnvironment). */
+  static boolean tls(Map<String, String> env) {
+    return path(env, TLS_CERT) != null;
+  }
+
+  private static Path path(Map<String, String> env, String name) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return null;
+    }
+    try {
+      return Path.of(value.strip());
+    } catch (InvalidPathException e) {
+      throw new IllegalArgumentException(name + " is not a file path, got '" + value + "'", e);
+    }
+  }
 
   static Optional<ControlPlaneSettings> fromEnvironment(Map<String, String> env, String nodeId) {
     String url = env.get("GATEHOUSE_DATABASE_URL");
@@ -52,6 +75,16 @@ record ControlPlaneSettings(
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("GATEHOUSE_API_PORT must be a port number", e);
     }
+    if ((path(env, TLS_CERT) == null) != (path(env, TLS_KEY) == null)) {
+      throw new IllegalArgumentException(
+          TLS_CERT
+              + " and "
+              + TLS_KEY
+              + " go together (the API node's PEM certificate chain and private key, e.g. tls.crt"
+              + " and tls.key of a kubernetes.io/tls Secret); only "
+              + (path(env, TLS_CERT) == null ? TLS_KEY : TLS_CERT)
+              + " is set");
+    }
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(
           "GATEHOUSE_API_PORT must be between 1 and 65535, got " + port);
@@ -62,7 +95,8 @@ record ControlPlaneSettings(
                 ControlPlaneIds.account(account),
                 key,
                 admin == null || admin.isBlank() ? null : admin)
-            .withBindHost(env.getOrDefault("GATEHOUSE_API_BIND", "0.0.0.0"));
+            .withBindHost(env.getOrDefault("GATEHOUSE_API_BIND", "0.0.0.0"))
+            .withTls(path(env, TLS_CERT), path(env, TLS_KEY));
     return Optional.of(new ControlPlaneSettings(db, account, node, port));
   }
 }

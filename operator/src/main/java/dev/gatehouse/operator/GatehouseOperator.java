@@ -106,7 +106,10 @@ public final class GatehouseOperator {
       try {
         int port = apiNode.start(settings.apiPort());
         LOG.info(
-            "API node {} serving control channels on port {}", settings.apiNode().nodeId(), port);
+            "API node {} serving control channels on port {} ({})",
+            settings.apiNode().nodeId(),
+            port,
+            settings.apiNode().tls() ? "TLS: wss:// and https://" : "plain ws://, no TLS");
       } catch (Exception e) {
         LOG.error("cannot start the API node: {}", e.getMessage(), e);
         System.exit(1);

@@ -58,4 +58,50 @@ class ControlPlaneSettingsTest {
                     "op-0"))
         .hasMessage("GATEHOUSE_API_PORT must be between 1 and 65535, got 70000");
   }
+
+  @Test
+  void tlsNeedsCertificateAndKeyTogether() {
+    var settings =
+        ControlPlaneSettings.fromEnvironment(
+                Map.of(
+                    "GATEHOUSE_DATABASE_URL", "jdbc:postgresql://db:5432/gh",
+                    "GATEHOUSE_FLOW_KEY_SECRET", KEY,
+                    "GATEHOUSE_API_TLS_CERT", "/etc/gatehouse/api-tls/tls.crt",
+                    "GATEHOUSE_API_TLS_KEY", "/etc/gatehouse/api-tls/tls.key"),
+                "op-0")
+            .orElseThrow();
+    assertThat(settings.apiNode().tls()).isTrue();
+    assertThat(settings.apiNode().tlsCertificate()).hasToString("/etc/gatehouse/api-tls/tls.crt");
+    assertThat(settings.apiNode().tlsPrivateKey()).hasToString("/etc/gatehouse/api-tls/tls.key");
+
+    assertThatThrownBy(
+            () ->
+                ControlPlaneSettings.fromEnvironment(
+                    Map.of(
+                        "GATEHOUSE_DATABASE_URL", "jdbc:x",
+                        "GATEHOUSE_FLOW_KEY_SECRET", KEY,
+                        "GATEHOUSE_API_TLS_CERT", "/tls.crt"),
+                    "op-0"))
+        .hasMessageStartingWith("GATEHOUSE_API_TLS_CERT and GATEHOUSE_API_TLS_KEY go together")
+        .hasMessageEndingWith("only GATEHOUSE_API_TLS_CERT is set");
+    assertThatThrownBy(
+            () ->
+                ControlPlaneSettings.fromEnvironment(
+                    Map.of(
+                        "GATEHOUSE_DATABASE_URL", "jdbc:x",
+                        "GATEHOUSE_FLOW_KEY_SECRET", KEY,
+                        "GATEHOUSE_API_TLS_KEY", "/tls.key"),
+                    "op-0"))
+        .hasMessageEndingWith("only GATEHOUSE_API_TLS_KEY is set");
+  }
+
+  @Test
+  void withoutTlsTheApiNodeServesPlainText() {
+    var settings =
+        ControlPlaneSettings.fromEnvironment(
+                Map.of("GATEHOUSE_DATABASE_URL", "jdbc:x", "GATEHOUSE_FLOW_KEY_SECRET", KEY),
+                "op-0")
+            .orElseThrow();
+    assertThat(settings.apiNode().tls()).isFalse();
+  }
 }

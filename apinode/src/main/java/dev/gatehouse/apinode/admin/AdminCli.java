@@ -1,10 +1,12 @@
 package dev.gatehouse.apinode.admin;
 
+import dev.gatehouse.apinode.net.PemFiles;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -46,6 +48,14 @@ public final class AdminCli implements Callable<Integer> {
   @Option(names = "--admin-token", defaultValue = "${env:GATEHOUSE_ADMIN_TOKEN}")
   String adminToken;
 
+  @Option(
+      names = "--ca-file",
+      defaultValue = "${env:GATEHOUSE_CA_FILE}",
+      description =
+          "PEM bundle of the CA(s) to trust for an https:// --url instead of the JDK's (env"
+              + " GATEHOUSE_CA_FILE)")
+  Path caFile;
+
   private PrintWriter out;
 
   public static void main(String[] args) {
@@ -83,14 +93,24 @@ public final class AdminCli implements Callable<Integer> {
                       ? HttpRequest.BodyPublishers.noBody()
                       : HttpRequest.BodyPublishers.ofString(json));
       HttpResponse<String> r;
-      try (HttpClient http = HttpClient.newHttpClient()) {
+      HttpClient.Builder client = HttpClient.newBuilder();
+      if (caFile != null) {
+        try {
+          client.sslContext(PemFiles.trusting(caFile));
+        } catch (IllegalArgumentException e) {
+          out.println("{\"error\":\"bad_ca_file\",\"detail\":" + q(e.getMessage()) + "}");
+          return 2;
+        }
+      }
+      try (HttpClient http = client.build()) {
         r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
       }
       out.println(r.body().isEmpty() ? "{\"status\":" + r.statusCode() + "}" : r.body());
       return r.statusCode() / 100 == 2 ? 0 : 1;
     } catch (Exception e) {
-      out.println(
-          "{\"error\":\"unreachable\",\"detail\":\"" + e.getClass().getSimpleName() + "\"}");
+      String detail =
+          e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+      out.println("{\"error\":\"unreachable\",\"detail\":" + q(detail) + "}");
       return 1;
     }
   }

@@ -21,9 +21,10 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The node's listener (epoll when available, NIO otherwise): HTTP/1.1 with WebSocket upgrade.
- * Connections silent for {@link #IDLE_SECONDS} are closed; peers keep them alive with WebSocket
- * pings.
+ * The node's listener (epoll when available, NIO otherwise): HTTP/1.1 with WebSocket upgrade,
+ * behind TLS when given a {@link ServerTls} (then plain requests get a 400 naming wss://; see
+ * {@link TlsOnlyHandler}). Connections silent for {@link #IDLE_SECONDS} are closed; peers keep them
+ * alive with WebSocket pings.
  */
 public final class WebSocketServer implements AutoCloseable {
 
@@ -38,8 +39,14 @@ public final class WebSocketServer implements AutoCloseable {
     group = epoll ? new EpollEventLoopGroup(threads) : new NioEventLoopGroup(threads);
   }
 
-  /** Binds and returns the bound port (useful with port 0). */
-  public int start(String host, int port, NodeServices services, TokenStore tokens, AdminApi admin)
+  /** Binds and returns the bound port (useful with port 0); {@code tls} null serves plain text. */
+  public int start(
+      String host,
+      int port,
+      ServerTls tls,
+      NodeServices services,
+      TokenStore tokens,
+      AdminApi admin)
       throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
@@ -50,6 +57,9 @@ public final class WebSocketServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
+                    if (tls != null) {
+                      ch.pipeline().addLast("tls-or-refuse", tls.newHandler());
+                    }
                     ch.pipeline()
                         .addLast(new IdleStateHandler(IDLE_SECONDS, 0, 0))
                         .addLast(new HttpServerCodec())

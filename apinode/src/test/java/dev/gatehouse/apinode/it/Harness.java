@@ -7,6 +7,7 @@ import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.GatewayOutbound;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -50,6 +51,11 @@ class Harness implements AutoCloseable {
   }
 
   ApiNode node(String name) throws Exception {
+    return node(name, null, null);
+  }
+
+  /** A node serving TLS with these PEM files (both null: plain text). */
+  ApiNode node(String name, Path tlsCertificate, Path tlsPrivateKey) throws Exception {
     ApiNodeConfig config =
         ApiNodeConfig.defaults(
                 "it-" + name + "-" + UUID.randomUUID().toString().substring(0, 8),
@@ -57,7 +63,8 @@ class Harness implements AutoCloseable {
                 SECRET,
                 ADMIN_TOKEN)
             .withBindHost("127.0.0.1")
-            .withTimers(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(3));
+            .withTimers(Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(3))
+            .withTls(tlsCertificate, tlsPrivateKey);
     ApiNode node = new ApiNode(config, db, InstantSource.system());
     node.start(0);
     open.add(node);

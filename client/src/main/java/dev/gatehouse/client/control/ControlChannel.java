@@ -12,6 +12,9 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -21,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * One control channel to an API node over a WebSocket (the JDK's {@link WebSocket}), kept open: it
@@ -29,7 +33,12 @@ import java.util.concurrent.TimeUnit;
  * loss reconnects with {@link Backoff}. It stops for good (and says why through {@link
  * Listener#onEnd}) when the API refuses the token (HTTP 401/403 on the upgrade) or the join (400,
  * 404: wrong path or parameters), when the API sends {@code disconnect} without {@code reconnect},
- * when it stays unreachable longer than {@code giveUpAfter}, or when {@link #close()} is called.
+ * when it stays unreachable longer than {@code giveUpAfter}, when the API's TLS certificate is not
+ * trusted or does not name the URL's host ({@code wss://}; {@link End#UNTRUSTED}), or when {@link
+ * #close()} is called.
+ *
+ * <p><b>TLS.</b> {@code wss://} trusts the JDK's trust store, or with {@link Options#caFile()} the
+ * certificates of that PEM bundle instead (see {@link TrustedCa}). Hostname verification stays on.
  *
  * <p><b>Threads.</b> All listener callbacks run one at a time on the channel's own thread, in the
  * order frames arrived; a callback must not block for long. {@link #send} may be called from any
@@ -84,6 +93,11 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
     REJECTED,
     /** No connection for longer than {@code giveUpAfter}. */
     UNREACHABLE,
+    /**
+     * The API's TLS certificate is not trusted (unknown CA, expired) or does not name the host of
+     * the URL: a configuration problem (the CA file, the URL's host) that retrying will not fix.
+     */
+    UNTRUSTED,
     /** The API sent {@code disconnect} with {@code reconnect=false}. */
     DISCONNECTED,
     /** {@link #close()} was called. */
@@ -116,6 +130,8 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
    * @param pingInterval how often to ping the API; a connection that hears nothing (no pong, no
    *     message) for three intervals is dropped and redialed (a half-open TCP connection would
    *     otherwise look connected forever). {@link Duration#ZERO} disables it
+   * @param caFile PEM bundle of the CAs to trust for {@code wss://} instead of the JDK's trust
+   *     store; null uses the JDK's
    */
   public record Options(
       URI uri,
@@ -124,7 +140,8 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
       Backoff backoff,
       Duration connectTimeout,
       Duration giveUpAfter,
-      Duration pingInterval) {
+      Duration pingInterval,
+      Path caFile) {
     public Options {
       Objects.requireNonNull(uri, "uri");
       Objects.requireNonNull(token, "token");
@@ -135,7 +152,19 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
       pingInterval = pingInterval == null ? DEFAULT_PING_INTERVAL : pingInterval;
     }
 
-    /** Options with the default ping interval. */
+    /** Options trusting the JDK's trust store. */
+    public Options(
+        URI uri,
+        String token,
+        Map<String, String> joinParams,
+        Backoff backoff,
+        Duration connectTimeout,
+        Duration giveUpAfter,
+        Duration pingInterval) {
+      this(uri, token, joinParams, backoff, connectTimeout, giveUpAfter, pingInterval, null);
+    }
+
+    /** Options with the default ping interval, trusting the JDK's trust store. */
     public Options(
         URI uri,
         String token,
@@ -143,13 +172,19 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
         Backoff backoff,
         Duration connectTimeout,
         Duration giveUpAfter) {
-      this(uri, token, joinParams, backoff, connectTimeout, giveUpAfter, null);
+      this(uri, token, joinParams, backoff, connectTimeout, giveUpAfter, null, null);
     }
 
     /** The same options with other join parameters and URI. */
     public Options with(URI newUri, Map<String, String> newJoinParams) {
       return new Options(
-          newUri, token, newJoinParams, backoff, connectTimeout, giveUpAfter, pingInterval);
+          newUri, token, newJoinParams, backoff, connectTimeout, giveUpAfter, pingInterval, caFile);
+    }
+
+    /** The same options trusting the CAs of {@code pemFile} (null: the JDK's trust store). */
+    public Options withCaFile(Path pemFile) {
+      return new Options(
+          uri, token, joinParams, backoff, connectTimeout, giveUpAfter, pingInterval, pemFile);
     }
 
     /** The URI with the join parameters appended (sorted, URL-encoded). */
@@ -193,6 +228,11 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
   private volatile WebSocket socket;
   private volatile boolean connected;
 
+  /**
+   * A channel, not yet dialing.
+   *
+   * @throws IllegalArgumentException naming the file when {@link Options#caFile()} cannot be read
+   */
   public ControlChannel(Options options, Direction<M> direction, Listener<M> listener) {
     this.options = options;
     this.direction = direction;
@@ -200,7 +240,11 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
     this.loop =
         Executors.newSingleThreadScheduledExecutor(
             r -> Thread.ofPlatform().name("control-channel").daemon().unstarted(r));
-    this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout()).build();
+    HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(options.connectTimeout());
+    if (options.caFile() != null) {
+      builder.sslContext(TrustedCa.sslContext(options.caFile()));
+    }
+    this.http = builder.build();
   }
 
   /** Starts dialing; returns at once. */
@@ -282,6 +326,11 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
         lost(gen, "upgrade refused with HTTP " + status);
         return;
       }
+      String untrusted = untrusted(cause);
+      if (untrusted != null) {
+        end(End.UNTRUSTED, untrusted);
+        return;
+      }
       lost(gen, "cannot connect to " + options.uri() + ": " + cause);
       return;
     }
@@ -299,6 +348,40 @@ public final class ControlChannel<M extends Message> implements AutoCloseable {
           loop.scheduleAtFixedRate(() -> keepalive(gen, ws), every, every, TimeUnit.MILLISECONDS);
     }
     listener.onOpen();
+  }
+
+  /**
+   * A message saying why the API's certificate was refused, when {@code failure} is a TLS handshake
+   * failing on the certificate (unknown CA, expired, wrong host); else null.
+   */
+  private String untrusted(Throwable failure) {
+    Throwable handshake = null;
+    boolean certificate = false;
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof SSLHandshakeException) {
+        handshake = t;
+      }
+      if (t instanceof CertificateException || t instanceof CertPathBuilderException) {
+        certificate = true;
+      }
+      if (t.getCause() == t) {
+        break;
+      }
+    }
+    if (handshake == null || !certificate) {
+      return null;
+    }
+    String trust =
+        options.caFile() == null
+            ? "the JDK's trust store (give the API's CA with a CA file, e.g. --ca-file or"
+                + " GATEHOUSE_API_CA_FILE)"
+            : "the CA file " + options.caFile();
+    return "the API's TLS certificate is not trusted for "
+        + options.uri().getHost()
+        + ": "
+        + handshake.getMessage()
+        + "; trusting "
+        + trust;
   }
 
   /** On the loop: drop a connection that stopped answering, else ping it. */

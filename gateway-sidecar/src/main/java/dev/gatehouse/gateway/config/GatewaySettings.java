@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.config;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 
@@ -20,6 +21,8 @@ import java.util.UUID;
  * @param mtu the TUN interface's MTU
  * @param endpoint the {@code host:port} clients reach this gateway's UDP port at, sent to the API
  *     when joining; null lets the API node decide (e.g. from the Service)
+ * @param apiCaFile PEM bundle of the CA(s) to trust for a {@code wss://} API instead of the JDK's
+ *     trust store; null uses the JDK's
  */
 public record GatewaySettings(
     URI apiUrl,
@@ -31,7 +34,8 @@ public record GatewaySettings(
     LogFormat logFormat,
     String interfaceName,
     int mtu,
-    String endpoint) {
+    String endpoint,
+    Path apiCaFile) {
 
   /** Validates {@code env} (variable name → value) or throws one error listing every problem. */
   public static GatewaySettings fromEnvironment(Map<String, String> env) {

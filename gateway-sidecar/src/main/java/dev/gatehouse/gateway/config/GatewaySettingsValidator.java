@@ -1,7 +1,10 @@
 package dev.gatehouse.gateway.config;
 
+import dev.gatehouse.client.control.TrustedCa;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -12,9 +15,10 @@ import java.util.regex.Pattern;
 
 /**
  * Checks the gateway's variables, as the operator sets them on the pod, and turns them into {@link
- * GatewaySettings}. Pure: a map in, a {@link Result} out. Every problem names its variable, and all
- * problems are reported at once so one restart fixes them all. The token's value never appears in a
- * message.
+ * GatewaySettings}. A map in, a {@link Result} out; the only I/O is reading the CA file that
+ * {@value #API_CA_FILE} names, so that a bad one is reported at start with the rest. Every problem
+ * names its variable, and all problems are reported at once so one restart fixes them all. The
+ * token's value never appears in a message.
  */
 public final class GatewaySettingsValidator {
 
@@ -28,6 +32,7 @@ public final class GatewaySettingsValidator {
   public static final String INTERFACE = "GATEHOUSE_INTERFACE";
   public static final String MTU = "GATEHOUSE_MTU";
   public static final String ENDPOINT = "GATEHOUSE_ENDPOINT";
+  public static final String API_CA_FILE = "GATEHOUSE_API_CA_FILE";
 
   /** Every variable this validator reads, in the order problems are reported. */
   public static final List<String> VARIABLES =
@@ -41,7 +46,8 @@ public final class GatewaySettingsValidator {
           LOG_FORMAT,
           INTERFACE,
           MTU,
-          ENDPOINT);
+          ENDPOINT,
+          API_CA_FILE);
 
   public static final String DEFAULT_INTERFACE = "gatehouse0";
 
@@ -137,12 +143,23 @@ public final class GatewaySettingsValidator {
                 + "'");
       }
     }
+    Path caFile = caFile(value(env, API_CA_FILE), problems);
     if (!problems.isEmpty()) {
       return new Invalid(problems);
     }
     return new Valid(
         new GatewaySettings(
-            apiUrl, token, gatewayId, site, mode, listenPort, logFormat, ifName, mtu, endpoint));
+            apiUrl,
+            token,
+            gatewayId,
+            site,
+            mode,
+            listenPort,
+            logFormat,
+            ifName,
+            mtu,
+            endpoint,
+            caFile));
   }
 
   private static URI apiUrl(Optional<String> value, List<String> problems) {
@@ -173,6 +190,30 @@ public final class GatewaySettingsValidator {
       return null;
     }
     return uri;
+  }
+
+  private static Path caFile(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      return null;
+    }
+    Path file;
+    try {
+      file = Path.of(value.get());
+    } catch (InvalidPathException e) {
+      problems.add(API_CA_FILE + " is not a file path, got '" + value.get() + "'");
+      return null;
+    }
+    try {
+      TrustedCa.certificates(file);
+    } catch (IllegalArgumentException e) {
+      problems.add(
+          API_CA_FILE
+              + " must name a PEM file of the CA(s) that signed the API's certificate (mounted"
+              + " into the pod): "
+              + e.getMessage());
+      return null;
+    }
+    return file;
   }
 
   private static GatewayToken token(String value, List<String> problems) {

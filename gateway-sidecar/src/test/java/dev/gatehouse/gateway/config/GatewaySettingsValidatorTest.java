@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.config;
 
+import static dev.gatehouse.gateway.config.GatewaySettingsValidator.API_CA_FILE;
 import static dev.gatehouse.gateway.config.GatewaySettingsValidator.API_URL;
 import static dev.gatehouse.gateway.config.GatewaySettingsValidator.GATEWAY_ID;
 import static dev.gatehouse.gateway.config.GatewaySettingsValidator.LISTEN_PORT;
@@ -12,10 +13,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.gateway.config.GatewaySettingsValidator.Invalid;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -59,6 +65,47 @@ class GatewaySettingsValidatorTest {
     assertThat(settings.mode()).isEqualTo(GatewayMode.KERNEL);
     assertThat(settings.listenPort()).isEqualTo(51821);
     assertThat(settings.logFormat()).isEqualTo(LogFormat.JSON);
+  }
+
+  @Test
+  void aCaFileIsReadAtStartAndReportedByItsVariable(@TempDir Path dir) throws Exception {
+    assertThat(GatewaySettings.fromEnvironment(podEnvironment()).apiCaFile())
+        .as("unset: the JDK's trust store")
+        .isNull();
+
+    Path missing = dir.resolve("ca.crt");
+    assertThat(invalid(podEnvironmentWith(API_CA_FILE, missing.toString())).problems())
+        .containsExactly(
+            API_CA_FILE
+                + " must name a PEM file of the CA(s) that signed the API's certificate (mounted"
+                + " into the pod): CA file "
+                + missing
+                + " does not exist");
+    Path notPem = Files.writeString(dir.resolve("ca.txt"), "not a certificate");
+    assertThat(invalid(podEnvironmentWith(API_CA_FILE, notPem.toString())).problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith(API_CA_FILE)
+        .endsWith(
+            "CA file "
+                + notPem
+                + " holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)");
+
+    // Any real CA certificate will do: the first of the JDK's own trust store, as PEM.
+    KeyStore cacerts =
+        KeyStore.getInstance(
+            Path.of(System.getProperty("java.home"), "lib/security/cacerts").toFile(),
+            "changeit".toCharArray());
+    byte[] der = cacerts.getCertificate(cacerts.aliases().nextElement()).getEncoded();
+    Path bundle =
+        Files.writeString(
+            dir.resolve("bundle.crt"),
+            "-----BEGIN CERTIFICATE-----\n"
+                + Base64.getMimeEncoder().encodeToString(der)
+                + "\n-----END CERTIFICATE-----\n");
+    assertThat(
+            GatewaySettings.fromEnvironment(podEnvironmentWith(API_CA_FILE, bundle.toString()))
+                .apiCaFile())
+        .isEqualTo(bundle);
   }
 
   @Test

@@ -9,13 +9,18 @@ import java.util.Set;
  *
  * @param namespaces namespaces to watch; empty means all namespaces
  * @param gatewayImage image of gateway pods when a Gateway names none
- * @param controlPlaneUrl WebSocket URL gateways connect to when a Gateway names none
+ * @param controlPlaneUrl WebSocket URL gateways connect to when a Gateway names none; by default
+ *     the {@code gatehouse-api} Service of the operator's namespace, {@code wss://} when the API
+ *     node serves TLS (GATEHOUSE_API_TLS_CERT set), else {@code ws://}
  * @param leaseName name of the leader-election Lease; null disables leader election
  * @param leaseNamespace namespace of the Lease (the operator's own)
  * @param leaseIdentity this replica's name in the Lease (the pod name)
  * @param serverSideApply whether dependents and status use server-side apply (off only for the
  *     Fabric8 mock server, which lacks it)
  * @param httpPort port of the health and metrics endpoint; 0 disables it
+ * @param gatewayApiCaConfigMap a ConfigMap in each Gateway's namespace whose {@code ca.crt} the
+ *     gateway pods trust for a {@code wss://} control plane (GATEHOUSE_GATEWAY_API_CA_CONFIGMAP);
+ *     null: the gateways trust their JDK's public CAs
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -26,10 +31,35 @@ public record OperatorConfig(
     String leaseIdentity,
     Duration leaseDuration,
     boolean serverSideApply,
-    int httpPort) {
+    int httpPort,
+    String gatewayApiCaConfigMap) {
 
   public static final String DEFAULT_GATEWAY_IMAGE = "ghcr.io/gatehouse-dev/gateway-sidecar:0.1.0";
   public static final String DEFAULT_LEASE_NAME = "gatehouse-operator-leader";
+
+  /** Settings without a CA ConfigMap for gateways. */
+  public OperatorConfig(
+      Set<String> namespaces,
+      String gatewayImage,
+      String controlPlaneUrl,
+      String leaseName,
+      String leaseNamespace,
+      String leaseIdentity,
+      Duration leaseDuration,
+      boolean serverSideApply,
+      int httpPort) {
+    this(
+        namespaces,
+        gatewayImage,
+        controlPlaneUrl,
+        leaseName,
+        leaseNamespace,
+        leaseIdentity,
+        leaseDuration,
+        serverSideApply,
+        httpPort,
+        null);
+  }
 
   /** Reads GATEHOUSE_* variables; an invalid value is an error naming the variable. */
   public static OperatorConfig fromEnvironment(Map<String, String> env) {
@@ -41,11 +71,7 @@ public record OperatorConfig(
     return new OperatorConfig(
         namespaces,
         env.getOrDefault("GATEHOUSE_GATEWAY_IMAGE", DEFAULT_GATEWAY_IMAGE),
-        env.getOrDefault(
-            "GATEHOUSE_CONTROL_PLANE_URL",
-            "ws://gatehouse-api."
-                + (ownNamespace == null ? "gatehouse" : ownNamespace)
-                + ".svc:8443"),
+        env.getOrDefault("GATEHOUSE_CONTROL_PLANE_URL", defaultControlPlaneUrl(env, ownNamespace)),
         leaderElection ? env.getOrDefault("GATEHOUSE_LEASE_NAME", DEFAULT_LEASE_NAME) : null,
         ownNamespace,
         env.getOrDefault(
@@ -53,7 +79,42 @@ public record OperatorConfig(
             env.getOrDefault("HOSTNAME", "gatehouse-operator-" + ProcessHandle.current().pid())),
         Duration.ofSeconds(leaseSeconds(env)),
         Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
-        (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080));
+        (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080),
+        blankToNull(env.get("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP")));
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** The same settings with gateways trusting the {@code ca.crt} of this ConfigMap. */
+  public OperatorConfig withGatewayApiCaConfigMap(String configMap) {
+    return new OperatorConfig(
+        namespaces,
+        gatewayImage,
+        controlPlaneUrl,
+        leaseName,
+        leaseNamespace,
+        leaseIdentity,
+        leaseDuration,
+        serverSideApply,
+        httpPort,
+        configMap);
+  }
+
+  /**
+   * The API node's Service in the operator's namespace: {@code
+   * wss://gatehouse-api.<ns>.svc:<GATEHOUSE_API_PORT>} when it serves TLS, {@code ws://} otherwise.
+   */
+  static String defaultControlPlaneUrl(Map<String, String> env, String ownNamespace) {
+    String tlsCert = env.get("GATEHOUSE_API_TLS_CERT");
+    boolean tls = tlsCert != null && !tlsCert.isBlank();
+    String port = env.getOrDefault("GATEHOUSE_API_PORT", "8443").strip();
+    return (tls ? "wss" : "ws")
+        + "://gatehouse-api."
+        + (ownNamespace == null ? "gatehouse" : ownNamespace)
+        + ".svc:"
+        + (port.isEmpty() ? "8443" : port);
   }
 
   /** Settings for tests: all namespaces, no leader election, no HTTP endpoint. */
@@ -82,7 +143,8 @@ public record OperatorConfig(
         identity,
         duration,
         serverSideApply,
-        httpPort);
+        httpPort,
+        gatewayApiCaConfigMap);
   }
 
   /** Lease duration: at least 7 s, so the renew deadline (2/3) exceeds the 2 s retry period. */

@@ -47,6 +47,12 @@ public final class GatewayDeployments {
   static final String TUN_DEVICE = "/dev/net/tun";
   static final String IP_FORWARD_SYSCTL = "net.ipv4.ip_forward";
 
+  /** Where gateways find the CA bundle of a private-CA control plane (see OperatorConfig). */
+  static final String API_CA_VOLUME = "api-ca";
+
+  static final String API_CA_DIR = "/etc/gatehouse/api-ca";
+  static final String API_CA_KEY = "ca.crt";
+
   private GatewayDeployments() {}
 
   public static Deployment desired(Gateway gateway, OperatorConfig config) {
@@ -86,68 +92,92 @@ public final class GatewayDeployments {
   }
 
   private static PodSpec podSpec(Gateway gateway, OperatorConfig config, PodOverrides pod) {
-    return new PodSpecBuilder()
-        .withServiceAccountName(GatewayNames.workloadName(gateway))
-        .withAutomountServiceAccountToken(false)
-        .withEnableServiceLinks(false)
-        .withTerminationGracePeriodSeconds(15L)
-        .withNewSecurityContext()
-        .withNewSeccompProfile()
-        .withType("RuntimeDefault")
-        .endSeccompProfile()
-        .withSysctls(sysctls(pod))
-        .endSecurityContext()
-        .withContainers(container(gateway, config, pod))
-        .addNewVolume()
-        .withName("tun")
-        .withNewHostPath()
-        .withPath(TUN_DEVICE)
-        .withType("CharDevice")
-        .endHostPath()
-        .endVolume()
-        .addNewVolume()
-        .withName("tmp")
-        .withNewEmptyDir()
-        .withMedium("Memory")
-        .endEmptyDir()
-        .endVolume()
-        .withNodeSelector(pod.getNodeSelector())
-        .withTolerations(pod.getTolerations())
-        .withAffinity(pod.getAffinity())
-        .withTopologySpreadConstraints(topologySpread(gateway, pod))
-        .build();
+    PodSpecBuilder spec =
+        new PodSpecBuilder()
+            .withServiceAccountName(GatewayNames.workloadName(gateway))
+            .withAutomountServiceAccountToken(false)
+            .withEnableServiceLinks(false)
+            .withTerminationGracePeriodSeconds(15L)
+            .withNewSecurityContext()
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .withSysctls(sysctls(pod))
+            .endSecurityContext()
+            .withContainers(container(gateway, config, pod))
+            .addNewVolume()
+            .withName("tun")
+            .withNewHostPath()
+            .withPath(TUN_DEVICE)
+            .withType("CharDevice")
+            .endHostPath()
+            .endVolume()
+            .addNewVolume()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .withMedium("Memory")
+            .endEmptyDir()
+            .endVolume()
+            .withNodeSelector(pod.getNodeSelector())
+            .withTolerations(pod.getTolerations())
+            .withAffinity(pod.getAffinity())
+            .withTopologySpreadConstraints(topologySpread(gateway, pod));
+    if (config.gatewayApiCaConfigMap() != null) {
+      spec.addNewVolume()
+          .withName(API_CA_VOLUME)
+          .withNewConfigMap()
+          .withName(config.gatewayApiCaConfigMap())
+          .addNewItem()
+          .withKey(API_CA_KEY)
+          .withPath(API_CA_KEY)
+          .endItem()
+          .endConfigMap()
+          .endVolume();
+    }
+    return spec.build();
   }
 
   private static Container container(Gateway gateway, OperatorConfig config, PodOverrides pod) {
     GatewaySpec spec = gateway.getSpec();
-    return new ContainerBuilder()
-        .withName(CONTAINER)
-        .withImage(spec.getImage() != null ? spec.getImage() : config.gatewayImage())
-        .withEnv(environment(gateway, config))
-        .addNewPort()
-        .withName(WIREGUARD_PORT_NAME)
-        .withContainerPort(GatewayServices.port(spec))
-        .withProtocol("UDP")
-        .endPort()
-        .addNewPort()
-        .withName("http")
-        .withContainerPort(HTTP_PORT)
-        .withProtocol("TCP")
-        .endPort()
-        .withReadinessProbe(httpProbe("/q/health/ready", 5))
-        .withLivenessProbe(httpProbe("/q/health/live", 10))
-        .withResources(
-            Optional.ofNullable(pod.getResources()).orElseGet(GatewayDeployments::defaultResources))
-        .withSecurityContext(securityContext())
-        .addNewVolumeMount()
-        .withName("tun")
-        .withMountPath(TUN_DEVICE)
-        .endVolumeMount()
-        .addNewVolumeMount()
-        .withName("tmp")
-        .withMountPath("/tmp")
-        .endVolumeMount()
-        .build();
+    ContainerBuilder container =
+        new ContainerBuilder()
+            .withName(CONTAINER)
+            .withImage(spec.getImage() != null ? spec.getImage() : config.gatewayImage())
+            .withEnv(environment(gateway, config))
+            .addNewPort()
+            .withName(WIREGUARD_PORT_NAME)
+            .withContainerPort(GatewayServices.port(spec))
+            .withProtocol("UDP")
+            .endPort()
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(HTTP_PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .withReadinessProbe(httpProbe("/q/health/ready", 5))
+            .withLivenessProbe(httpProbe("/q/health/live", 10))
+            .withResources(
+                Optional.ofNullable(pod.getResources())
+                    .orElseGet(GatewayDeployments::defaultResources))
+            .withSecurityContext(securityContext())
+            .addNewVolumeMount()
+            .withName("tun")
+            .withMountPath(TUN_DEVICE)
+            .endVolumeMount()
+            .addNewVolumeMount()
+            .withName("tmp")
+            .withMountPath("/tmp")
+            .endVolumeMount();
+    if (config.gatewayApiCaConfigMap() != null) {
+      container
+          .addNewVolumeMount()
+          .withName(API_CA_VOLUME)
+          .withMountPath(API_CA_DIR)
+          .withReadOnly(true)
+          .endVolumeMount()
+          .addToEnv(env("GATEHOUSE_API_CA_FILE", API_CA_DIR + "/" + API_CA_KEY));
+    }
+    return container.build();
   }
 
   /**

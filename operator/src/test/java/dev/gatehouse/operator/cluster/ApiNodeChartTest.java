@@ -78,6 +78,67 @@ class ApiNodeChartTest {
     assertThat(adminToken.getOptional()).as("no adminToken key: no admin API").isTrue();
   }
 
+  @Test
+  void aTlsSecretIsMountedReadOnlyAndNamedToTheApiNode() {
+    RenderedChart chart = withApiNode(Map.of("apiNode.tls.existingSecret", "gatehouse-api-tls"));
+
+    Map<String, EnvVar> env = env(chart);
+    assertThat(env.get("GATEHOUSE_API_TLS_CERT").getValue())
+        .isEqualTo("/etc/gatehouse/api-tls/tls.crt");
+    assertThat(env.get("GATEHOUSE_API_TLS_KEY").getValue())
+        .isEqualTo("/etc/gatehouse/api-tls/tls.key");
+    var pod = chart.all(Deployment.class).getFirst().getSpec().getTemplate().getSpec();
+    var volume =
+        pod.getVolumes().stream().filter(v -> v.getName().equals("api-tls")).findFirst().get();
+    assertThat(volume.getSecret().getSecretName()).isEqualTo("gatehouse-api-tls");
+    assertThat(volume.getSecret().getItems())
+        .extracting(i -> i.getKey())
+        .containsExactly("tls.crt", "tls.key");
+    var mount =
+        pod.getContainers().getFirst().getVolumeMounts().stream()
+            .filter(m -> m.getName().equals("api-tls"))
+            .findFirst()
+            .get();
+    assertThat(mount.getMountPath()).isEqualTo("/etc/gatehouse/api-tls");
+    assertThat(mount.getReadOnly()).isTrue();
+  }
+
+  @Test
+  void withoutATlsSecretNothingIsMounted() {
+    RenderedChart chart = withApiNode(Map.of());
+    assertThat(env(chart)).doesNotContainKeys("GATEHOUSE_API_TLS_CERT", "GATEHOUSE_API_TLS_KEY");
+    assertThat(
+            chart.all(Deployment.class).getFirst().getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(v -> v.getName())
+        .containsExactly("tmp");
+  }
+
+  @Test
+  void aGatewayCaConfigMapIsPassedToTheOperator() {
+    RenderedChart chart =
+        RenderedChart.render(NS, Map.of("gateway.apiCaConfigMap", "gatehouse-api-ca"));
+    assertThat(env(chart).get("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP").getValue())
+        .isEqualTo("gatehouse-api-ca");
+    assertThat(env(RenderedChart.render(NS)))
+        .doesNotContainKey("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP");
+  }
+
+  @Test
+  void theSchemaRefusesATlsSecretThatIsNotAName() {
+    assertThatThrownBy(
+            () -> RenderedChart.render(NS, Map.of("apiNode.tls.existingSecret", "Not A Name")))
+        .hasMessageContaining("existingSecret");
+  }
+
+  /** The chart with an external database and a flow key, plus {@code extra}. */
+  private static RenderedChart withApiNode(Map<String, String> extra) {
+    Map<String, Object> values = new java.util.HashMap<>(extra);
+    values.put("database.url", "jdbc:postgresql://db:5432/gatehouse");
+    values.put("database.existingSecret", "db");
+    values.put("apiNode.flowKeySecret", HelmChartTest.FLOW_KEY);
+    return RenderedChart.render(NS, values);
+  }
+
   private static Map<String, EnvVar> env(RenderedChart chart) {
     Deployment operator = chart.all(Deployment.class).getFirst();
     return operator.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()

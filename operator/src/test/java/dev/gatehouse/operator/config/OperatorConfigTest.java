@@ -23,6 +23,39 @@ class OperatorConfigTest {
   }
 
   @Test
+  void theDefaultUrlIsWssWhenTheApiNodeServesTls() {
+    OperatorConfig config =
+        OperatorConfig.fromEnvironment(
+            Map.of(
+                "POD_NAMESPACE", "gh",
+                "GATEHOUSE_API_PORT", "9443",
+                "GATEHOUSE_API_TLS_CERT", "/etc/gatehouse/api-tls/tls.crt",
+                "GATEHOUSE_API_TLS_KEY", "/etc/gatehouse/api-tls/tls.key"));
+    assertThat(config.controlPlaneUrl()).isEqualTo("wss://gatehouse-api.gh.svc:9443");
+  }
+
+  @Test
+  void gatewaysTrustACaConfigMapOnlyWhenNamed() {
+    assertThat(OperatorConfig.fromEnvironment(Map.of()).gatewayApiCaConfigMap()).isNull();
+    assertThat(
+            OperatorConfig.fromEnvironment(
+                    Map.of("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP", " gatehouse-api-ca "))
+                .gatewayApiCaConfigMap())
+        .isEqualTo("gatehouse-api-ca");
+  }
+
+  @Test
+  void anExplicitUrlWinsOverTheTlsDefault() {
+    OperatorConfig config =
+        OperatorConfig.fromEnvironment(
+            Map.of(
+                "GATEHOUSE_CONTROL_PLANE_URL", "wss://api.example:443",
+                "GATEHOUSE_API_TLS_CERT", "/tls.crt",
+                "GATEHOUSE_API_TLS_KEY", "/tls.key"));
+    assertThat(config.controlPlaneUrl()).isEqualTo("wss://api.example:443");
+  }
+
+  @Test
   void readsEverySetting() {
     OperatorConfig config =
         OperatorConfig.fromEnvironment(

@@ -75,6 +75,35 @@ class GatewayDeploymentsTest {
   }
 
   @Test
+  void aCaConfigMapIsMountedAndNamedToTheGatewayOnlyWhenConfigured() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 2);
+    Deployment plain = GatewayDeployments.desired(gateway, config);
+    assertThat(envByName(container(plain))).doesNotContainKey("GATEHOUSE_API_CA_FILE");
+    assertThat(plain.getSpec().getTemplate().getSpec().getVolumes())
+        .extracting(v -> v.getName())
+        .doesNotContain("api-ca");
+
+    Deployment withCa =
+        GatewayDeployments.desired(gateway, config.withGatewayApiCaConfigMap("gatehouse-api-ca"));
+    assertThat(envByName(container(withCa)).get("GATEHOUSE_API_CA_FILE").getValue())
+        .isEqualTo("/etc/gatehouse/api-ca/ca.crt");
+    var volume =
+        withCa.getSpec().getTemplate().getSpec().getVolumes().stream()
+            .filter(v -> v.getName().equals("api-ca"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(volume.getConfigMap().getName()).isEqualTo("gatehouse-api-ca");
+    assertThat(volume.getConfigMap().getItems().getFirst().getKey()).isEqualTo("ca.crt");
+    var mount =
+        container(withCa).getVolumeMounts().stream()
+            .filter(m -> m.getName().equals("api-ca"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(mount.getMountPath()).isEqualTo("/etc/gatehouse/api-ca");
+    assertThat(mount.getReadOnly()).isTrue();
+  }
+
+  @Test
   void ownedByTheGatewayAsController() {
     Deployment deployment =
         GatewayDeployments.desired(TestGateways.gateway("ns", "edge", 2), config);
