@@ -8,7 +8,9 @@ import java.util.Locale;
  * ({@link PeerProgress}). Three timers:
  *
  * <ul>
- *   <li>handshake: a new peer must complete a handshake within the handshake timeout;
+ *   <li>handshake: a new peer must complete a handshake within the handshake timeout of the first
+ *       data sent to it (WireGuard handshakes on demand: a flow asked for again after a failover
+ *       but not used yet has nothing to handshake for, and is no reason to leave a gateway);
  *   <li>dead peer, WireGuard's new-handshake timer (whitepaper §6.5): started by the first data
  *       packet sent after the last reply (keepalives do not start it: a live peer does not answer
  *       them), stopped by anything received, a handshake included;
@@ -20,8 +22,9 @@ import java.util.Locale;
  */
 final class PeerLiveness {
 
-  private long peerSinceNanos;
   private boolean awaitingHandshake;
+  private boolean handshakeDue;
+  private long handshakeDueSinceNanos;
   private long handshakesSeen;
   private long lastHandshakeNanos;
   private long rxSeen;
@@ -35,8 +38,8 @@ final class PeerLiveness {
   /** A new peer for a new flow: it must complete a handshake, and nothing was sent to it yet. */
   void peerAdded(long now) {
     peerReplaced();
-    peerSinceNanos = now;
     awaitingHandshake = true;
+    handshakeDue = false;
     lastReplyNanos = now;
     unanswered = false;
     packetsSinceReply = 0;
@@ -52,6 +55,10 @@ final class PeerLiveness {
 
   /** Data packets went into this peer's tunnel (WireGuard's timersDataSent). */
   void dataSent(long now, int packets) {
+    if (awaitingHandshake && !handshakeDue) {
+      handshakeDue = true;
+      handshakeDueSinceNanos = now;
+    }
     if (!unanswered) {
       unanswered = true;
       unansweredSinceNanos = now;
@@ -86,8 +93,10 @@ final class PeerLiveness {
 
   /** Why the peer should be failed over at {@code now}, or null while it looks alive. */
   String failoverReason(long now, Duration handshakeTimeout, Duration deadPeerAfter) {
-    if (awaitingHandshake && now - peerSinceNanos > handshakeTimeout.toNanos()) {
-      return "no handshake within " + handshakeTimeout.toSeconds() + " s";
+    if (awaitingHandshake
+        && handshakeDue
+        && now - handshakeDueSinceNanos > handshakeTimeout.toNanos()) {
+      return "no handshake within " + handshakeTimeout.toSeconds() + " s of the first packet";
     }
     if (unanswered && now - unansweredSinceNanos >= deadPeerAfter.toNanos()) {
       return "sent "
