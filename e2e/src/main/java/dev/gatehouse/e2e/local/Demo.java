@@ -56,7 +56,9 @@ public final class Demo {
                   18543,
                   18081,
                   16 << 20,
-                  List.of("--dead-peer-after", "3")));
+                  // fail over after 6 s of silence: above WireGuard's 5 s REKEY_TIMEOUT, so that a
+                  // re-handshake whose first initiation was lost is not mistaken for a dead gateway
+                  List.of("--dead-peer-after", "6")));
       say(
           "pod network %s.0/24; two operator replicas, each with an API node: ws://%s:%d (the"
               + " gateways dial it) and ws://%s:%d (the client does); web resource %s; client at"

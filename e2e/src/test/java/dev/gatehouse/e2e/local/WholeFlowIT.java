@@ -45,7 +45,9 @@ class WholeFlowIT {
                 18643,
                 18691,
                 8 << 20,
-                List.of("--dead-peer-after", "3")));
+                // fail over after 6 s of silence: above WireGuard's 5 s REKEY_TIMEOUT, so that a
+                // re-handshake whose first initiation was lost is not mistaken for a dead gateway
+                List.of("--dead-peer-after", "6")));
     stack.applyObjects();
     stack.awaitReady(Duration.ofSeconds(120));
     scenarios = new Scenarios(stack);
