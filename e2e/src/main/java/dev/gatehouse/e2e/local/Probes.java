@@ -187,11 +187,21 @@ public final class Probes {
     }
   }
 
-  /** The pod whose IP is the endpoint of the client's active flow, if any. */
+  /** The pod whose IP is the endpoint of the client's active flow to the web resource's IP. */
   public Optional<String> carryingGatewayPod() {
     List<String> gateways = stack.client().statusLines("gateway");
+    Optional<String> resource =
+        stack.client().statusLines("resource").stream()
+            .filter(r -> r.contains(" " + stack.lab().resourceAddress() + "/32"))
+            .map(r -> r.substring(0, r.indexOf(' ')))
+            .findFirst();
+    if (resource.isEmpty()) {
+      return Optional.empty();
+    }
     List<String> active =
-        stack.client().statusLines("flow").stream().filter(f -> f.contains("active via")).toList();
+        stack.client().statusLines("flow").stream()
+            .filter(f -> f.startsWith(resource.get() + " ") && f.contains("active via"))
+            .toList();
     for (String flow : active) {
       String gatewayId = flow.substring(flow.lastIndexOf(' ') + 1);
       for (String g : gateways) {
