@@ -25,10 +25,12 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -83,6 +85,7 @@ public final class ClientRuntime implements AutoCloseable {
   private final WireGuardDevice device;
   private final GatedTunDevice gated;
   private final Map<UUID, Peer> peers = new HashMap<>();
+  private final Map<UUID, ClientCommand.UpsertGatewayPeer> upserted = new HashMap<>();
   private final Set<IpPrefix> routes = new HashSet<>();
   private final CompletableFuture<ControlChannel.End> ended = new CompletableFuture<>();
   private final java.util.concurrent.atomic.AtomicBoolean closed =
@@ -201,6 +204,7 @@ public final class ClientRuntime implements AutoCloseable {
           case ClientCommand.UpsertGatewayPeer u -> upsertPeer(u);
           case ClientCommand.RemoveGatewayPeer r -> {
             Peer p = peers.remove(r.gatewayId());
+            upserted.remove(r.gatewayId());
             if (p != null) {
               device.removePeer(p);
             }
@@ -227,9 +231,14 @@ public final class ClientRuntime implements AutoCloseable {
 
   private void upsertPeer(ClientCommand.UpsertGatewayPeer u) {
     Peer old = peers.get(u.gatewayId());
+    ClientCommand.UpsertGatewayPeer before = upserted.put(u.gatewayId(), u);
+    if (old != null && before != null && samePeer(before, u)) {
+      // Only the resources behind it changed: keep the session, no new handshake.
+      device.setAllowedIps(old, u.allowedIps());
+      return;
+    }
     if (old != null) {
-      // The tunnel changes allowed IPs only through remove + add (a new handshake follows).
-      device.removePeer(old);
+      device.removePeer(old); // another key, preshared key or endpoint: a new peer
     }
     PeerConfig pc =
         new PeerConfig(
@@ -240,6 +249,13 @@ public final class ClientRuntime implements AutoCloseable {
             options.persistentKeepalive(),
             null);
     peers.put(u.gatewayId(), device.addPeer(pc));
+  }
+
+  private static boolean samePeer(
+      ClientCommand.UpsertGatewayPeer a, ClientCommand.UpsertGatewayPeer b) {
+    return Arrays.equals(a.publicKey(), b.publicKey())
+        && Arrays.equals(a.presharedKey(), b.presharedKey())
+        && Objects.equals(a.endpoint(), b.endpoint());
   }
 
   /** Parses {@code host:port} or {@code [v6]:port}; resolves a host name. */

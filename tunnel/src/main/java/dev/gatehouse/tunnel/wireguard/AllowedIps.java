@@ -45,6 +45,17 @@ public final class AllowedIps<T> {
     n.prefixLength = prefixLength;
   }
 
+  /**
+   * Makes {@code prefixes} the routes of {@code value}, atomically: a lookup sees either the old
+   * routes or the new ones, never neither.
+   */
+  public synchronized void replaceAll(T value, List<IpPrefix> prefixes) {
+    removeAll(value);
+    for (IpPrefix p : prefixes) {
+      insert(p.address(), p.length(), value);
+    }
+  }
+
   /** Removes every prefix that routes to {@code value}. */
   public synchronized void removeAll(T value) {
     removeAll(v4, value);

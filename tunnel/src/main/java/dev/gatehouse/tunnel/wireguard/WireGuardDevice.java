@@ -113,6 +113,17 @@ public final class WireGuardDevice {
     return peer;
   }
 
+  /**
+   * Changes a peer's allowed IPs in place: its session, keys and timers stay, so traffic to the
+   * prefixes it keeps goes on without a new handshake (as {@code wg set ... allowed-ips} does).
+   */
+  public void setAllowedIps(Peer peer, List<IpPrefix> allowedIps) {
+    if (peersByKey.get(ByteBuffer.wrap(peer.publicKey())) != peer) {
+      throw new IllegalArgumentException("not a peer of this device: " + peer);
+    }
+    routes.replaceAll(peer, allowedIps);
+  }
+
   /** Removes a peer: its routes, indices and keys. */
   public void removePeer(Peer peer) {
     peersByKey.remove(ByteBuffer.wrap(peer.publicKey()));
