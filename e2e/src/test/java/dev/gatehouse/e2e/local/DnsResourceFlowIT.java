@@ -13,7 +13,6 @@ import dev.gatehouse.client.core.dns.UdpPackets;
 import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.InMemoryInterface;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
-import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
 import dev.gatehouse.gateway.control.ControlChannelState;
 import dev.gatehouse.gateway.tunnel.GatewayRuntime;
 import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
@@ -28,15 +27,12 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -55,7 +51,6 @@ import org.junit.jupiter.api.Test;
  */
 class DnsResourceFlowIT {
 
-  static final SecureRandom RANDOM = new SecureRandom();
   static final String REAL_IP = "10.20.0.7";
 
   final List<AutoCloseable> open = new ArrayList<>();
@@ -74,28 +69,11 @@ class DnsResourceFlowIT {
   }
 
   void exec(String statement, Object... params) throws SQLException {
-    try (PreparedStatement ps = sql.prepareStatement(statement)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
-      ps.executeUpdate();
-    }
+    new ControlPlaneRows(sql, account).exec(statement, params);
   }
 
   String token(String prefix, String type, String column, UUID owner) throws SQLException {
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    String secret = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    exec(
-        "INSERT INTO tokens (id, account_id, type, "
-            + column
-            + ", secret_hash, expires_at) VALUES (?, ?, ?, ?, ?, now() + interval '1 hour')",
-        UUID.randomUUID(),
-        account,
-        type,
-        owner,
-        OperatorSyncRepository.hashTokenSecret(secret));
-    return secret;
+    return new ControlPlaneRows(sql, account).token(prefix, type, column, owner);
   }
 
   /** An A query for {@code name}, framed as IPv4/UDP from {@code src}:5300 to the stub. */

@@ -11,7 +11,6 @@ import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.InMemoryInterface;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
-import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
 import dev.gatehouse.gateway.control.ControlChannelState;
 import dev.gatehouse.gateway.tunnel.GatewayRuntime;
 import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
@@ -25,14 +24,11 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -49,7 +45,6 @@ import org.junit.jupiter.api.Test;
  */
 class RealApiNodeFlowIT {
 
-  static final SecureRandom RANDOM = new SecureRandom();
   static final String RESOURCE_IP = "10.20.0.5";
 
   final List<AutoCloseable> open = new ArrayList<>();
@@ -85,28 +80,11 @@ class RealApiNodeFlowIT {
   }
 
   void exec(String statement, Object... params) throws SQLException {
-    try (PreparedStatement ps = sql.prepareStatement(statement)) {
-      for (int i = 0; i < params.length; i++) {
-        ps.setObject(i + 1, params[i]);
-      }
-      ps.executeUpdate();
-    }
+    new ControlPlaneRows(sql, account).exec(statement, params);
   }
 
   String token(String prefix, String type, String column, UUID owner) throws SQLException {
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    String secret = prefix + Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-    exec(
-        "INSERT INTO tokens (id, account_id, type, "
-            + column
-            + ", secret_hash, expires_at) VALUES (?, ?, ?, ?, ?, now() + interval '1 hour')",
-        UUID.randomUUID(),
-        account,
-        type,
-        owner,
-        OperatorSyncRepository.hashTokenSecret(secret));
-    return secret;
+    return new ControlPlaneRows(sql, account).token(prefix, type, column, owner);
   }
 
   static byte[] tcp(String src, String dst, int dstPort) throws Exception {
