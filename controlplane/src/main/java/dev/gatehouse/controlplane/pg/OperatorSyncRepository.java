@@ -90,8 +90,10 @@ public final class OperatorSyncRepository {
           update(
               c,
               "INSERT INTO tokens (id, account_id, type, site_id, secret_hash) VALUES (?, ?, 'site', ?, ?)"
-                  + " ON CONFLICT (id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, deleted_at = NULL"
-                  + " WHERE (tokens.secret_hash, tokens.deleted_at) IS DISTINCT FROM (EXCLUDED.secret_hash, NULL)",
+                  + " ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id,"
+                  + " site_id = EXCLUDED.site_id, secret_hash = EXCLUDED.secret_hash, deleted_at = NULL"
+                  + " WHERE (tokens.account_id, tokens.site_id, tokens.secret_hash, tokens.deleted_at)"
+                  + " IS DISTINCT FROM (EXCLUDED.account_id, EXCLUDED.site_id, EXCLUDED.secret_hash, NULL)",
               tokenId,
               accountId,
               id,
@@ -124,12 +126,13 @@ public final class OperatorSyncRepository {
               c,
               "INSERT INTO resources (id, account_id, name, type, address, ip_stack, filters)"
                   + " VALUES (?, ?, ?, ?, ?, ?, ?::jsonb)"
-                  + " ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, type = EXCLUDED.type,"
-                  + " address = EXCLUDED.address, ip_stack = EXCLUDED.ip_stack, filters = EXCLUDED.filters,"
-                  + " deleted_at = NULL"
-                  + " WHERE (resources.name, resources.type, resources.address, resources.ip_stack,"
-                  + " resources.filters, resources.deleted_at) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.type,"
-                  + " EXCLUDED.address, EXCLUDED.ip_stack, EXCLUDED.filters, NULL)",
+                  + " ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id, name = EXCLUDED.name,"
+                  + " type = EXCLUDED.type, address = EXCLUDED.address, ip_stack = EXCLUDED.ip_stack,"
+                  + " filters = EXCLUDED.filters, deleted_at = NULL"
+                  + " WHERE (resources.account_id, resources.name, resources.type, resources.address,"
+                  + " resources.ip_stack, resources.filters, resources.deleted_at) IS DISTINCT FROM"
+                  + " (EXCLUDED.account_id, EXCLUDED.name, EXCLUDED.type, EXCLUDED.address, EXCLUDED.ip_stack,"
+                  + " EXCLUDED.filters, NULL)",
               r.id(),
               r.accountId(),
               r.name(),
@@ -175,13 +178,15 @@ public final class OperatorSyncRepository {
                 c,
                 "INSERT INTO policies (id, account_id, group_id, resource_id, conditions, expires_at, disabled_at)"
                     + " VALUES (?, ?, ?, ?, ?::jsonb, ?, CASE WHEN ? THEN now() END)"
-                    + " ON CONFLICT (id) DO UPDATE SET group_id = EXCLUDED.group_id, resource_id = EXCLUDED.resource_id,"
+                    + " ON CONFLICT (id) DO UPDATE SET account_id = EXCLUDED.account_id,"
+                    + " group_id = EXCLUDED.group_id, resource_id = EXCLUDED.resource_id,"
                     + " conditions = EXCLUDED.conditions, expires_at = EXCLUDED.expires_at, deleted_at = NULL,"
                     + " disabled_at = CASE WHEN EXCLUDED.disabled_at IS NULL THEN NULL"
                     + " ELSE coalesce(policies.disabled_at, EXCLUDED.disabled_at) END"
-                    + " WHERE (policies.group_id, policies.resource_id, policies.conditions, policies.expires_at,"
-                    + " policies.deleted_at, policies.disabled_at IS NULL) IS DISTINCT FROM (EXCLUDED.group_id,"
-                    + " EXCLUDED.resource_id, EXCLUDED.conditions, EXCLUDED.expires_at, NULL, EXCLUDED.disabled_at IS NULL)",
+                    + " WHERE (policies.account_id, policies.group_id, policies.resource_id, policies.conditions,"
+                    + " policies.expires_at, policies.deleted_at, policies.disabled_at IS NULL) IS DISTINCT FROM"
+                    + " (EXCLUDED.account_id, EXCLUDED.group_id, EXCLUDED.resource_id, EXCLUDED.conditions,"
+                    + " EXCLUDED.expires_at, NULL, EXCLUDED.disabled_at IS NULL)",
                 p.id(),
                 p.accountId(),
                 p.groupId(),

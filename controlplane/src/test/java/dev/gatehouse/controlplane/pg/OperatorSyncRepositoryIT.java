@@ -53,6 +53,12 @@ class OperatorSyncRepositoryIT {
     assertThat(query("SELECT octet_length(secret_hash)::text FROM tokens WHERE id = ?", token))
         .as("only the 32-byte SHA-256 is stored")
         .containsExactly("32");
+    UUID movedToken = UUID.randomUUID();
+    sync.upsertSite(site2, account, "west", movedToken, hash);
+    sync.upsertSite(site, account, "east-renamed", movedToken, hash);
+    assertThat(query("SELECT site_id::text FROM tokens WHERE id = ?", movedToken))
+        .as("an upsert moves a token to the site it now names")
+        .containsExactly(site.toString());
 
     UUID resource = UUID.randomUUID();
     sync.upsertResource(

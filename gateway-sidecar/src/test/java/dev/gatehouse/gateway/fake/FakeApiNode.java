@@ -77,6 +77,8 @@ public final class FakeApiNode implements AutoCloseable {
   private final Map<UUID, ResourceDescription> resources = new LinkedHashMap<>();
   private final Map<UUID, Conn> gateways = new LinkedHashMap<>();
   private final Map<UUID, Conn> clients = new LinkedHashMap<>();
+  // Every joined channel: one identity may hold several (the maps keep the latest of each).
+  private final List<Conn> open = new ArrayList<>();
   private final Map<UUID, Integer> addressIndex = new HashMap<>();
   private final Map<String, Pending> pending = new HashMap<>();
   private final Map<String, String> psks = new HashMap<>();
@@ -193,8 +195,7 @@ public final class FakeApiNode implements AutoCloseable {
   public void goSilent() {
     call(
         () -> {
-          gateways.values().forEach(c -> c.channel().config().setAutoRead(false));
-          clients.values().forEach(c -> c.channel().config().setAutoRead(false));
+          open.forEach(c -> c.channel().config().setAutoRead(false));
           return null;
         });
   }
@@ -203,8 +204,7 @@ public final class FakeApiNode implements AutoCloseable {
   public void dropConnections() {
     call(
         () -> {
-          List.copyOf(gateways.values()).forEach(c -> c.channel().close());
-          List.copyOf(clients.values()).forEach(c -> c.channel().close());
+          List.copyOf(open).forEach(c -> c.channel().close());
           return null;
         });
   }
@@ -235,6 +235,7 @@ public final class FakeApiNode implements AutoCloseable {
   }
 
   private void joined(Conn c) {
+    open.add(c);
     if (c.who().gateway()) {
       gateways.put(c.who().id(), c);
       event("gateway_joined " + c.who().id());
@@ -256,6 +257,7 @@ public final class FakeApiNode implements AutoCloseable {
   }
 
   private void left(Conn c) {
+    open.remove(c);
     if (c.who().gateway()) {
       gateways.remove(c.who().id(), c);
     } else {

@@ -16,7 +16,7 @@ public final class ControlPlaneIds {
     try {
       return UUID.fromString(uid);
     } catch (IllegalArgumentException | NullPointerException e) {
-      // The Fabric8 mock server hands out non-UUID uids; derive a stable id from them instead.
+      // A uid that is not a UUID (some test servers hand them out): derive a stable id from it.
       return UUID.nameUUIDFromBytes(("uid:" + uid).getBytes(StandardCharsets.UTF_8));
     }
   }
