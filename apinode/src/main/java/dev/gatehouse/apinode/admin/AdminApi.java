@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gatehouse.apinode.store.AdminStore;
 import dev.gatehouse.apinode.store.FlowStore;
+import dev.gatehouse.controlplane.pg.Groups;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.SQLException;
@@ -20,8 +21,13 @@ import java.util.UUID;
  * <pre>
  * POST   /admin/actors          {"name","type"?}            → {"id"}
  * GET    /admin/actors                                      → [{"id","name","type"}]
- * POST   /admin/groups          {"name"}                    → {"id"}
- * POST   /admin/memberships     {"actor_id","group_id"}     → {"id"}
+ * POST   /admin/groups          {"name"}                    → 201 {"id","created":true}, or 200
+ *                                                             {"id","created":false} when a live
+ *                                                             group has that name (a Policy may
+ *                                                             have made it)
+ * GET    /admin/groups                                      → [{"id","name","members"}]
+ * POST   /admin/memberships     {"actor_id","group_id"} or {"actor_id","group"} (a group name)
+ *                                                           → {"id"}
  * DELETE /admin/memberships/{id}                            → 204
  * POST   /admin/client-tokens   {"actor_id","ttl_seconds"?} → {"id","token","expires_at"}
  * DELETE /admin/tokens/{id}                                 → 204 (disconnects its channels)
@@ -76,13 +82,30 @@ public final class AdminApi {
           yield created(admin.createActor(accountId, required(in, "name"), type));
         }
         case "GET actors" -> new Response(200, json.writeValueAsString(admin.actors(accountId)));
-        case "POST groups" -> created(admin.createGroup(accountId, required(in, "name")));
-        case "POST memberships" ->
-            created(
+        case "POST groups" -> {
+          Groups.Found group = admin.ensureGroup(accountId, required(in, "name"));
+          ObjectNode out = json.createObjectNode();
+          out.put("id", group.id().toString());
+          out.put("created", group.created());
+          yield new Response(group.created() ? 201 : 200, out.toString());
+        }
+        case "GET groups" -> new Response(200, json.writeValueAsString(admin.groups(accountId)));
+        case "POST memberships" -> {
+          UUID actor = UUID.fromString(required(in, "actor_id"));
+          if (in.hasNonNull("group_id")) {
+            yield created(
                 admin.createMembership(
-                    accountId,
-                    UUID.fromString(required(in, "actor_id")),
-                    UUID.fromString(required(in, "group_id"))));
+                    accountId, actor, UUID.fromString(required(in, "group_id"))));
+          }
+          String name = required(in, "group");
+          var group = admin.groupNamed(accountId, name);
+          yield group.isPresent()
+              ? created(admin.createMembership(accountId, actor, group.get()))
+              : error(
+                  404,
+                  "not_found",
+                  "no group named '" + name + "': create it with POST /admin/groups");
+        }
         case "DELETE memberships/{id}" ->
             admin.deleteMembership(accountId, UUID.fromString(id))
                 ? new Response(204, "")

@@ -137,13 +137,18 @@ public final class AdminCli implements Callable<Integer> {
     }
   }
 
-  @Command(name = "group", description = "Create groups.")
+  @Command(name = "group", description = "Create (or find) groups by name, or list them.")
   static final class Group {
     @ParentCommand AdminCli root;
 
     @Command(name = "create")
     int create(@Option(names = "--name", required = true) String name) {
       return root.request("POST", "/admin/groups", "{\"name\":" + q(name) + "}");
+    }
+
+    @Command(name = "list")
+    int list() {
+      return root.request("GET", "/admin/groups", null);
     }
   }
 
@@ -153,12 +158,25 @@ public final class AdminCli implements Callable<Integer> {
 
     @Command(name = "create")
     int create(
-        @Option(names = "--actor", required = true) String actor,
-        @Option(names = "--group", required = true) String group) {
+        @Option(names = "--actor", required = true, description = "the actor's id") String actor,
+        @Option(
+                names = "--group",
+                required = true,
+                description = "the group's id or name (as a Policy's spec.group names it)")
+            String group) {
+      String groupField = isUuid(group) ? "group_id" : "group";
       return root.request(
           "POST",
           "/admin/memberships",
-          "{\"actor_id\":" + q(actor) + ",\"group_id\":" + q(group) + "}");
+          "{\"actor_id\":" + q(actor) + ",\"" + groupField + "\":" + q(group) + "}");
+    }
+
+    private static boolean isUuid(String s) {
+      try {
+        return java.util.UUID.fromString(s).toString().equalsIgnoreCase(s);
+      } catch (IllegalArgumentException e) {
+        return false;
+      }
     }
 
     @Command(name = "delete")

@@ -1,5 +1,6 @@
 package dev.gatehouse.apinode.store;
 
+import dev.gatehouse.controlplane.pg.Groups;
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
 import java.security.SecureRandom;
 import java.sql.SQLException;
@@ -40,17 +41,35 @@ public final class AdminStore {
     return id;
   }
 
-  public UUID createGroup(UUID accountId, String name) throws SQLException {
-    UUID id = UUID.randomUUID();
-    pool.with(
+  /**
+   * The live group of that name, created if there is none. The operator creates the groups its
+   * Policies name the same way ({@link Groups#ensure}), so both always meet on one row.
+   */
+  public Groups.Found ensureGroup(UUID accountId, String name) throws SQLException {
+    return pool.with(c -> Groups.ensure(c, accountId, name));
+  }
+
+  /** The live group called {@code name}, if there is one. */
+  public java.util.Optional<UUID> groupNamed(UUID accountId, String name) throws SQLException {
+    return pool.with(c -> Groups.find(c, accountId, name));
+  }
+
+  /** Groups of the account (id, name, members). */
+  public List<Map<String, Object>> groups(UUID accountId) throws SQLException {
+    return pool.with(
         c ->
-            Sql.update(
+            Sql.query(
                 c,
-                "INSERT INTO groups (id, account_id, name) VALUES (?, ?, ?)",
-                id,
-                accountId,
-                name));
-    return id;
+                "SELECT g.id, g.name, count(m.id) AS members FROM groups g"
+                    + " LEFT JOIN memberships m ON m.group_id = g.id"
+                    + " WHERE g.account_id = ? AND g.deleted_at IS NULL"
+                    + " GROUP BY g.id, g.name, g.inserted_at ORDER BY g.inserted_at",
+                rs ->
+                    Map.<String, Object>of(
+                        "id", Sql.uuid(rs, "id"),
+                        "name", rs.getString("name"),
+                        "members", rs.getLong("members")),
+                accountId));
   }
 
   public UUID createMembership(UUID accountId, UUID actorId, UUID groupId) throws SQLException {

@@ -231,6 +231,9 @@ class TwoChannelsTest {
                 null));
     var d = (dev.gatehouse.protocol.Disconnect) next(wire, Direction.CLIENT_OUTBOUND).payload();
     assertThat(d.reason()).isEqualTo("token deleted");
-    assertThat(wire.closedReason()).isEqualTo("token deleted");
+    // The channel sends the disconnect, then closes the transport, on its own thread.
+    org.awaitility.Awaitility.await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(wire.closedReason()).isEqualTo("token deleted"));
   }
 }

@@ -80,6 +80,37 @@ class AdminIT {
   }
 
   @Test
+  void aGroupIsFoundByNameSoPoliciesAndAdminsShareOneRow() throws Exception {
+    ApiNode node = h.node("a");
+    // The operator syncs a Policy naming "ops" before anyone made the group.
+    UUID policyGroup;
+    try (var c = h.db.connect()) {
+      policyGroup = dev.gatehouse.controlplane.pg.Groups.ensure(c, h.f.account, "ops").id();
+    }
+    JsonNode again = cli(node, 0, "group", "create", "--name", "ops");
+    assertThat(again.get("id").asText()).isEqualTo(policyGroup.toString());
+    assertThat(again.get("created").asBoolean()).isFalse();
+    JsonNode fresh = cli(node, 0, "group", "create", "--name", "sre");
+    assertThat(fresh.get("created").asBoolean()).isTrue();
+
+    String actor = cli(node, 0, "actor", "create", "--name", "bob").get("id").asText();
+    cli(node, 0, "membership", "create", "--actor", actor, "--group", "ops");
+    JsonNode groups = cli(node, 0, "group", "list");
+    assertThat(groups.findValuesAsText("name")).contains("ops", "sre");
+    for (JsonNode g : groups) {
+      if (g.get("name").asText().equals("ops")) {
+        assertThat(g.get("id").asText()).isEqualTo(policyGroup.toString());
+        assertThat(g.get("members").asLong()).isEqualTo(1);
+      }
+    }
+    assertThat(
+            cli(node, 1, "membership", "create", "--actor", actor, "--group", "no-such-team")
+                .get("detail")
+                .asText())
+        .contains("no group named 'no-such-team'");
+  }
+
+  @Test
   void wrongAdminTokenAndBadInputAreRefusedWithClearErrors() throws Exception {
     ApiNode node = h.node("a");
     StringWriter s = new StringWriter();

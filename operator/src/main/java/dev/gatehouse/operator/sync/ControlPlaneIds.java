@@ -25,10 +25,6 @@ public final class ControlPlaneIds {
     return name(account, "site", namespace + "/" + site);
   }
 
-  public static UUID group(UUID account, String group) {
-    return name(account, "group", group);
-  }
-
   /** The operator's account, from its configured name. */
   public static UUID account(String name) {
     return UUID.nameUUIDFromBytes(("account:" + name).getBytes(StandardCharsets.UTF_8));

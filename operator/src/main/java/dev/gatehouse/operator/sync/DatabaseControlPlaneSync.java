@@ -1,6 +1,7 @@
 package dev.gatehouse.operator.sync;
 
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.controlplane.pg.Groups;
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Policy;
@@ -152,29 +153,7 @@ public final class DatabaseControlPlaneSync implements ControlPlaneSync {
    */
   private UUID ensureGroup(String name) {
     try (Connection c = db.connect()) {
-      try (PreparedStatement find =
-          c.prepareStatement(
-              "SELECT id FROM groups WHERE account_id = ? AND name = ? AND deleted_at IS NULL"
-                  + " ORDER BY inserted_at LIMIT 1")) {
-        find.setObject(1, account);
-        find.setString(2, name);
-        try (ResultSet rows = find.executeQuery()) {
-          if (rows.next()) {
-            return rows.getObject(1, UUID.class);
-          }
-        }
-      }
-      UUID id = ControlPlaneIds.group(account, name);
-      try (PreparedStatement insert =
-          c.prepareStatement(
-              "INSERT INTO groups (id, account_id, name) VALUES (?, ?, ?)"
-                  + " ON CONFLICT (id) DO UPDATE SET deleted_at = NULL")) {
-        insert.setObject(1, id);
-        insert.setObject(2, account);
-        insert.setString(3, name);
-        insert.executeUpdate();
-      }
-      return id;
+      return Groups.ensure(c, account, name).id();
     } catch (SQLException e) {
       throw new ControlPlaneException("could not find or create group '" + name + "'", e);
     }
