@@ -24,6 +24,58 @@ class CryptoTest {
   }
 
   @Test
+  void x25519MatchesRfc7748ScalarMultiplicationVector() throws Exception {
+    // RFC 7748 §5.2, first vector: the scalar is clamped by the function, not by the caller
+    byte[] scalar =
+        HEX.parseHex("a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4");
+    byte[] u = HEX.parseHex("e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c");
+    assertThat(HEX.formatHex(Crypto.dh(scalar, u)))
+        .isEqualTo("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552");
+    byte[] topBitSet = u.clone();
+    topBitSet[31] |= (byte) 0x80;
+    assertThat(Crypto.dh(scalar, topBitSet))
+        .as("the top bit of u is ignored (RFC 7748 §5)")
+        .isEqualTo(Crypto.dh(scalar, u));
+  }
+
+  @Test
+  void x25519AgreesWithTheJdksXdh() throws Exception {
+    var jdkKeys = java.security.KeyPairGenerator.getInstance("X25519");
+    var factory = java.security.KeyFactory.getInstance("XDH");
+    for (int i = 0; i < 32; i++) {
+      byte[] ours = Crypto.generatePrivateKey();
+      var theirs = jdkKeys.generateKeyPair();
+      byte[] theirPublic = rawPublicKey((java.security.interfaces.XECPublicKey) theirs.getPublic());
+      var agreement = javax.crypto.KeyAgreement.getInstance("X25519");
+      agreement.init(theirs.getPrivate());
+      agreement.doPhase(
+          factory.generatePublic(
+              new java.security.spec.XECPublicKeySpec(
+                  java.security.spec.NamedParameterSpec.X25519,
+                  new java.math.BigInteger(1, reversed(Crypto.publicKey(ours))))),
+          true);
+      assertThat(Crypto.dh(ours, theirPublic)).isEqualTo(agreement.generateSecret());
+    }
+  }
+
+  private static byte[] rawPublicKey(java.security.interfaces.XECPublicKey key) {
+    byte[] be = key.getU().toByteArray();
+    byte[] le = new byte[32];
+    for (int i = 0; i < Math.min(32, be.length); i++) {
+      le[i] = be[be.length - 1 - i];
+    }
+    return le;
+  }
+
+  private static byte[] reversed(byte[] le) {
+    byte[] be = new byte[le.length];
+    for (int i = 0; i < le.length; i++) {
+      be[i] = le[le.length - 1 - i];
+    }
+    return be;
+  }
+
+  @Test
   void lowOrderPointIsRejected() {
     assertThatThrownBy(() -> Crypto.dh(Crypto.generatePrivateKey(), new byte[32]))
         .isInstanceOf(Crypto.CryptoFailure.class);
