@@ -70,18 +70,22 @@ public final class GatehouseOperator {
               }
             });
     EventRecorder events = new EventRecorder(client, clock);
-    operator.register(new GatewayReconciler(controlPlane, events, clock), namespaces(config));
-    operator.register(new ResourceReconciler(controlPlane, events, clock), namespaces(config));
-    operator.register(new PolicyReconciler(controlPlane, events, clock), namespaces(config));
+    operator.register(
+        new GatewayReconciler(controlPlane, events, clock), controllerSettings(config));
+    operator.register(
+        new ResourceReconciler(controlPlane, events, clock), controllerSettings(config));
+    operator.register(
+        new PolicyReconciler(controlPlane, events, clock), controllerSettings(config));
     return operator;
   }
 
   private static <P extends io.fabric8.kubernetes.api.model.HasMetadata>
-      Consumer<ControllerConfigurationOverrider<P>> namespaces(OperatorConfig config) {
+      Consumer<ControllerConfigurationOverrider<P>> controllerSettings(OperatorConfig config) {
     return overrider -> {
       if (!config.namespaces().isEmpty()) {
         overrider.settingNamespaces(config.namespaces());
       }
+      overrider.withReconciliationMaxInterval(config.resync());
     };
   }
 

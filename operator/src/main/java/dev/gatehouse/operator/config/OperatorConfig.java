@@ -21,6 +21,9 @@ import java.util.Set;
  * @param gatewayApiCaConfigMap a ConfigMap in each Gateway's namespace whose {@code ca.crt} the
  *     gateway pods trust for a {@code wss://} control plane (GATEHOUSE_GATEWAY_API_CA_CONFIGMAP);
  *     null: the gateways trust their JDK's public CAs
+ * @param resync how often every Gateway, Resource and Policy is reconciled even when nothing in
+ *     Kubernetes changed, so rows changed or lost in the control-plane database are repaired
+ *     (GATEHOUSE_RESYNC_SECONDS, default 300; the upserts write nothing when nothing drifted)
  */
 public record OperatorConfig(
     Set<String> namespaces,
@@ -32,7 +35,16 @@ public record OperatorConfig(
     Duration leaseDuration,
     boolean serverSideApply,
     int httpPort,
-    String gatewayApiCaConfigMap) {
+    String gatewayApiCaConfigMap,
+    Duration resync) {
+
+  public static final Duration DEFAULT_RESYNC = Duration.ofMinutes(5);
+
+  public OperatorConfig {
+    if (resync == null || resync.isZero() || resync.isNegative()) {
+      throw new IllegalArgumentException("the resync interval must be positive, got " + resync);
+    }
+  }
 
   public static final String DEFAULT_GATEWAY_IMAGE = "ghcr.io/gatehouse-dev/gateway-sidecar:0.1.0";
   public static final String DEFAULT_LEASE_NAME = "gatehouse-operator-leader";
@@ -58,7 +70,8 @@ public record OperatorConfig(
         leaseDuration,
         serverSideApply,
         httpPort,
-        null);
+        null,
+        DEFAULT_RESYNC);
   }
 
   /** Reads GATEHOUSE_* variables; an invalid value is an error naming the variable. */
@@ -80,7 +93,18 @@ public record OperatorConfig(
         Duration.ofSeconds(leaseSeconds(env)),
         Boolean.parseBoolean(env.getOrDefault("GATEHOUSE_SERVER_SIDE_APPLY", "true")),
         (int) parsePositive(env, "GATEHOUSE_HTTP_PORT", 8080),
-        blankToNull(env.get("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP")));
+        blankToNull(env.get("GATEHOUSE_GATEWAY_API_CA_CONFIGMAP")),
+        Duration.ofSeconds(resyncSeconds(env)));
+  }
+
+  private static long resyncSeconds(Map<String, String> env) {
+    long seconds = parsePositive(env, "GATEHOUSE_RESYNC_SECONDS", DEFAULT_RESYNC.toSeconds());
+    if (seconds == 0) {
+      throw new IllegalArgumentException(
+          "GATEHOUSE_RESYNC_SECONDS must be at least 1 (the control-plane rows are repaired that"
+              + " often), got 0");
+    }
+    return seconds;
   }
 
   private static String blankToNull(String value) {
@@ -99,7 +123,24 @@ public record OperatorConfig(
         leaseDuration,
         serverSideApply,
         httpPort,
-        configMap);
+        configMap,
+        resync);
+  }
+
+  /** The same settings with another resync interval. */
+  public OperatorConfig withResync(Duration interval) {
+    return new OperatorConfig(
+        namespaces,
+        gatewayImage,
+        controlPlaneUrl,
+        leaseName,
+        leaseNamespace,
+        leaseIdentity,
+        leaseDuration,
+        serverSideApply,
+        httpPort,
+        gatewayApiCaConfigMap,
+        interval);
   }
 
   /**
@@ -144,7 +185,8 @@ public record OperatorConfig(
         duration,
         serverSideApply,
         httpPort,
-        gatewayApiCaConfigMap);
+        gatewayApiCaConfigMap,
+        resync);
   }
 
   /** Lease duration: at least 7 s, so the renew deadline (2/3) exceeds the 2 s retry period. */

@@ -117,6 +117,7 @@ class HelmChartTest {
                     "gateway.image", "registry.example/gw:1",
                     "gateway.controlPlaneUrl", "wss://api.example:8443",
                     "http.port", 9090,
+                    "resyncSeconds", 120,
                     "image.tag", "1.2.3"))
             .get(Deployment.class, OPERATOR);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(3);
@@ -130,6 +131,7 @@ class HelmChartTest {
     assertThat(env.get("GATEHOUSE_CONTROL_PLANE_URL").getValue())
         .isEqualTo("wss://api.example:8443");
     assertThat(env.get("GATEHOUSE_HTTP_PORT").getValue()).isEqualTo("9090");
+    assertThat(env.get("GATEHOUSE_RESYNC_SECONDS").getValue()).isEqualTo("120");
     assertThat(operator.getPorts().getFirst().getContainerPort()).isEqualTo(9090);
   }
 
@@ -502,7 +504,8 @@ class HelmChartTest {
         Arguments.of(
             Map.of("leaderElection.leaseDurationSeconds", 6),
             "leaseDurationSeconds",
-            "minimum: got 6, want 7"));
+            "minimum: got 6, want 7"),
+        Arguments.of(Map.of("resyncSeconds", 0), "resyncSeconds", "minimum: got 0, want 1"));
   }
 
   @ParameterizedTest

@@ -20,6 +20,7 @@ class OperatorConfigTest {
     assertThat(config.leaseDuration()).isEqualTo(Duration.ofSeconds(15));
     assertThat(config.controlPlaneUrl()).isEqualTo("ws://gatehouse-api.gh.svc:8443");
     assertThat(config.serverSideApply()).isTrue();
+    assertThat(config.resync()).isEqualTo(Duration.ofMinutes(5));
   }
 
   @Test
@@ -63,11 +64,13 @@ class OperatorConfigTest {
                 "GATEHOUSE_WATCH_NAMESPACES", "a, b",
                 "GATEHOUSE_LEADER_ELECTION", "false",
                 "GATEHOUSE_HTTP_PORT", "9090",
+                "GATEHOUSE_RESYNC_SECONDS", "60",
                 "GATEHOUSE_GATEWAY_IMAGE", "registry.example/gw:1"));
     assertThat(config.namespaces()).isEqualTo(Set.of("a", "b"));
     assertThat(config.leaseName()).isNull();
     assertThat(config.httpPort()).isEqualTo(9090);
     assertThat(config.gatewayImage()).isEqualTo("registry.example/gw:1");
+    assertThat(config.resync()).isEqualTo(Duration.ofMinutes(1));
   }
 
   @Test
@@ -78,5 +81,8 @@ class OperatorConfigTest {
     assertThatThrownBy(
             () -> OperatorConfig.fromEnvironment(Map.of("GATEHOUSE_HTTP_PORT", "eighty")))
         .hasMessage("GATEHOUSE_HTTP_PORT must be a non-negative whole number, got 'eighty'");
+    assertThatThrownBy(
+            () -> OperatorConfig.fromEnvironment(Map.of("GATEHOUSE_RESYNC_SECONDS", "0")))
+        .hasMessageStartingWith("GATEHOUSE_RESYNC_SECONDS must be at least 1");
   }
 }

@@ -62,7 +62,11 @@ class ControlPlaneSyncIT {
     Migrations.migrate(db);
     sync = new DatabaseControlPlaneSync(db, "sync-it");
     operator =
-        GatehouseOperator.create(client, OperatorConfig.forTests(false), sync, Clock.systemUTC());
+        GatehouseOperator.create(
+            client,
+            OperatorConfig.forTests(false).withResync(Duration.ofSeconds(2)),
+            sync,
+            Clock.systemUTC());
     operator.start();
   }
 
@@ -124,6 +128,23 @@ class ControlPlaneSyncIT {
               assertThat(client.resource(created).get().getStatus().getControlPlaneId())
                   .isEqualTo(resourceId.toString());
             });
+
+    // Drift: someone soft-deletes the row behind the operator's back; the resync restores it.
+    try (Connection c = db.connect();
+        PreparedStatement ps =
+            c.prepareStatement("UPDATE resources SET deleted_at = now() WHERE id = ?")) {
+      ps.setObject(1, resourceId);
+      assertThat(ps.executeUpdate()).isEqualTo(1);
+    }
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () ->
+                assertThat(
+                        rows(
+                            "SELECT count(*) FROM resources WHERE id = ? AND deleted_at IS NULL",
+                            resourceId))
+                    .containsExactly("1"));
 
     Policy policy = new Policy();
     policy.setMetadata(new ObjectMetaBuilder().withName("eng-db").withNamespace(NS).build());
