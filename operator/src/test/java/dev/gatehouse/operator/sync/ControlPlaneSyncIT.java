@@ -136,15 +136,8 @@ class ControlPlaneSyncIT {
       ps.setObject(1, resourceId);
       assertThat(ps.executeUpdate()).isEqualTo(1);
     }
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        rows(
-                            "SELECT count(*) FROM resources WHERE id = ? AND deleted_at IS NULL",
-                            resourceId))
-                    .containsExactly("1"));
+    awaitRows(
+        "1", "SELECT count(*) FROM resources WHERE id = ? AND deleted_at IS NULL", resourceId);
 
     Policy policy = new Policy();
     policy.setMetadata(new ObjectMetaBuilder().withName("eng-db").withNamespace(NS).build());
@@ -153,39 +146,26 @@ class ControlPlaneSyncIT {
     policy.getSpec().setResourceRef(new ResourceRef("db"));
     Policy createdPolicy = client.resource(policy).create();
     UUID policyId = DatabaseControlPlaneSync.policyId(createdPolicy);
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        rows(
-                            "SELECT g.name FROM policies p JOIN groups g ON g.id = p.group_id"
-                                + " WHERE p.id = ? AND p.deleted_at IS NULL AND p.resource_id = ?",
-                            policyId,
-                            resourceId))
-                    .containsExactly("engineering"));
+    awaitRows(
+        "engineering",
+        "SELECT g.name FROM policies p JOIN groups g ON g.id = p.group_id"
+            + " WHERE p.id = ? AND p.deleted_at IS NULL AND p.resource_id = ?",
+        policyId,
+        resourceId);
 
     client.resource(createdPolicy).delete();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        rows(
-                            "SELECT count(*) FROM policies WHERE id = ? AND deleted_at IS NOT NULL",
-                            policyId))
-                    .containsExactly("1"));
+    awaitRows(
+        "1", "SELECT count(*) FROM policies WHERE id = ? AND deleted_at IS NOT NULL", policyId);
 
     client.resource(gateway).delete();
+    awaitRows("1", "SELECT count(*) FROM sites WHERE id = ? AND deleted_at IS NOT NULL", site);
+  }
+
+  /** Waits until the query's rows are exactly {@code expected} (one row, one column). */
+  private static void awaitRows(String expected, String sql, Object... params) {
     await()
         .atMost(Duration.ofSeconds(30))
-        .untilAsserted(
-            () ->
-                assertThat(
-                        rows(
-                            "SELECT count(*) FROM sites WHERE id = ? AND deleted_at IS NOT NULL",
-                            site))
-                    .containsExactly("1"));
+        .untilAsserted(() -> assertThat(rows(sql, params)).containsExactly(expected));
   }
 
   private static List<String> rows(String sql, Object... params) throws SQLException {
