@@ -121,7 +121,10 @@ public final class GatewayDeployments {
             .withNodeSelector(pod.getNodeSelector())
             .withTolerations(pod.getTolerations())
             .withAffinity(pod.getAffinity())
-            .withTopologySpreadConstraints(topologySpread(gateway, pod));
+            .withTopologySpreadConstraints(topologySpread(gateway, pod))
+            .withDnsPolicy(pod.getDnsPolicy() == null ? null : pod.getDnsPolicy().name())
+            .withDnsConfig(pod.getDnsConfig())
+            .withPriorityClassName(pod.getPriorityClassName());
     if (config.gatewayApiCaConfigMap() != null) {
       spec.addNewVolume()
           .withName(API_CA_VOLUME)

@@ -2,6 +2,7 @@ package dev.gatehouse.operator.gateway;
 
 import dev.gatehouse.operator.model.GatewayServiceSpec;
 import dev.gatehouse.operator.model.GatewaySpec;
+import dev.gatehouse.operator.model.PodOverrides;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,15 @@ public final class GatewayValidator {
           && service.getType() == GatewayServiceSpec.ServiceType.ClusterIP) {
         problems.add("spec.service.nodePort needs spec.service.type NodePort or LoadBalancer");
       }
+    }
+    PodOverrides pod = spec.getPod();
+    if (pod != null
+        && pod.getDnsPolicy() == PodOverrides.DnsPolicy.None
+        && (pod.getDnsConfig() == null
+            || pod.getDnsConfig().getNameservers() == null
+            || pod.getDnsConfig().getNameservers().isEmpty())) {
+      problems.add(
+          "spec.pod.dnsPolicy None needs spec.pod.dnsConfig.nameservers: the pod has no other");
     }
     if (spec.getControlPlaneUrl() != null && !spec.getControlPlaneUrl().matches("^wss?://\\S+$")) {
       problems.add("spec.controlPlaneUrl must start with wss:// or ws://");

@@ -3,16 +3,32 @@ package dev.gatehouse.operator.model;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.PodDNSConfig;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import java.util.List;
 import java.util.Map;
 
-/** Scheduling and resource settings copied into the gateway pod template. */
+/** Scheduling, DNS and resource settings copied into the gateway pod template. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value =
+        "!has(self.dnsPolicy) || self.dnsPolicy != 'None' || (has(self.dnsConfig)"
+            + " && has(self.dnsConfig.nameservers) && size(self.dnsConfig.nameservers) > 0)",
+    message = "spec.pod.dnsPolicy None needs spec.pod.dnsConfig.nameservers: the pod has no other")
 public class PodOverrides {
+  /** A pod's DNS policy, as Kubernetes names them. */
+  public enum DnsPolicy {
+    ClusterFirst,
+    ClusterFirstWithHostNet,
+    Default,
+    None
+  }
+
   @JsonPropertyDescription("CPU and memory requests and limits of the gateway container.")
   private ResourceRequirements resources;
 
@@ -46,6 +62,21 @@ public class PodOverrides {
           + " admission webhook).")
   @Default("true")
   private Boolean ipForwardSysctl = true;
+
+  @JsonPropertyDescription(
+      "DNS policy of the gateway pods (default ClusterFirst). Gateways resolve the names of DNS"
+          + " Resources with the pod's resolver, so this and dnsConfig decide which servers answer"
+          + " them.")
+  private DnsPolicy dnsPolicy;
+
+  @JsonPropertyDescription(
+      "Extra nameservers, search domains and resolver options of the gateway pods, e.g. a"
+          + " company DNS server for names outside the cluster (needed with dnsPolicy None).")
+  private PodDNSConfig dnsConfig;
+
+  @JsonPropertyDescription("PriorityClass of the gateway pods.")
+  @Size(max = 253)
+  private String priorityClassName;
 
   public ResourceRequirements getResources() {
     return resources;
@@ -110,5 +141,29 @@ public class PodOverrides {
 
   public void setIpForwardSysctl(Boolean ipForwardSysctl) {
     this.ipForwardSysctl = ipForwardSysctl;
+  }
+
+  public DnsPolicy getDnsPolicy() {
+    return dnsPolicy;
+  }
+
+  public void setDnsPolicy(DnsPolicy dnsPolicy) {
+    this.dnsPolicy = dnsPolicy;
+  }
+
+  public PodDNSConfig getDnsConfig() {
+    return dnsConfig;
+  }
+
+  public void setDnsConfig(PodDNSConfig dnsConfig) {
+    this.dnsConfig = dnsConfig;
+  }
+
+  public String getPriorityClassName() {
+    return priorityClassName;
+  }
+
+  public void setPriorityClassName(String priorityClassName) {
+    this.priorityClassName = priorityClassName;
   }
 }

@@ -58,6 +58,30 @@ class GatewayDeploymentsTest {
   }
 
   @Test
+  void dnsSettingsAndPriorityReachThePodOnlyWhenSet() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 2);
+    var plain = GatewayDeployments.desired(gateway, config).getSpec().getTemplate().getSpec();
+    assertThat(plain.getDnsPolicy()).as("Kubernetes' default applies").isNull();
+    assertThat(plain.getDnsConfig()).isNull();
+    assertThat(plain.getPriorityClassName()).isNull();
+
+    PodOverrides pod = new PodOverrides();
+    pod.setDnsPolicy(PodOverrides.DnsPolicy.None);
+    pod.setDnsConfig(
+        new io.fabric8.kubernetes.api.model.PodDNSConfigBuilder()
+            .withNameservers("10.0.0.53")
+            .withSearches("corp.example")
+            .build());
+    pod.setPriorityClassName("gatehouse-critical");
+    gateway.getSpec().setPod(pod);
+    var set = GatewayDeployments.desired(gateway, config).getSpec().getTemplate().getSpec();
+    assertThat(set.getDnsPolicy()).isEqualTo("None");
+    assertThat(set.getDnsConfig().getNameservers()).containsExactly("10.0.0.53");
+    assertThat(set.getDnsConfig().getSearches()).containsExactly("corp.example");
+    assertThat(set.getPriorityClassName()).isEqualTo("gatehouse-critical");
+  }
+
+  @Test
   void tokenComesFromTheSecretAndIdentityFromThePodUid() {
     Gateway gateway = TestGateways.gateway("ns", "edge", 2);
     Map<String, EnvVar> env = envByName(container(GatewayDeployments.desired(gateway, config)));
