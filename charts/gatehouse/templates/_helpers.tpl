@@ -65,12 +65,16 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 
 {{/*
 What the operator needs to reconcile Gateways, Resources and Policies: read and patch them (server-
-side apply, finalizers, status), resolve serviceRefs (read Services) and record Events.
+side apply, finalizers, status), resolve serviceRefs (read Services) and record Events; create the
+Resource of a Service labelled gatehouse.dev/expose=true and delete it when the label goes.
 */}}
 {{- define "gatehouse.reconcileRules" -}}
 - apiGroups: [gatehouse.dev]
   resources: [gateways, resources, policies]
   verbs: [get, list, watch, patch]
+- apiGroups: [gatehouse.dev]
+  resources: [resources]
+  verbs: [create, delete]
 - apiGroups: [gatehouse.dev]
   resources: [gateways/status, resources/status, policies/status]
   verbs: [patch]

@@ -4,12 +4,15 @@ import dev.gatehouse.apinode.ApiNode;
 import dev.gatehouse.controlplane.pg.Migrations;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.events.EventRecorder;
+import dev.gatehouse.operator.expose.ServiceExposure;
+import dev.gatehouse.operator.expose.ServiceExposureReconciler;
 import dev.gatehouse.operator.gateway.GatewayReconciler;
 import dev.gatehouse.operator.metrics.OperatorMetrics;
 import dev.gatehouse.operator.policy.PolicyReconciler;
 import dev.gatehouse.operator.resource.ResourceReconciler;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
 import dev.gatehouse.operator.sync.DatabaseControlPlaneSync;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -76,6 +79,10 @@ public final class GatehouseOperator {
         new ResourceReconciler(controlPlane, events, clock), controllerSettings(config));
     operator.register(
         new PolicyReconciler(controlPlane, events, clock), controllerSettings(config));
+    operator.register(
+        new ServiceExposureReconciler(events, config.serverSideApply()),
+        GatehouseOperator.<Service>controllerSettings(config)
+            .andThen(overrider -> overrider.withLabelSelector(ServiceExposure.SELECTOR)));
     return operator;
   }
 

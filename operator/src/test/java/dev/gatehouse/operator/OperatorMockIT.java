@@ -60,4 +60,9 @@ class OperatorMockIT {
   void policyFollowsItsResource() {
     new OperatorScenarios(client, false).policyFollowsItsResource("policy-ref");
   }
+
+  @Test
+  void aLabelledServiceBecomesAResource() {
+    new OperatorScenarios(client, false).aLabelledServiceBecomesAResource("mock-expose");
+  }
 }

@@ -212,4 +212,10 @@ class OperatorRealApiIT {
     apiServer.createNamespace("real-policy-ref");
     new OperatorScenarios(client, true).policyFollowsItsResource("real-policy-ref");
   }
+
+  @Test
+  void aLabelledServiceBecomesAResource() {
+    apiServer.createNamespace("real-expose");
+    new OperatorScenarios(client, true).aLabelledServiceBecomesAResource("real-expose");
+  }
 }

@@ -3,6 +3,7 @@ package dev.gatehouse.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.operator.expose.ServiceExposure;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Policy;
 import dev.gatehouse.operator.model.PolicySpec;
@@ -26,6 +27,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -223,6 +225,113 @@ final class OperatorScenarios {
     client.resource(resource).create();
     awaitCondition(Policy.class, ns, "eng-web", Conditions.READY, "True");
     assertThat(readyReason(Policy.class, ns, "eng-web")).isEqualTo("Granted");
+  }
+
+  /**
+   * A Service labelled gatehouse.dev/expose=true becomes a Resource of its name with its ports; the
+   * Resource follows the Service's ports and goes when the label goes; a Resource a person made
+   * under the same name is never touched.
+   */
+  void aLabelledServiceBecomesAResource(String ns) {
+    client.resource(TestGateways.gateway(ns, "edge", 1)).create();
+    Service api =
+        client
+            .resource(
+                new ServiceBuilder()
+                    .withNewMetadata()
+                    .withName("api")
+                    .withNamespace(ns)
+                    .withLabels(Map.of(ServiceExposure.EXPOSE_LABEL, "true"))
+                    .withAnnotations(Map.of(ServiceExposure.GATEWAYS_ANNOTATION, "edge"))
+                    .endMetadata()
+                    .withNewSpec()
+                    .withClusterIP(realApiServer ? null : "10.96.0.11")
+                    .addNewPort()
+                    .withName("http")
+                    .withPort(8080)
+                    .withProtocol("TCP")
+                    .endPort()
+                    .addNewPort()
+                    .withName("dns")
+                    .withPort(53)
+                    .withProtocol("UDP")
+                    .endPort()
+                    .endSpec()
+                    .build())
+            .create();
+    Resource made = awaitObject(Resource.class, ns, "api");
+    assertThat(made.getSpec().getServiceRef().getName()).isEqualTo("api");
+    assertThat(made.getSpec().getGatewayRefs()).containsExactly("edge");
+    assertThat(made.getSpec().getFilters())
+        .extracting(f -> f.getProtocol() + " " + f.getPorts())
+        .containsExactly("TCP [8080]", "UDP [53]", "ICMP null");
+    assertThat(made.getMetadata().getOwnerReferences())
+        .singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(api.getMetadata().getUid()));
+    awaitCondition(Resource.class, ns, "api", Conditions.READY, "True");
+
+    Service moved = get(Service.class, ns, "api");
+    moved.getSpec().getPorts().getFirst().setPort(9090);
+    client.resource(moved).update();
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(
+                        get(Resource.class, ns, "api").getSpec().getFilters().getFirst().getPorts())
+                    .containsExactly("9090"));
+
+    String firstUid = get(Resource.class, ns, "api").getMetadata().getUid();
+    client.resource(get(Resource.class, ns, "api")).delete();
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(get(Resource.class, ns, "api"))
+                    .as("a made Resource deleted by hand comes back")
+                    .isNotNull()
+                    .extracting(r -> r.getMetadata().getUid())
+                    .isNotEqualTo(firstUid));
+
+    Resource mine = resource(ns, "taken");
+    mine.getSpec().setAddress("10.1.2.3");
+    client.resource(mine).create();
+    client
+        .resource(
+            new ServiceBuilder()
+                .withNewMetadata()
+                .withName("taken")
+                .withNamespace(ns)
+                .withLabels(Map.of(ServiceExposure.EXPOSE_LABEL, "true"))
+                .endMetadata()
+                .withNewSpec()
+                .withClusterIP(realApiServer ? null : "10.96.0.12")
+                .addNewPort()
+                .withPort(80)
+                .endPort()
+                .endSpec()
+                .build())
+        .create();
+
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(client.v1().events().inNamespace(ns).list().getItems())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getInvolvedObject().getName()).isEqualTo("taken");
+                          assertThat(e.getReason()).isEqualTo("ResourceNameTaken");
+                        }));
+
+    Service unlabelled = get(Service.class, ns, "api");
+    unlabelled.getMetadata().getLabels().remove(ServiceExposure.EXPOSE_LABEL);
+    client.resource(unlabelled).update();
+    await().atMost(TIMEOUT).until(() -> get(Resource.class, ns, "api") == null);
+    Resource stillMine = get(Resource.class, ns, "taken");
+    assertThat(stillMine.getSpec().getAddress()).isEqualTo("10.1.2.3");
+    assertThat(stillMine.getSpec().getServiceRef()).isNull();
+    assertThat(stillMine.getMetadata().getLabels()).isNullOrEmpty();
   }
 
   /** Pretends to be the Deployment controller: reports ready replicas. */

@@ -73,5 +73,9 @@ public final class SharedTestKit {
     public void policyFollowsItsResource(String ns) {
       scenarios.policyFollowsItsResource(ns);
     }
+
+    public void aLabelledServiceBecomesAResource(String ns) {
+      scenarios.aLabelledServiceBecomesAResource(ns);
+    }
   }
 }

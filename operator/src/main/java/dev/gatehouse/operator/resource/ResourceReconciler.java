@@ -1,6 +1,7 @@
 package dev.gatehouse.operator.resource;
 
 import dev.gatehouse.operator.events.EventRecorder;
+import dev.gatehouse.operator.expose.ServiceExposure;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Resource;
 import dev.gatehouse.operator.model.ResourceStatus;
@@ -96,6 +97,12 @@ public class ResourceReconciler implements Reconciler<Resource>, Cleaner<Resourc
 
   @Override
   public UpdateControl<Resource> reconcile(Resource resource, Context<Resource> context) {
+    if (ServiceExposure.madeFromAService(resource)
+        && !stillExposed(resource, context.getSecondaryResource(Service.class), context)) {
+      context.getClient().resource(resource).delete();
+      events.normal(resource, "Unexposed", "its Service is gone or no longer has the expose label");
+      return UpdateControl.noUpdate();
+    }
     List<String> problems = ResourceValidator.validate(resource.getSpec());
     ServiceResolution.Result resolution =
         problems.isEmpty()
@@ -161,6 +168,29 @@ public class ResourceReconciler implements Reconciler<Resource>, Cleaner<Resourc
   public DeleteControl cleanup(Resource resource, Context<Resource> context) {
     controlPlane.removeResource(resource);
     return DeleteControl.defaultDelete();
+  }
+
+  /**
+   * Whether the Service a Resource was made from still exposes it. The cache may lag behind the
+   * label that just made the Resource, so a "no" from the cache is checked with the API server.
+   */
+  private static boolean stillExposed(
+      Resource resource, Optional<Service> cached, Context<Resource> context) {
+    if (cached.isPresent()
+        && ServiceExposure.managedBy(resource, cached.get())
+        && ServiceExposure.exposed(cached.get())) {
+      return true;
+    }
+    Service live =
+        context
+            .getClient()
+            .services()
+            .inNamespace(resource.getMetadata().getNamespace())
+            .withName(resource.getMetadata().getLabels().get(ServiceExposure.MANAGED_LABEL))
+            .get();
+    return live != null
+        && ServiceExposure.managedBy(resource, live)
+        && ServiceExposure.exposed(live);
   }
 
   private static Optional<ServiceRef> serviceRef(Resource resource) {

@@ -208,7 +208,13 @@ class ChartOnRealApiServerIT {
         operator.start();
         SharedTestKit.Scenarios scenarios = new SharedTestKit.Scenarios(admin);
         for (String ns :
-            List.of("all-objects", "all-status", "all-service", "all-invalid", "all-policy")) {
+            List.of(
+                "all-objects",
+                "all-status",
+                "all-service",
+                "all-invalid",
+                "all-policy",
+                "all-expose")) {
           apiServer.createNamespace(ns);
         }
         scenarios.gatewayCreatesItsObjects("all-objects");
@@ -216,6 +222,7 @@ class ChartOnRealApiServerIT {
         scenarios.resourceResolvesServiceRef("all-service");
         policyTheSchemaAcceptsButTheOperatorRefusesGetsAnEvent("all-invalid");
         scenarios.policyFollowsItsResource("all-policy");
+        scenarios.aLabelledServiceBecomesAResource("all-expose");
         Lease lease = admin.leases().inNamespace(RELEASE_NS).withName(LEASE).get();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("chart-all");
       } finally {

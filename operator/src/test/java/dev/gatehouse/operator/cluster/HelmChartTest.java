@@ -233,6 +233,9 @@ class HelmChartTest {
     List<PolicyRule> reconcile = chart.get(ClusterRole.class, OPERATOR + "-reconcile").getRules();
     assertThat(verbs(reconcile, "gatehouse.dev", "gateways"))
         .containsExactlyInAnyOrder("get", "list", "watch", "patch");
+    assertThat(verbs(reconcile, "gatehouse.dev", "resources"))
+        .as("exposed Services get a Resource, which goes when the label goes")
+        .containsExactlyInAnyOrder("get", "list", "watch", "patch", "create", "delete");
     assertThat(verbs(reconcile, "gatehouse.dev", "gateways/status")).containsExactly("patch");
     assertThat(verbs(reconcile, "gatehouse.dev", "policies/finalizers")).containsExactly("update");
     assertThat(verbs(reconcile, "", "services")).containsExactlyInAnyOrder("get", "list", "watch");
