@@ -2,6 +2,7 @@ package dev.gatehouse.apinode.it;
 
 import dev.gatehouse.apinode.ApiSchema;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Direction;
@@ -54,7 +55,7 @@ public final class ApiNodeBenchmark {
     UUID group = f.group();
     List<UUID> resourceIds = new ArrayList<>();
     for (int i = 0; i < resources; i++) {
-      UUID r = f.resource("10.30.0." + (i + 1));
+      UUID r = f.resource("10.30.0." + (i + 1), Fixtures.TCP_443);
       f.connect(r, site);
       f.policy(group, r, "[]");
       resourceIds.add(r);
@@ -246,7 +247,7 @@ public final class ApiNodeBenchmark {
       long churnBefore = churned.get();
       long revStart = System.nanoTime();
       for (int i = 0; i < revocations; i++) {
-        UUID r = f.resource("10.40." + (i / 250) + "." + (i % 250 + 1));
+        UUID r = f.resource("10.40." + (i / 250) + "." + (i % 250 + 1), Fixtures.TCP_443);
         f.connect(r, site);
         UUID policy = f.policy(measuredGroup, r, "[]");
         measured.await(

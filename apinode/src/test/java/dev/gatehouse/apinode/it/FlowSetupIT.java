@@ -3,6 +3,7 @@ package dev.gatehouse.apinode.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.apinode.ApiNode;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Envelope;
@@ -99,7 +100,7 @@ class FlowSetupIT {
 
   @Test
   void forbiddenNamesTheViolatedConditions() throws Exception {
-    UUID r2 = h.f.resource("10.20.0.6");
+    UUID r2 = h.f.resource("10.20.0.6", Fixtures.TCP_443);
     h.f.connect(r2, h.site);
     h.f.policy(
         h.group,

@@ -3,6 +3,7 @@ package dev.gatehouse.apinode.it;
 import dev.gatehouse.apinode.ApiNode;
 import dev.gatehouse.apinode.ApiNodeConfig;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.GatewayOutbound;
@@ -43,7 +44,7 @@ class Harness implements AutoCloseable {
     group = f.group();
     f.membership(actor, group);
     site = f.site();
-    resource = f.resource("10.20.0.5");
+    resource = f.resource("10.20.0.5", Fixtures.TCP_443);
     f.connect(resource, site);
     policy = f.policy(group, resource, "[]");
     siteToken = f.siteToken(site);

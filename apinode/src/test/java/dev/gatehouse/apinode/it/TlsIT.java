@@ -89,8 +89,20 @@ class TlsIT {
     }
   }
 
+  /** A node serving TLS with the test's certificate for localhost and 127.0.0.1. */
+  private ApiNode tlsNode() throws Exception {
+    return h.node("tls", pem.certificate(), pem.privateKey());
+  }
+
+  /**
+   * Dials {@code url} as the gateway (with the site's token) or the client (with the user's), by
+   * {@code direction}; {@code caFile} null trusts the JDK's trust store.
+   */
   private <M extends Message> Events<M> dial(
-      String url, String path, String token, Direction<M> direction, Path caFile, String id) {
+      String url, Direction<M> direction, Path caFile, String id) {
+    boolean gateway = direction == Direction.GATEWAY_OUTBOUND;
+    String path = gateway ? ControlChannel.GATEWAY_PATH : ControlChannel.CLIENT_PATH;
+    String token = gateway ? h.siteToken.secret() : h.clientToken.secret();
     Events<M> events = new Events<>();
     ControlChannel.Options options =
         new ControlChannel.Options(
@@ -123,21 +135,17 @@ class TlsIT {
 
   @Test
   void gatewayAndClientTrustingTheCaFileJoinOverWss() throws Exception {
-    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    ApiNode node = tlsNode();
 
     Events<GatewayOutbound> gateway =
         dial(
             "wss://127.0.0.1:" + node.port(),
-            ControlChannel.GATEWAY_PATH,
-            h.siteToken.secret(),
             Direction.GATEWAY_OUTBOUND,
             pem.certificate(),
             "gw-1");
     Events<ClientOutbound> client =
         dial(
             "wss://localhost:" + node.port(),
-            ControlChannel.CLIENT_PATH,
-            h.clientToken.secret(),
             Direction.CLIENT_OUTBOUND,
             pem.certificate(),
             "client-1");
@@ -152,16 +160,10 @@ class TlsIT {
 
   @Test
   void withoutTheCaTheChannelStopsOnceSayingTheCertificateIsNotTrusted() throws Exception {
-    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    ApiNode node = tlsNode();
 
     Events<GatewayOutbound> jdkTrust =
-        dial(
-            "wss://127.0.0.1:" + node.port(),
-            ControlChannel.GATEWAY_PATH,
-            h.siteToken.secret(),
-            Direction.GATEWAY_OUTBOUND,
-            null,
-            "gw-2");
+        dial("wss://127.0.0.1:" + node.port(), Direction.GATEWAY_OUTBOUND, null, "gw-2");
 
     assertThat(ended(jdkTrust)).isEqualTo(ControlChannel.End.UNTRUSTED);
     assertThat(jdkTrust.endReason)
@@ -173,14 +175,12 @@ class TlsIT {
 
   @Test
   void anotherCaIsNotTrustedEither() throws Exception {
-    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    ApiNode node = tlsNode();
     TestCertificates.Pem other = TestCertificates.selfSigned(dir, "EC");
 
     Events<ClientOutbound> wrongCa =
         dial(
             "wss://127.0.0.1:" + node.port(),
-            ControlChannel.CLIENT_PATH,
-            h.clientToken.secret(),
             Direction.CLIENT_OUTBOUND,
             other.certificate(),
             "client-2");
@@ -197,8 +197,6 @@ class TlsIT {
     Events<ClientOutbound> wrongHost =
         dial(
             "wss://127.0.0.1:" + node.port(),
-            ControlChannel.CLIENT_PATH,
-            h.clientToken.secret(),
             Direction.CLIENT_OUTBOUND,
             elsewhere.certificate(),
             "client-3");
@@ -209,16 +207,10 @@ class TlsIT {
 
   @Test
   void plainWsToTheTlsPortIsRefusedOnceNamingWss() throws Exception {
-    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    ApiNode node = tlsNode();
 
     Events<GatewayOutbound> plain =
-        dial(
-            "ws://127.0.0.1:" + node.port(),
-            ControlChannel.GATEWAY_PATH,
-            h.siteToken.secret(),
-            Direction.GATEWAY_OUTBOUND,
-            null,
-            "gw-3");
+        dial("ws://127.0.0.1:" + node.port(), Direction.GATEWAY_OUTBOUND, null, "gw-3");
 
     assertThat(ended(plain)).isEqualTo(ControlChannel.End.REJECTED);
     assertThat(plain.endReason).contains("HTTP 400").contains("tls_required").contains("wss://");
@@ -227,7 +219,7 @@ class TlsIT {
 
   @Test
   void theAdminApiAndHealthAnswerOverHttps() throws Exception {
-    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    ApiNode node = tlsNode();
     HttpClient https =
         HttpClient.newBuilder().sslContext(TrustedCa.sslContext(pem.certificate())).build();
 
@@ -258,7 +250,7 @@ class TlsIT {
 
   @Test
   void theAdminCliTrustsItsCaFileAndSaysWhyOtherwise() throws Exception {
-    ApiNode node = h.node("tls", pem.certificate(), pem.privateKey());
+    ApiNode node = tlsNode();
     String url = "https://localhost:" + node.port();
     String token = Harness.ADMIN_TOKEN;
 

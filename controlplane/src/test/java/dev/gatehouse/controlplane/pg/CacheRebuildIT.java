@@ -13,6 +13,7 @@ import dev.gatehouse.controlplane.cdc.Row;
 import dev.gatehouse.controlplane.cdc.Table;
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository.PolicySpec;
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository.ResourceSpec;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -10,6 +10,7 @@ import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.controlplane.cdc.ChangeSink;
 import dev.gatehouse.controlplane.cdc.ReplicationConsumer;
 import dev.gatehouse.controlplane.cdc.ReplicationMetrics;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;

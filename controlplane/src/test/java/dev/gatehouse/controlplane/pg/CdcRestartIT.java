@@ -10,6 +10,7 @@ import dev.gatehouse.controlplane.cdc.ReplicationConsumer;
 import dev.gatehouse.controlplane.cdc.ReplicationMetrics;
 import dev.gatehouse.controlplane.cdc.Row;
 import dev.gatehouse.controlplane.cdc.Table;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -15,6 +15,7 @@ import dev.gatehouse.controlplane.cdc.ReplicationConsumer;
 import dev.gatehouse.controlplane.cdc.ReplicationMetrics;
 import dev.gatehouse.controlplane.cdc.Row;
 import dev.gatehouse.controlplane.cdc.Table;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository.PolicySpec;
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository.ResourceSpec;
+import dev.gatehouse.controlplane.testing.Fixtures;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,6 +1,7 @@
 package dev.gatehouse.controlplane.pg;
 
 import dev.gatehouse.controlplane.cdc.Table;
+import dev.gatehouse.controlplane.testing.TestPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,38 +12,24 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The PostgreSQL that ITs run against: {@link DatabaseConfig#fromEnvironment()}, migrated once. An
- * unreachable database fails the test with a message naming the script that starts one; ITs never
- * skip silently.
+ * The PostgreSQL that the control plane's ITs run against ({@link
+ * DatabaseConfig#fromEnvironment()}), migrated once, with leftover test slots dropped.
  */
 final class TestDatabase {
 
   static final DatabaseConfig DB = DatabaseConfig.fromEnvironment();
-  private static boolean migrated;
+  private static final TestPostgres POSTGRES =
+      new TestPostgres(
+          DB,
+          db -> {
+            Migrations.migrate(db);
+            dropLeftoverTestSlots();
+          });
 
   private TestDatabase() {}
 
-  static synchronized DatabaseConfig migrated() {
-    try (Connection c = DB.connect()) {
-      c.isValid(5);
-    } catch (SQLException e) {
-      throw new AssertionError(
-          "PostgreSQL is unreachable at "
-              + DB.url()
-              + " as "
-              + DB.user()
-              + " ("
-              + e.getMessage()
-              + "). Start it with: e2e/scripts/postgres.sh start (or set GATEHOUSE_PG_URL,"
-              + " GATEHOUSE_PG_USER, GATEHOUSE_PG_PASSWORD).",
-          e);
-    }
-    if (!migrated) {
-      Migrations.migrate(DB);
-      dropLeftoverTestSlots();
-      migrated = true;
-    }
-    return DB;
+  static DatabaseConfig migrated() {
+    return POSTGRES.migrated();
   }
 
   /** Slots of earlier IT runs that died before cleaning up would retain WAL forever. */

@@ -3,41 +3,27 @@ package dev.gatehouse.e2e.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.gatehouse.apinode.ApiNode;
-import dev.gatehouse.apinode.ApiNodeConfig;
-import dev.gatehouse.apinode.ApiSchema;
-import dev.gatehouse.client.control.ControlChannel;
 import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.core.dns.DnsStub;
 import dev.gatehouse.client.core.dns.UdpPackets;
 import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.InMemoryInterface;
-import dev.gatehouse.controlplane.pg.DatabaseConfig;
 import dev.gatehouse.gateway.control.ControlChannelState;
 import dev.gatehouse.gateway.tunnel.GatewayRuntime;
-import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
 import dev.gatehouse.gateway.tunnel.NameResolver;
-import dev.gatehouse.tunnel.net.InMemoryDatagramTransport;
 import dev.gatehouse.tunnel.packet.Checksums;
 import dev.gatehouse.tunnel.tun.InMemoryTunDevice;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
-import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -53,28 +39,7 @@ class DnsResourceFlowIT {
 
   static final String REAL_IP = "10.20.0.7";
 
-  final List<AutoCloseable> open = new ArrayList<>();
-  final UUID account = UUID.randomUUID();
-  Connection sql;
-
-  @AfterEach
-  void tearDown() {
-    for (AutoCloseable c : open.reversed()) {
-      try {
-        c.close();
-      } catch (Exception e) {
-        // keep closing
-      }
-    }
-  }
-
-  void exec(String statement, Object... params) throws SQLException {
-    new ControlPlaneRows(sql, account).exec(statement, params);
-  }
-
-  String token(String prefix, String type, String column, UUID owner) throws SQLException {
-    return new ControlPlaneRows(sql, account).token(prefix, type, column, owner);
-  }
+  @AutoClose InProcessStack stack;
 
   /** An A query for {@code name}, framed as IPv4/UDP from {@code src}:5300 to the stub. */
   static byte[] dnsQuery(byte[] src, String name) {
@@ -127,59 +92,9 @@ class DnsResourceFlowIT {
 
   @Test
   void aNameUnderADnsResourceIsReachedThroughItsProxyAddress() throws Exception {
-    DatabaseConfig db = RealApiNodeFlowIT.database();
-    sql = db.connect();
-    open.add(sql);
-    ApiSchema.migrate(db);
-    UUID actor = UUID.randomUUID();
-    UUID group = UUID.randomUUID();
-    UUID site = UUID.randomUUID();
-    UUID resource = UUID.randomUUID();
-    exec("INSERT INTO accounts (id, name, slug) VALUES (?, 'dns', ?)", account, "dns-" + account);
-    exec(
-        "INSERT INTO actors (id, account_id, name, type) VALUES (?, ?, 'a', 'account_user')",
-        actor,
-        account);
-    exec("INSERT INTO groups (id, account_id, name) VALUES (?, ?, 'g')", group, account);
-    exec(
-        "INSERT INTO memberships (id, account_id, actor_id, group_id) VALUES (?, ?, ?, ?)",
-        UUID.randomUUID(),
-        account,
-        actor,
-        group);
-    exec("INSERT INTO sites (id, account_id, name) VALUES (?, ?, ?)", site, account, "s-" + site);
-    exec(
-        "INSERT INTO resources (id, account_id, name, type, address, filters) VALUES (?, ?, 'svc',"
-            + " 'dns', '*.svc.test', '[{\"protocol\":\"tcp\",\"ports\":[\"443\"]}]')",
-        resource,
-        account);
-    exec(
-        "INSERT INTO resource_connections (resource_id, site_id, account_id) VALUES (?, ?, ?)",
-        resource,
-        site,
-        account);
-    exec(
-        "INSERT INTO policies (id, account_id, group_id, resource_id, conditions) VALUES (?, ?, ?,"
-            + " ?, '[]'::jsonb)",
-        UUID.randomUUID(),
-        account,
-        group,
-        resource);
-    String siteToken = token("ghgw_", "site", "site_id", site);
-    String clientToken = token("ghc_", "client", "actor_id", actor);
-
-    ApiNode node =
-        new ApiNode(
-            ApiNodeConfig.defaults(
-                    "dns-" + UUID.randomUUID().toString().substring(0, 8),
-                    account,
-                    "e2e-flow-key-secret-32-bytes-long!!".getBytes(StandardCharsets.UTF_8),
-                    null)
-                .withBindHost("127.0.0.1"),
-            db,
-            InstantSource.system());
-    open.add(node);
-    URI api = URI.create("ws://127.0.0.1:" + node.start(0));
+    stack = new InProcessStack();
+    ControlPlaneRows.Access access = stack.rows.allowOneResource("dns", "svc", "dns", "*.svc.test");
+    URI api = stack.startApiNode("dns-");
 
     // The gateway's resolver, as the cluster DNS would answer; other names do not exist.
     InetAddress real = InetAddress.getByAddress(addr(REAL_IP));
@@ -189,61 +104,15 @@ class DnsResourceFlowIT {
                 ? CompletableFuture.completedFuture(List.of(real))
                 : CompletableFuture.failedFuture(
                     new IllegalStateException("NXDOMAIN from the cluster DNS"));
-    InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
     ControlChannelState gatewayState = new ControlChannelState(InstantSource.system());
     InMemoryTunDevice gatewayTun = new InMemoryTunDevice("gw0", 1280);
     GatewayRuntime gateway =
-        new GatewayRuntime(
-                new GatewayRuntime.Options(
-                    new ControlChannel.Options(
-                        api,
-                        siteToken,
-                        Map.of(
-                            "external_id",
-                            UUID.randomUUID().toString(),
-                            "endpoint",
-                            "192.0.2.1:51820"),
-                        null,
-                        null,
-                        null),
-                    "gw0",
-                    1280,
-                    true),
-                StaticIdentity.generate(),
-                gatewayTun,
-                net.bind(new InetSocketAddress("192.0.2.1", 51820)),
-                new InMemoryHostNetwork(),
-                gatewayState,
-                InstantSource.system(),
-                line -> System.out.println("gateway: " + line),
-                clusterDns)
-            .start();
-    open.add(gateway);
+        stack.startGateway(api, access.siteToken(), null, clusterDns, gatewayTun, gatewayState);
     await().atMost(Duration.ofSeconds(20)).until(() -> gatewayState.current().isConnected());
 
     InMemoryTunDevice clientTun = new InMemoryTunDevice("gc0", 1280);
     InMemoryInterface ifc = new InMemoryInterface();
-    ClientRuntime client =
-        new ClientRuntime(
-                new ClientRuntime.Options(
-                    new ControlChannel.Options(
-                        api,
-                        clientToken,
-                        Map.of("external_id", "laptop-" + UUID.randomUUID()),
-                        null,
-                        null,
-                        null),
-                    ClientAgent.Settings.defaults(),
-                    1280,
-                    Duration.ZERO,
-                    null),
-                StaticIdentity.generate(),
-                clientTun,
-                net.bind(new InetSocketAddress("192.0.2.2", 40000)),
-                ifc,
-                line -> System.out.println("client: " + line))
-            .start();
-    open.add(client);
+    ClientRuntime client = stack.startClient(api, access.clientToken(), clientTun, ifc);
     await()
         .atMost(Duration.ofSeconds(20))
         .until(

@@ -31,6 +31,9 @@ import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -209,108 +212,94 @@ class FlowOverFakeApiNodeTest {
     assertThat(gatewayTun.takeWritten(5_000)).isEqualTo(more);
   }
 
+  /** Records what a client channel reports: open, events, closes; and how it ended. */
+  static final class Recorder implements ControlChannel.Listener<ClientOutbound> {
+    final List<String> seen = new CopyOnWriteArrayList<>();
+    final CompletableFuture<ControlChannel.End> end = new CompletableFuture<>();
+
+    @Override
+    public void onOpen() {
+      seen.add("open");
+    }
+
+    @Override
+    public void onMessage(Envelope<ClientOutbound> e) {
+      seen.add(e.event());
+    }
+
+    @Override
+    public void onClosed(String reason) {
+      seen.add("closed: " + reason);
+    }
+
+    @Override
+    public void onEnd(ControlChannel.End e, String reason) {
+      end.complete(e);
+    }
+  }
+
+  /**
+   * A client channel (not started) to the fake API node.
+   *
+   * @param backoff null for the default
+   * @param pingInterval null for the default
+   */
+  ControlChannel<ClientOutbound> clientChannel(
+      String token,
+      Map<String, String> joinParams,
+      Backoff backoff,
+      Duration pingInterval,
+      Recorder recorder) {
+    return new ControlChannel<>(
+        new ControlChannel.Options(
+            URI.create(base + "/client/websocket"),
+            token,
+            joinParams,
+            backoff,
+            null,
+            null,
+            pingInterval),
+        Direction.CLIENT_OUTBOUND,
+        recorder);
+  }
+
   @Test
   void aRefusedTokenEndsTheChannelWithAuthRefused() throws Exception {
-    java.util.concurrent.CompletableFuture<ControlChannel.End> end =
-        new java.util.concurrent.CompletableFuture<>();
-    URI uri = URI.create(base + "/client/websocket");
+    Recorder recorder = new Recorder();
     try (ControlChannel<ClientOutbound> ch =
-        new ControlChannel<>(
-            new ControlChannel.Options(
-                uri,
-                "wrong-token",
-                Map.of("public_key", "k", "external_id", "x", "version", "0.1.0"),
-                null,
-                null,
-                null),
-            Direction.CLIENT_OUTBOUND,
-            new ControlChannel.Listener<>() {
-              @Override
-              public void onOpen() {}
-
-              @Override
-              public void onMessage(Envelope<ClientOutbound> e) {}
-
-              @Override
-              public void onClosed(String reason) {}
-
-              @Override
-              public void onEnd(ControlChannel.End e, String reason) {
-                end.complete(e);
-              }
-            })) {
+        clientChannel(
+            "wrong-token",
+            Map.of("public_key", "k", "external_id", "x", "version", "0.1.0"),
+            null,
+            null,
+            recorder)) {
       ch.start();
-      assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS))
-          .isEqualTo(ControlChannel.End.AUTH_REFUSED);
+      assertThat(recorder.end.get(10, TimeUnit.SECONDS)).isEqualTo(ControlChannel.End.AUTH_REFUSED);
     }
   }
 
   @Test
   void aJoinWithoutRequiredParametersIsRejectedForGood() throws Exception {
-    java.util.concurrent.CompletableFuture<ControlChannel.End> end =
-        new java.util.concurrent.CompletableFuture<>();
+    Recorder recorder = new Recorder();
     try (ControlChannel<ClientOutbound> ch =
-        new ControlChannel<>(
-            new ControlChannel.Options(
-                URI.create(base + "/client/websocket"),
-                "client-token",
-                Map.of("public_key", "k"),
-                null,
-                null,
-                null),
-            Direction.CLIENT_OUTBOUND,
-            new ControlChannel.Listener<>() {
-              @Override
-              public void onOpen() {}
-
-              @Override
-              public void onMessage(Envelope<ClientOutbound> e) {}
-
-              @Override
-              public void onClosed(String reason) {}
-
-              @Override
-              public void onEnd(ControlChannel.End e, String reason) {
-                end.complete(e);
-              }
-            })) {
+        clientChannel("client-token", Map.of("public_key", "k"), null, null, recorder)) {
       ch.start();
-      assertThat(end.get(10, java.util.concurrent.TimeUnit.SECONDS))
-          .isEqualTo(ControlChannel.End.REJECTED);
+      assertThat(recorder.end.get(10, TimeUnit.SECONDS)).isEqualTo(ControlChannel.End.REJECTED);
     }
   }
 
   @Test
   void openIsReportedBeforeTheFirstMessageOnEveryConnect() throws Exception {
     for (int i = 0; i < 15; i++) {
-      java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Recorder recorder = new Recorder();
+      List<String> seen = recorder.seen;
       try (ControlChannel<ClientOutbound> ch =
-          new ControlChannel<>(
-              new ControlChannel.Options(
-                  URI.create(base + "/client/websocket"),
-                  "client-token",
-                  Map.of("public_key", "k", "external_id", "x" + i, "version", "0.1.0"),
-                  null,
-                  null,
-                  null),
-              Direction.CLIENT_OUTBOUND,
-              new ControlChannel.Listener<>() {
-                @Override
-                public void onOpen() {
-                  seen.add("open");
-                }
-
-                @Override
-                public void onMessage(Envelope<ClientOutbound> e) {
-                  seen.add(e.event());
-                }
-
-                @Override
-                public void onClosed(String reason) {}
-
-                @Override
-                public void onEnd(ControlChannel.End e, String reason) {}
-              })) {
+          clientChannel(
+              "client-token",
+              Map.of("public_key", "k", "external_id", "x" + i, "version", "0.1.0"),
+              null,
+              null,
+              recorder)) {
         ch.start();
         await().atMost(Duration.ofSeconds(5)).until(() -> seen.size() >= 2);
         assertThat(seen).startsWith("open", "init");
@@ -320,37 +309,15 @@ class FlowOverFakeApiNodeTest {
 
   @Test
   void aSilentConnectionIsDroppedAfterUnansweredPingsAndRedialed() throws Exception {
-    java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Recorder recorder = new Recorder();
+    List<String> seen = recorder.seen;
     try (ControlChannel<ClientOutbound> ch =
-        new ControlChannel<>(
-            new ControlChannel.Options(
-                URI.create(base + "/client/websocket"),
-                "client-token",
-                Map.of("public_key", "k", "external_id", "silent", "version", "0.1.0"),
-                new Backoff(Duration.ofMillis(50), Duration.ofMillis(100)),
-                null,
-                null,
-                Duration.ofMillis(200)),
-            Direction.CLIENT_OUTBOUND,
-            new ControlChannel.Listener<>() {
-              @Override
-              public void onOpen() {
-                seen.add("open");
-              }
-
-              @Override
-              public void onMessage(Envelope<ClientOutbound> e) {
-                seen.add(e.event());
-              }
-
-              @Override
-              public void onClosed(String reason) {
-                seen.add("closed: " + reason);
-              }
-
-              @Override
-              public void onEnd(ControlChannel.End e, String reason) {}
-            })) {
+        clientChannel(
+            "client-token",
+            Map.of("public_key", "k", "external_id", "silent", "version", "0.1.0"),
+            new Backoff(Duration.ofMillis(50), Duration.ofMillis(100)),
+            Duration.ofMillis(200),
+            recorder)) {
       ch.start();
       await().atMost(Duration.ofSeconds(5)).until(() -> seen.contains("init"));
       // Pings are answered: the connection stays up for several intervals.

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.tunnel.netns.NetnsLab;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -55,13 +56,18 @@ class GatewayClientNetnsIT {
 
   @BeforeAll
   static void startEverything() throws Exception {
-    NetnsLab.requirePrerequisites("ip", "nft", "curl");
+    NetnsLab.requirePrerequisites(
+        "Gateway/client netns IT",
+        "apt-get install -y iproute2 nftables curl",
+        "ip",
+        "nft",
+        "curl");
     Path quarkusRun = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
     if (!Files.exists(quarkusRun)) {
       throw new AssertionError(
           quarkusRun + " is missing: run through Maven verify (the Quarkus build runs in package)");
     }
-    lab = new NetnsLab();
+    lab = new NetnsLab("ghg", "gatehouse-netns-");
     gw = lab.namespace("gw");
     cl = lab.namespace("cl");
     res = lab.namespace("res");
@@ -189,6 +195,7 @@ class GatewayClientNetnsIT {
       }
     } finally {
       lab.close();
+      lab.deleteDir(); // the logs are printed; the directory (logs, token files) goes
     }
   }
 

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.gatehouse.tunnel.netns.NetnsLab;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -53,7 +54,14 @@ class WireGuardGoInteropIT {
 
   @BeforeAll
   static void prerequisites() throws IOException {
-    NetnsLab.requirePrerequisites("ip", "wg", "iperf3", "ping");
+    NetnsLab.requirePrerequisites(
+        "Tunnel interop IT",
+        "apt-get install -y iproute2 wireguard-tools iperf3 iputils-ping"
+            + " (and Go for e2e/scripts/wireguard-go.sh)",
+        "ip",
+        "wg",
+        "iperf3",
+        "ping");
     Path script = Path.of("..", "e2e", "scripts", "wireguard-go.sh").toAbsolutePath().normalize();
     if (!Files.isExecutable(script)) {
       throw new AssertionError("missing " + script + " (run the IT from the tunnel module)");
@@ -70,7 +78,7 @@ class WireGuardGoInteropIT {
 
   @BeforeEach
   void setUp() throws IOException {
-    lab = new NetnsLab();
+    lab = new NetnsLab("ght", "gatehouse-interop-");
     nsOurs = lab.namespace("o");
     nsTheirs = lab.namespace("t");
     lab.veth(

@@ -1,4 +1,4 @@
-package dev.gatehouse.apinode.it;
+package dev.gatehouse.controlplane.testing;
 
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
 import dev.gatehouse.controlplane.pg.OperatorSyncRepository;
@@ -12,20 +12,27 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.UUID;
 
-/** Control-plane rows for ITs (one account per instance), one autocommitted statement each. */
-final class Fixtures implements AutoCloseable {
+/**
+ * Writes control-plane rows for ITs (one account per instance), one autocommitted statement each.
+ * Shared with the API node's ITs through the control plane's test-jar.
+ */
+public final class Fixtures implements AutoCloseable {
+
+  /** Resource filters that let only TCP port 443 through. */
+  public static final String TCP_443 = "[{\"protocol\":\"tcp\",\"ports\":[\"443\"]}]";
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  final UUID account = UUID.randomUUID();
+  public final UUID account = UUID.randomUUID();
   private final Connection c;
 
-  Fixtures(DatabaseConfig db) throws SQLException {
+  public Fixtures(DatabaseConfig db) throws SQLException {
     c = db.connect();
     exec("INSERT INTO accounts (id, name, slug) VALUES (?, 'it', ?)", account, "it-" + account);
   }
 
-  int exec(String sql, Object... params) throws SQLException {
+  /** Runs one statement; {@link Instant} parameters are bound as UTC timestamps. */
+  public int exec(String sql, Object... params) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (int i = 0; i < params.length; i++) {
         Object p = params[i];
@@ -36,7 +43,7 @@ final class Fixtures implements AutoCloseable {
     }
   }
 
-  UUID actor() throws SQLException {
+  public UUID actor() throws SQLException {
     UUID id = UUID.randomUUID();
     exec(
         "INSERT INTO actors (id, account_id, name, type) VALUES (?, ?, 'a', 'account_user')",
@@ -45,13 +52,13 @@ final class Fixtures implements AutoCloseable {
     return id;
   }
 
-  UUID group() throws SQLException {
+  public UUID group() throws SQLException {
     UUID id = UUID.randomUUID();
     exec("INSERT INTO groups (id, account_id, name) VALUES (?, ?, 'g')", id, account);
     return id;
   }
 
-  UUID membership(UUID actor, UUID group) throws SQLException {
+  public UUID membership(UUID actor, UUID group) throws SQLException {
     UUID id = UUID.randomUUID();
     exec(
         "INSERT INTO memberships (id, account_id, actor_id, group_id) VALUES (?, ?, ?, ?)",
@@ -62,24 +69,56 @@ final class Fixtures implements AutoCloseable {
     return id;
   }
 
-  UUID site() throws SQLException {
+  public UUID client(UUID actor, String version) throws SQLException {
+    UUID id = UUID.randomUUID();
+    exec(
+        "INSERT INTO clients (id, account_id, actor_id, external_id, name, public_key, last_seen_version,"
+            + " last_seen_remote_ip, verified_at) VALUES (?, ?, ?, ?, 'c', 'pk', ?, '192.0.2.7', now())",
+        id,
+        account,
+        actor,
+        id.toString(),
+        version);
+    return id;
+  }
+
+  public UUID site() throws SQLException {
     UUID id = UUID.randomUUID();
     exec("INSERT INTO sites (id, account_id, name) VALUES (?, ?, ?)", id, account, "s-" + id);
     return id;
   }
 
-  UUID resource(String address) throws SQLException {
+  public UUID gateway(UUID site) throws SQLException {
     UUID id = UUID.randomUUID();
     exec(
-        "INSERT INTO resources (id, account_id, name, type, address, filters) VALUES (?, ?, 'r', 'ip', ?,"
-            + " '[{\"protocol\":\"tcp\",\"ports\":[\"443\"]}]')",
+        "INSERT INTO gateways (id, account_id, site_id, external_id, name, public_key, last_seen_version)"
+            + " VALUES (?, ?, ?, ?, 'gw', 'gpk', '1.4.0')",
         id,
         account,
-        address);
+        site,
+        id.toString());
     return id;
   }
 
-  void connect(UUID resource, UUID site) throws SQLException {
+  /** An IP resource without filters (all traffic), as the column's default. */
+  public UUID resource(String address) throws SQLException {
+    return resource(address, "[]");
+  }
+
+  /** An IP resource with these filters (a JSON array, e.g. {@link #TCP_443}). */
+  public UUID resource(String address, String filtersJson) throws SQLException {
+    UUID id = UUID.randomUUID();
+    exec(
+        "INSERT INTO resources (id, account_id, name, type, address, filters) VALUES (?, ?, 'r', 'ip', ?,"
+            + " ?::jsonb)",
+        id,
+        account,
+        address,
+        filtersJson);
+    return id;
+  }
+
+  public void connect(UUID resource, UUID site) throws SQLException {
     exec(
         "INSERT INTO resource_connections (resource_id, site_id, account_id) VALUES (?, ?, ?)",
         resource,
@@ -87,7 +126,13 @@ final class Fixtures implements AutoCloseable {
         account);
   }
 
-  UUID policy(UUID group, UUID resource, String conditionsJson) throws SQLException {
+  /** A policy without conditions, as the column's default. */
+  public UUID policy(UUID group, UUID resource) throws SQLException {
+    return policy(group, resource, "[]");
+  }
+
+  /** A policy with these conditions (a JSON array). */
+  public UUID policy(UUID group, UUID resource, String conditionsJson) throws SQLException {
     UUID id = UUID.randomUUID();
     exec(
         "INSERT INTO policies (id, account_id, group_id, resource_id, conditions) VALUES (?, ?, ?, ?, ?::jsonb)",
@@ -99,14 +144,30 @@ final class Fixtures implements AutoCloseable {
     return id;
   }
 
-  void deletePolicy(UUID policy) throws SQLException {
+  public void deletePolicy(UUID policy) throws SQLException {
     exec("UPDATE policies SET deleted_at = now() WHERE id = ?", policy);
   }
 
-  /** A token as the operator or the admin API makes it: {@code prefix + base64url(32 bytes)}. */
-  record Token(UUID id, String secret) {}
+  public UUID flow(UUID client, UUID gateway, UUID resource, UUID policy, Instant expiresAt)
+      throws SQLException {
+    UUID id = UUID.randomUUID();
+    exec(
+        "INSERT INTO flows (id, account_id, client_id, gateway_id, resource_id, policy_id, expires_at)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        id,
+        account,
+        client,
+        gateway,
+        resource,
+        policy,
+        expiresAt);
+    return id;
+  }
 
-  Token siteToken(UUID site) throws SQLException {
+  /** A token as the operator or the admin API makes it: {@code prefix + base64url(32 bytes)}. */
+  public record Token(UUID id, String secret) {}
+
+  public Token siteToken(UUID site) throws SQLException {
     Token t = token("ghgw_");
     exec(
         "INSERT INTO tokens (id, account_id, type, site_id, secret_hash) VALUES (?, ?, 'site', ?, ?)",
@@ -117,7 +178,7 @@ final class Fixtures implements AutoCloseable {
     return t;
   }
 
-  Token clientToken(UUID actor, Instant expiresAt) throws SQLException {
+  public Token clientToken(UUID actor, Instant expiresAt) throws SQLException {
     Token t = token("ghc_");
     exec(
         "INSERT INTO tokens (id, account_id, type, actor_id, secret_hash, expires_at) VALUES (?, ?, 'client', ?, ?, ?)",
@@ -129,7 +190,7 @@ final class Fixtures implements AutoCloseable {
     return t;
   }
 
-  void deleteToken(UUID token) throws SQLException {
+  public void deleteToken(UUID token) throws SQLException {
     exec("UPDATE tokens SET deleted_at = now() WHERE id = ?", token);
   }
 

@@ -1,31 +1,49 @@
-package dev.gatehouse.tunnel.interop;
+package dev.gatehouse.tunnel.netns;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Network namespaces for interop tests: creates them with unique names, runs commands and
- * long-lived processes inside them, and removes everything it created on {@link #close()} —
- * processes by their own handles, namespaces by name.
+ * Network namespaces for ITs that need real links (the tunnel's wireguard-go interop, the
+ * gateway/client netns IT): creates them with unique names, runs commands and long-lived processes
+ * inside them, and removes everything it created on {@link #close()} — processes by their own
+ * handles, namespaces by name. Shared with other modules through the tunnel's test-jar.
  */
-final class NetnsLab implements AutoCloseable {
-  final String prefix = "ght" + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
-  final Path dir;
+public final class NetnsLab implements AutoCloseable {
+  /** Starts every namespace and link name of this lab; unique enough for concurrent runs. */
+  public final String prefix;
+
+  /** A fresh temporary directory for logs and files; kept on close, see {@link #deleteDir()}. */
+  public final Path dir;
+
   private final List<String> namespaces = new ArrayList<>();
   private final List<Process> processes = new ArrayList<>();
 
-  NetnsLab() throws IOException {
-    dir = Files.createTempDirectory("gatehouse-interop-");
+  /**
+   * @param namePrefix a few letters that start {@link #prefix} (keep names short: Linux caps
+   *     interface names at 15 characters)
+   * @param dirPrefix the prefix of the temporary directory's name
+   */
+  public NetnsLab(String namePrefix, String dirPrefix) throws IOException {
+    prefix = namePrefix + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
+    dir = Files.createTempDirectory(dirPrefix);
   }
 
-  /** Fails with a clear message unless we are root and the tools exist. */
-  static void requirePrerequisites(String... tools) {
+  /**
+   * Fails with a clear message unless we are root and the tools exist.
+   *
+   * @param what the test that cannot run, for the message
+   * @param installHint how to install the tools, for the message
+   */
+  public static void requirePrerequisites(String what, String installHint, String... tools) {
     String user = System.getProperty("user.name");
     List<String> problems = new ArrayList<>();
     try {
@@ -47,15 +65,17 @@ final class NetnsLab implements AutoCloseable {
     }
     if (!problems.isEmpty()) {
       throw new AssertionError(
-          "Tunnel interop IT cannot run: "
+          what
+              + " cannot run: "
               + String.join("; ", problems)
-              + ". Install with: apt-get install -y iproute2 wireguard-tools iperf3 iputils-ping"
-              + " (and Go for e2e/scripts/wireguard-go.sh), run as root,"
+              + ". Install with: "
+              + installHint
+              + ", run as root,"
               + " or skip ITs explicitly with -DskipITs.");
     }
   }
 
-  static boolean onPath(String tool) {
+  public static boolean onPath(String tool) {
     for (String d : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
       if (Files.isExecutable(Path.of(d, tool))) {
         return true;
@@ -65,7 +85,7 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /** Creates a namespace named {@code prefix-suffix} with loopback up; returns its name. */
-  String namespace(String suffix) throws IOException {
+  public String namespace(String suffix) throws IOException {
     String ns = prefix + "-" + suffix;
     sh("ip", "netns", "add", ns);
     namespaces.add(ns);
@@ -74,7 +94,7 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /** A veth pair between two namespaces with the given addresses (CIDR). */
-  void veth(String nsA, String ifA, String addrA, String nsB, String ifB, String addrB)
+  public void veth(String nsA, String ifA, String addrA, String nsB, String ifB, String addrB)
       throws IOException {
     sh("ip", "link", "add", ifA, "netns", nsA, "type", "veth", "peer", "name", ifB, "netns", nsB);
     sh("ip", "-n", nsA, "addr", "add", addrA, "dev", ifA);
@@ -84,7 +104,7 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /** Runs a command to completion (60 s max); throws with its output if it fails. */
-  static String sh(String... cmd) throws IOException {
+  public static String sh(String... cmd) throws IOException {
     Result r = run(60, cmd);
     if (r.exit != 0) {
       throw new IOException(String.join(" ", cmd) + " exited " + r.exit + ": " + r.output);
@@ -92,10 +112,11 @@ final class NetnsLab implements AutoCloseable {
     return r.output;
   }
 
-  record Result(int exit, String output) {}
+  /** A finished command: its exit code (-1 on timeout) and combined stdout and stderr. */
+  public record Result(int exit, String output) {}
 
   /** Runs a command with a timeout and returns exit code and combined output. */
-  static Result run(int timeoutSeconds, String... cmd) throws IOException {
+  public static Result run(int timeoutSeconds, String... cmd) throws IOException {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try {
       if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
@@ -113,27 +134,34 @@ final class NetnsLab implements AutoCloseable {
   }
 
   /** Runs {@code cmd} in {@code ns}. */
-  static Result inNs(String ns, int timeoutSeconds, String... cmd) throws IOException {
+  public static Result inNs(String ns, int timeoutSeconds, String... cmd) throws IOException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     full.addAll(List.of(cmd));
     return run(timeoutSeconds, full.toArray(String[]::new));
   }
 
   /** Starts a long-lived process in {@code ns}, output to {@code log}. */
-  Process start(String ns, Path log, String... cmd) throws IOException {
+  public Process start(String ns, Path log, String... cmd) throws IOException {
+    return start(ns, log, Map.of(), cmd);
+  }
+
+  /** Starts a long-lived process in {@code ns} with extra environment, output to {@code log}. */
+  public Process start(String ns, Path log, Map<String, String> env, String... cmd)
+      throws IOException {
     List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
     full.addAll(List.of(cmd));
-    Process p =
+    ProcessBuilder pb =
         new ProcessBuilder(full)
             .redirectErrorStream(true)
-            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-            .start();
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    Process p = pb.start();
     processes.add(p);
     return p;
   }
 
   /** Stops a process this lab started (SIGTERM, then SIGKILL after 5 s). */
-  static void stop(Process p) {
+  public static void stop(Process p) {
     if (p == null || !p.isAlive()) {
       return;
     }
@@ -148,6 +176,7 @@ final class NetnsLab implements AutoCloseable {
     }
   }
 
+  /** Stops the processes this lab started and deletes its namespaces; {@link #dir} stays. */
   @Override
   public void close() {
     for (Process p : processes.reversed()) {
@@ -159,6 +188,15 @@ final class NetnsLab implements AutoCloseable {
       } catch (IOException e) {
         // best effort
       }
+    }
+  }
+
+  /** Deletes {@link #dir} and all in it, best effort (for a test that has printed its logs). */
+  public void deleteDir() {
+    try (var files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    } catch (IOException e) {
+      // best effort
     }
   }
 }
