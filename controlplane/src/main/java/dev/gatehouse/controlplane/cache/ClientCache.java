@@ -187,13 +187,15 @@ public final class ClientCache {
       d.other.add(new ClientDelta.HydrationRequired("policies truncated"));
       return;
     }
-    int touched = -1;
+    // Forget the policy as the cache holds it, under its old id and under its new one: after a
+    // hydration, a change already in the snapshot arrives again (an INSERT of a policy the cache
+    // has), and putting it twice would count it twice against its resource.
+    List<Integer> touched = new ArrayList<>(2);
     if (change.oldRow() instanceof Row.Policy old) {
-      int row = policies.find(hi(old.id()), lo(old.id()));
-      if (row >= 0) {
-        touched = polResource[row];
-        removePolicyRow(row);
-      }
+      forgetPolicy(old.id(), touched);
+    }
+    if (change.newRow() instanceof Row.Policy p) {
+      forgetPolicy(p.id(), touched);
     }
     if (change.newRow() instanceof Row.Policy p
         && p.live()
@@ -205,10 +207,23 @@ public final class ClientCache {
       }
       recompute(polResource[row], now, false, d);
     }
-    if (touched >= 0 && resources.isLive(touched)) {
-      recompute(touched, now, false, d);
+    for (int r : touched) {
+      if (resources.isLive(r)) {
+        recompute(r, now, false, d);
+      }
+      dropUnreferenced(r, d);
     }
-    dropUnreferenced(touched, d);
+  }
+
+  /** Removes the policy {@code id} if the cache holds it, noting the resource it counted for. */
+  private void forgetPolicy(UUID id, List<Integer> touched) {
+    int row = policies.find(hi(id), lo(id));
+    if (row >= 0) {
+      if (!touched.contains(polResource[row])) {
+        touched.add(polResource[row]);
+      }
+      removePolicyRow(row);
+    }
   }
 
   private void resource(Change<?> change, Instant now, Deltas d) {

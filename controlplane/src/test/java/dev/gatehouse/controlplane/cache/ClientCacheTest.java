@@ -129,6 +129,37 @@ class ClientCacheTest {
   }
 
   @Test
+  void aPolicyInsertSeenAgainAfterAHydrationIsCountedOnce() {
+    // The snapshot already holds POL1; its INSERT replays from the replication stream.
+    ClientCache cache = standard();
+    assertThat(cache.apply(changes.insert(POL1), NOW)).isEmpty();
+    assertThat(cache.describe().get("resource " + R1)).contains("policies=1");
+    assertThat(cache.apply(changes.delete(POL1), NOW))
+        .as("its one policy gone, the resource goes")
+        .containsExactly(new ResourceDeleted(R1));
+  }
+
+  @Test
+  void aReplayedMoveOfAPolicyLeavesNoCountBehind() {
+    ClientCache cache =
+        cache(
+            client("1.4.0", true),
+            List.of(POL1),
+            List.of(RES1, resource(R2, "ip", "10.0.0.2")),
+            List.of(
+                new Row.ResourceConnection(R1, S1, ACCOUNT),
+                new Row.ResourceConnection(R2, S1, ACCOUNT)));
+    Row.Policy onR2 = policy(P1, G1, R2, "[]", null);
+    cache.apply(changes.update(POL1, onR2), NOW);
+    cache.loadResource(resource(R2, "ip", "10.0.0.2"), List.of(S1), NOW);
+    // The same policy inserted again (a replay) while the cache holds it on R2.
+    cache.apply(changes.insert(onR2), NOW);
+    assertThat(cache.describe().get("resource " + R2)).contains("policies=1");
+    assertThat(cache.apply(changes.delete(onR2), NOW)).containsExactly(new ResourceDeleted(R2));
+    assertThat(cache.resourceCount()).isZero();
+  }
+
+  @Test
   void secondPolicyKeepsResourceWhenFirstIsDeleted() {
     ClientCache cache = standard();
     Row.Policy p2 = policy(UUID.randomUUID(), G1, R1, "[]", null);
