@@ -141,14 +141,7 @@ class ClientCacheTest {
 
   @Test
   void aReplayedMoveOfAPolicyLeavesNoCountBehind() {
-    ClientCache cache =
-        cache(
-            client("1.4.0", true),
-            List.of(POL1),
-            List.of(RES1, resource(R2, "ip", "10.0.0.2")),
-            List.of(
-                new Row.ResourceConnection(R1, S1, ACCOUNT),
-                new Row.ResourceConnection(R2, S1, ACCOUNT)));
+    ClientCache cache = policyOnR1WithR2Known();
     Row.Policy onR2 = policy(P1, G1, R2, "[]", null);
     cache.apply(changes.update(POL1, onR2), NOW);
     cache.loadResource(resource(R2, "ip", "10.0.0.2"), List.of(S1), NOW);
@@ -170,14 +163,7 @@ class ClientCacheTest {
 
   @Test
   void policyMovedToAnotherResource() {
-    ClientCache cache =
-        cache(
-            client("1.4.0", true),
-            List.of(POL1),
-            List.of(RES1, resource(R2, "ip", "10.0.0.2")),
-            List.of(
-                new Row.ResourceConnection(R1, S1, ACCOUNT),
-                new Row.ResourceConnection(R2, S1, ACCOUNT)));
+    ClientCache cache = policyOnR1WithR2Known();
     Row.Policy p2 = policy(UUID.randomUUID(), G1, R2, "[]", null);
     assertThat(cache.apply(changes.insert(p2), NOW))
         .as("R2 had no policy in the snapshot, so it was not kept")
@@ -456,5 +442,16 @@ class ClientCacheTest {
     assertThat(cache.apply(changes.delete(client("1.4.0", true)), NOW))
         .singleElement()
         .isInstanceOf(ClientDelta.Disconnect.class);
+  }
+
+  /** POL1 on R1; R2 exists on site S1 too but has no policy. */
+  private ClientCache policyOnR1WithR2Known() {
+    return cache(
+        client("1.4.0", true),
+        List.of(POL1),
+        List.of(RES1, resource(R2, "ip", "10.0.0.2")),
+        List.of(
+            new Row.ResourceConnection(R1, S1, ACCOUNT),
+            new Row.ResourceConnection(R2, S1, ACCOUNT)));
   }
 }
