@@ -23,6 +23,7 @@ import java.time.InstantSource;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +91,34 @@ class DnsResourceFlowIT {
     return InetAddress.getByName(text).getAddress();
   }
 
+  /** A connected gateway and client, and the client's tunnel address. */
+  record Sides(
+      GatewayRuntime gateway,
+      InMemoryTunDevice gatewayTun,
+      ClientRuntime client,
+      InMemoryTunDevice clientTun,
+      byte[] me) {}
+
+  /** Starts a gateway resolving with {@code dns} and a client, and waits until both are up. */
+  Sides connect(URI api, ControlPlaneRows.Access access, NameResolver dns) throws Exception {
+    ControlChannelState gatewayState = new ControlChannelState(InstantSource.system());
+    InMemoryTunDevice gatewayTun = new InMemoryTunDevice("gw0", 1280);
+    GatewayRuntime gateway =
+        stack.startGateway(api, access.siteToken(), null, dns, gatewayTun, gatewayState);
+    await().atMost(Duration.ofSeconds(20)).until(() -> gatewayState.current().isConnected());
+    InMemoryTunDevice clientTun = new InMemoryTunDevice("gc0", 1280);
+    InMemoryInterface ifc = new InMemoryInterface();
+    ClientRuntime client = stack.startClient(api, access.clientToken(), clientTun, ifc);
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .until(
+            () ->
+                ifc.routes().contains(ClientAgent.STUB_ROUTE)
+                    && ifc.routes().contains(ClientAgent.PROXY_RANGE));
+    return new Sides(
+        gateway, gatewayTun, client, clientTun, ifc.addresses().getFirst().address().getAddress());
+  }
+
   @Test
   void aNameUnderADnsResourceIsReachedThroughItsProxyAddress() throws Exception {
     stack = new InProcessStack();
@@ -104,22 +133,12 @@ class DnsResourceFlowIT {
                 ? CompletableFuture.completedFuture(List.of(real))
                 : CompletableFuture.failedFuture(
                     new IllegalStateException("NXDOMAIN from the cluster DNS"));
-    ControlChannelState gatewayState = new ControlChannelState(InstantSource.system());
-    InMemoryTunDevice gatewayTun = new InMemoryTunDevice("gw0", 1280);
-    GatewayRuntime gateway =
-        stack.startGateway(api, access.siteToken(), null, clusterDns, gatewayTun, gatewayState);
-    await().atMost(Duration.ofSeconds(20)).until(() -> gatewayState.current().isConnected());
-
-    InMemoryTunDevice clientTun = new InMemoryTunDevice("gc0", 1280);
-    InMemoryInterface ifc = new InMemoryInterface();
-    ClientRuntime client = stack.startClient(api, access.clientToken(), clientTun, ifc);
-    await()
-        .atMost(Duration.ofSeconds(20))
-        .until(
-            () ->
-                ifc.routes().contains(ClientAgent.STUB_ROUTE)
-                    && ifc.routes().contains(ClientAgent.PROXY_RANGE));
-    byte[] me = ifc.addresses().getFirst().address().getAddress();
+    Sides sides = connect(api, access, clusterDns);
+    GatewayRuntime gateway = sides.gateway();
+    InMemoryTunDevice gatewayTun = sides.gatewayTun();
+    ClientRuntime client = sides.client();
+    InMemoryTunDevice clientTun = sides.clientTun();
+    byte[] me = sides.me();
 
     // The stub answers the name with a proxy address.
     clientTun.inject(dnsQuery(me, "web.svc.test"));
@@ -168,5 +187,55 @@ class DnsResourceFlowIT {
                                 && f.contains("NXDOMAIN")));
     assertThat(client.statusText()).contains("dns_queries_answered_total: 2");
     assertThat(IpPrefix.parse("100.96.0.0/11")).isEqualTo(ClientAgent.PROXY_RANGE);
+  }
+
+  /**
+   * The pod behind a name is replaced (a headless Service's new pod IP): the gateway's periodic
+   * lookup sees the old address gone and sends the client's next connection to the new one, through
+   * the same proxy address, with no new flow.
+   */
+  @Test
+  void aNameWhoseAddressChangesIsFollowedWithoutANewFlow() throws Exception {
+    stack = new InProcessStack();
+    stack.gatewayDnsRefreshSeconds = 1;
+    ControlPlaneRows.Access access = stack.rows.allowOneResource("dns", "svc", "dns", "*.svc.test");
+    URI api = stack.startApiNode("dns-move-");
+    AtomicReference<InetAddress> answer =
+        new AtomicReference<>(InetAddress.getByAddress(addr(REAL_IP)));
+    NameResolver clusterDns = name -> CompletableFuture.completedFuture(List.of(answer.get()));
+    Sides sides = connect(api, access, clusterDns);
+    InMemoryTunDevice gatewayTun = sides.gatewayTun();
+    ClientRuntime client = sides.client();
+    InMemoryTunDevice clientTun = sides.clientTun();
+    byte[] me = sides.me();
+    clientTun.inject(dnsQuery(me, "db.svc.test"));
+    byte[] proxy = answeredAddress(clientTun.takeWritten(5_000));
+
+    clientTun.inject(tcp(me, 41001, proxy, 443, 0x02));
+    byte[] first = gatewayTun.takeWritten(15_000);
+    assertThat(first).as("the first SYN through the tunnel").isNotNull();
+    assertThat(Arrays.copyOfRange(first, 16, 20)).isEqualTo(addr(REAL_IP));
+    int flows = client.status().flows().size();
+
+    answer.set(InetAddress.getByAddress(addr("10.20.0.8")));
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () -> {
+              clientTun.inject(tcp(me, 41002, proxy, 443, 0x02));
+              byte[] next = gatewayTun.takeWritten(1_000);
+              assertThat(next).isNotNull();
+              assertThat(Arrays.copyOfRange(next, 16, 20))
+                  .as("the next connection goes to the new address")
+                  .isEqualTo(addr("10.20.0.8"));
+              assertChecksumsValid(next);
+            });
+    assertThat(client.status().flows()).as("no new flow").hasSize(flows);
+
+    // The reply from the new address comes back from the same proxy address.
+    gatewayTun.inject(tcp(addr("10.20.0.8"), 443, me, 41002, 0x12));
+    byte[] reply = clientTun.takeWritten(10_000);
+    assertThat(reply).isNotNull();
+    assertThat(Arrays.copyOfRange(reply, 12, 16)).isEqualTo(proxy);
   }
 }

@@ -9,6 +9,7 @@ import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.InMemoryInterface;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
 import dev.gatehouse.controlplane.testing.TestPostgres;
+import dev.gatehouse.gateway.agent.GatewayAgent;
 import dev.gatehouse.gateway.control.ControlChannelState;
 import dev.gatehouse.gateway.tunnel.GatewayRuntime;
 import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
@@ -74,6 +75,9 @@ final class InProcessStack implements AutoCloseable {
    * @param pingInterval the control channel's, null for its default
    * @param resolver how the gateway resolves the names of DNS resources
    */
+  /** How often the gateway resolves the names in use again (a test may shorten it). */
+  long gatewayDnsRefreshSeconds = GatewayAgent.DEFAULT_DNS_REFRESH_SECONDS;
+
   GatewayRuntime startGateway(
       URI api,
       String siteToken,
@@ -99,7 +103,8 @@ final class InProcessStack implements AutoCloseable {
                         pingInterval),
                     "gw0",
                     1280,
-                    true),
+                    true,
+                    gatewayDnsRefreshSeconds),
                 StaticIdentity.generate(),
                 tun,
                 net.bind(new InetSocketAddress("192.0.2.1", 51820)),

@@ -59,14 +59,42 @@ public final class GatewayAgent {
     }
   }
 
-  /** A name of a dns resource a client was authorized for, resolved here. */
-  private record DnsName(UUID resourceId, List<InetAddress> proxies, InetAddress real) {}
+  /** A name of a dns resource a client was authorized for, resolved here at {@code resolvedAt}. */
+  private record DnsName(
+      UUID resourceId, List<InetAddress> proxies, InetAddress real, long resolvedAt) {
+    DnsName resolvedAgain(InetAddress address, long now) {
+      return new DnsName(resourceId, proxies, address, now);
+    }
+  }
 
+  /** How often names in use are resolved again by default: a usual cluster DNS TTL. */
+  public static final long DEFAULT_DNS_REFRESH_SECONDS = 30;
+
+  /** Refs of the {@link GatewayCommand.Resolve} commands that re-resolve a name in use. */
+  static final String REFRESH_REF = "dns-refresh:";
+
+  private final long dnsRefreshSeconds;
+  private final Set<String> refreshing = new HashSet<>();
   private InterfaceAddresses iface;
   private final Map<String, GatewayOutbound.AuthorizeFlow> resolving = new HashMap<>();
   private GatewayOutbound.Config config;
   private final Map<UUID, Client> clients = new LinkedHashMap<>();
   private final Map<UUID, ResourceDescription> resources = new HashMap<>();
+
+  public GatewayAgent() {
+    this(DEFAULT_DNS_REFRESH_SECONDS);
+  }
+
+  /**
+   * @param dnsRefreshSeconds how often the names of dns resources in use are resolved again; a
+   *     translation changes only when its address is no longer in the answer
+   */
+  public GatewayAgent(long dnsRefreshSeconds) {
+    if (dnsRefreshSeconds < 1) {
+      throw new IllegalArgumentException("dnsRefreshSeconds must be at least 1");
+    }
+    this.dnsRefreshSeconds = dnsRefreshSeconds;
+  }
 
   /** One message from the API node; {@code nowSeconds} is the Unix time. */
   public List<GatewayCommand> onMessage(Envelope<GatewayOutbound> envelope, long nowSeconds) {
@@ -167,17 +195,16 @@ public final class GatewayAgent {
   public List<GatewayCommand> onResolved(
       String ref, List<InetAddress> addresses, String error, long nowSeconds) {
     List<GatewayCommand> out = new ArrayList<>();
+    if (ref.startsWith(REFRESH_REF)) {
+      refreshed(ref.substring(REFRESH_REF.length()), addresses, error, nowSeconds, out);
+      return out;
+    }
     GatewayOutbound.AuthorizeFlow a = resolving.remove(ref);
     if (a == null) {
       return out;
     }
     String name = a.domain().name();
-    InetAddress real = null;
-    for (InetAddress address : addresses == null ? List.<InetAddress>of() : addresses) {
-      if (address instanceof java.net.Inet4Address && real == null) {
-        real = address;
-      }
-    }
+    InetAddress real = firstIpv4(addresses);
     if (error != null || real == null) {
       String why = error != null ? error : "no IPv4 address (" + addresses + ")";
       fail(ref, ClientOutbound.FlowCreationFailed.UNRESOLVABLE, name + ": " + why, out);
@@ -187,8 +214,56 @@ public final class GatewayAgent {
     for (String p : a.domain().proxyIps()) {
       proxies.add(IpPrefix.parse(p).address());
     }
-    install(a, new DnsName(a.resource().id(), List.copyOf(proxies), real), nowSeconds, out);
+    install(
+        a, new DnsName(a.resource().id(), List.copyOf(proxies), real, nowSeconds), nowSeconds, out);
     return out;
+  }
+
+  private static InetAddress firstIpv4(List<InetAddress> addresses) {
+    for (InetAddress address : addresses == null ? List.<InetAddress>of() : addresses) {
+      if (address instanceof java.net.Inet4Address) {
+        return address;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A name in use was resolved again. A client's translation moves only when its address is no
+   * longer in the answer (the server it pointed at is gone, e.g. a restarted pod behind a headless
+   * Service); while it is still listed, connections through it keep working untouched. A failed
+   * lookup changes nothing and is tried again at the next refresh.
+   */
+  private void refreshed(
+      String name, List<InetAddress> addresses, String error, long now, List<GatewayCommand> out) {
+    refreshing.remove(name);
+    InetAddress first = firstIpv4(addresses);
+    for (Client c : clients.values()) {
+      DnsName n = c.names.get(name);
+      if (n == null) {
+        continue;
+      }
+      if (error != null || first == null) {
+        c.names.put(name, n.resolvedAgain(n.real(), now));
+        continue;
+      }
+      if (addresses.contains(n.real())) {
+        c.names.put(name, n.resolvedAgain(n.real(), now));
+        continue;
+      }
+      c.names.put(name, n.resolvedAgain(first, now));
+      out.add(new GatewayCommand.SetClientAccess(c.id, access(c)));
+      out.add(nat(c));
+      out.add(
+          new GatewayCommand.Report(
+              "dns_changed", "client " + c.id + " name " + name + " " + n.real() + " -> " + first));
+    }
+    if (error != null || first == null) {
+      out.add(
+          new GatewayCommand.Report(
+              "dns_refresh_failed",
+              name + ": " + (error != null ? error : "no IPv4 address") + "; kept as it was"));
+    }
   }
 
   private static boolean refusedAsExpired(
@@ -393,13 +468,24 @@ public final class GatewayAgent {
     }
   }
 
-  /** Removes accesses whose expiry has passed. */
+  /**
+   * Removes accesses whose expiry has passed, and asks to resolve again the names in use whose last
+   * answer is {@code dnsRefreshSeconds} old (one lookup per name, whatever the clients).
+   */
   public List<GatewayCommand> tick(long nowSeconds) {
     List<GatewayCommand> out = new ArrayList<>();
     for (Client c : List.copyOf(clients.values())) {
       for (Map.Entry<UUID, Long> g : List.copyOf(c.grants.entrySet())) {
         if (expired(g.getValue(), nowSeconds)) {
           revoke(c.id, g.getKey(), "authorization expired", out);
+        }
+      }
+    }
+    for (Client c : clients.values()) {
+      for (Map.Entry<String, DnsName> n : c.names.entrySet()) {
+        if (nowSeconds - n.getValue().resolvedAt() >= dnsRefreshSeconds
+            && refreshing.add(n.getKey())) {
+          out.add(new GatewayCommand.Resolve(REFRESH_REF + n.getKey(), n.getKey()));
         }
       }
     }

@@ -53,8 +53,19 @@ public final class GatewayRuntime implements AutoCloseable {
    *     URL has none; the caller adds {@code external_id}, {@code name} and {@code endpoint}
    * @param dialApi false only in tests that drive the control-channel state themselves
    */
+  /**
+   * @param dnsRefreshSeconds how often the names of dns resources in use are resolved again
+   */
   public record Options(
-      ControlChannel.Options channel, String interfaceName, int mtu, boolean dialApi) {}
+      ControlChannel.Options channel,
+      String interfaceName,
+      int mtu,
+      boolean dialApi,
+      long dnsRefreshSeconds) {
+    public Options(ControlChannel.Options channel, String interfaceName, int mtu, boolean dialApi) {
+      this(channel, interfaceName, mtu, dialApi, GatewayAgent.DEFAULT_DNS_REFRESH_SECONDS);
+    }
+  }
 
   private final Options options;
   private final StaticIdentity identity;
@@ -64,7 +75,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private final ControlChannelState state;
   private final Consumer<String> log;
   private final InstantSource clock;
-  private final GatewayAgent agent = new GatewayAgent();
+  private final GatewayAgent agent;
   private final NatTable nat = new NatTable();
   private final NameResolver resolver;
   private final WireGuardDevice device;
@@ -122,6 +133,7 @@ public final class GatewayRuntime implements AutoCloseable {
       Consumer<String> log,
       NameResolver resolver) {
     this.options = options;
+    this.agent = new GatewayAgent(options.dnsRefreshSeconds());
     this.identity = identity;
     this.resolver = resolver;
     this.tun = new CountingTunDevice(new NatTunDevice(tun, nat));

@@ -135,4 +135,74 @@ class GatewayAgentDnsTest {
                                   .isEqualTo("invalid_domain")));
     }
   }
+
+  @Test
+  void aNameInUseIsResolvedAgainAndMovesOnlyWhenItsAddressIsGone() {
+    GatewayAgent refreshing = new GatewayAgent(30);
+    refreshing.onMessage(authorize("r1", "db.svc.test", "100.96.0.9"), NOW);
+    refreshing.onResolved("r1", List.of(ip("10.20.0.5")), null, NOW);
+
+    assertThat(refreshing.tick(NOW + 29)).as("not yet due").isEmpty();
+    String ref = GatewayAgent.REFRESH_REF + "db.svc.test";
+    assertThat(refreshing.tick(NOW + 30))
+        .containsExactly(new GatewayCommand.Resolve(ref, "db.svc.test"));
+    assertThat(refreshing.tick(NOW + 31)).as("one lookup in flight per name").isEmpty();
+
+    // Still in the answer (another address came too): nothing moves.
+    assertThat(
+            refreshing.onResolved(ref, List.of(ip("10.20.0.7"), ip("10.20.0.5")), null, NOW + 31))
+        .isEmpty();
+    assertThat(refreshing.tick(NOW + 60)).isEmpty();
+    assertThat(refreshing.tick(NOW + 61)).hasSize(1);
+
+    // Gone from the answer (the pod was replaced): the translation and the access follow.
+    List<GatewayCommand> out = refreshing.onResolved(ref, List.of(ip("10.20.0.8")), null, NOW + 61);
+    assertThat(out.get(0))
+        .isInstanceOfSatisfying(
+            GatewayCommand.SetClientAccess.class,
+            a ->
+                assertThat(a.access())
+                    .singleElement()
+                    .satisfies(
+                        rule ->
+                            assertThat(rule.destination())
+                                .isEqualTo(IpPrefix.parse("10.20.0.8/32"))));
+    assertThat(out.get(1))
+        .isEqualTo(
+            new GatewayCommand.SetClientNat(
+                ALICE,
+                IpPrefix.parse("100.64.0.2/32"),
+                List.of(new GatewayCommand.NatMapping(ip("100.96.0.9"), ip("10.20.0.8")))));
+    assertThat(out.get(2))
+        .isInstanceOfSatisfying(
+            GatewayCommand.Report.class, r -> assertThat(r.event()).isEqualTo("dns_changed"));
+  }
+
+  @Test
+  void aFailedRefreshKeepsTheTranslationAndTriesAgainLater() {
+    GatewayAgent refreshing = new GatewayAgent(30);
+    refreshing.onMessage(authorize("r1", "db.svc.test", "100.96.0.9"), NOW);
+    refreshing.onResolved("r1", List.of(ip("10.20.0.5")), null, NOW);
+    String ref = GatewayAgent.REFRESH_REF + "db.svc.test";
+    assertThat(refreshing.tick(NOW + 30)).hasSize(1);
+
+    List<GatewayCommand> out = refreshing.onResolved(ref, null, "resolver timed out", NOW + 35);
+    assertThat(out)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            GatewayCommand.Report.class,
+            r -> assertThat(r.event()).isEqualTo("dns_refresh_failed"));
+    assertThat(refreshing.natMappings()).isEqualTo(1);
+    assertThat(refreshing.onResolved(ref, List.of(ip("fd00::1")), null, NOW + 36))
+        .as("an IPv6-only answer changes nothing either")
+        .singleElement()
+        .isInstanceOf(GatewayCommand.Report.class);
+    assertThat(refreshing.tick(NOW + 65)).isEmpty();
+    assertThat(refreshing.tick(NOW + 66)).hasSize(1);
+
+    // A revoked name is not looked up any more.
+    refreshing.onMessage(Envelope.of(null, new GatewayOutbound.RejectAccess(ALICE, SVC)), NOW + 67);
+    refreshing.onResolved(ref, List.of(ip("10.20.0.5")), null, NOW + 67);
+    assertThat(refreshing.tick(NOW + 200)).isEmpty();
+  }
 }
