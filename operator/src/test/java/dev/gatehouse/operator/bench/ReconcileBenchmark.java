@@ -42,7 +42,17 @@ public final class ReconcileBenchmark {
       Operator operator =
           GatehouseOperator.create(
               client,
-              OperatorConfig.forTests(true),
+              // Only the benchmark's namespace: the baseline's Resources are not the operator's.
+              new OperatorConfig(
+                  java.util.Set.of("bench"),
+                  OperatorConfig.DEFAULT_GATEWAY_IMAGE,
+                  "ws://gatehouse-api.gatehouse.svc:8080",
+                  null,
+                  null,
+                  "bench",
+                  java.time.Duration.ofSeconds(15),
+                  true,
+                  0),
               ControlPlaneSync.DISCONNECTED,
               Clock.systemUTC());
       operator.start();
@@ -86,6 +96,10 @@ public final class ReconcileBenchmark {
       operator.stop();
       pool.shutdownNow();
     }
+    // Informer and HTTP client threads can outlive the operator and the API server; a benchmark
+    // that has printed its line is done.
+    System.out.flush();
+    System.exit(0);
   }
 
   private static void create(KubernetesClient client, ExecutorService pool, String ns, int count)
