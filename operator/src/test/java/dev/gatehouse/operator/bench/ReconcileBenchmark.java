@@ -27,7 +27,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ReconcileBenchmark {
   public static void main(String[] args) throws Exception {
-    int count = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+    try {
+      run(args.length > 0 ? Integer.parseInt(args[0]) : 1000);
+    } catch (Exception e) {
+      e.printStackTrace();
+      System.exit(1); // informer and HTTP client threads would keep a failed run alive
+    }
+    System.out.flush();
+    System.exit(0);
+  }
+
+  private static void run(int count) throws Exception {
     try (SharedTestKit.ApiServer api = SharedTestKit.ApiServer.start()) {
       api.installCrds();
       KubernetesClient client = api.client();
@@ -96,10 +106,6 @@ public final class ReconcileBenchmark {
       operator.stop();
       pool.shutdownNow();
     }
-    // Informer and HTTP client threads can outlive the operator and the API server; a benchmark
-    // that has printed its line is done.
-    System.out.flush();
-    System.exit(0);
   }
 
   private static void create(KubernetesClient client, ExecutorService pool, String ns, int count)
