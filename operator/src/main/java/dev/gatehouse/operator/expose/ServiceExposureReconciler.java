@@ -80,6 +80,12 @@ public class ServiceExposureReconciler implements Reconciler<Service> {
               + " label");
       return UpdateControl.noUpdate();
     }
+    if (existing != null && existing.isMarkedForDeletion()) {
+      return UpdateControl.noUpdate(); // once it is gone, its delete event brings us back
+    }
+    if (existing == null && !exposedNow(client, service)) {
+      return UpdateControl.noUpdate();
+    }
     if (serverSideApply) {
       client.resource(desired).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
     } else if (existing == null) {
@@ -97,5 +103,22 @@ public class ServiceExposureReconciler implements Reconciler<Service> {
               + "; a Policy naming it grants access");
     }
     return UpdateControl.noUpdate();
+  }
+
+  /**
+   * Whether the API server (not this controller's cache, which may not have seen the label go yet)
+   * still has this Service exposed: a Resource the ResourceReconciler just deleted for a removed
+   * label must not be made again from a stale copy.
+   */
+  private static boolean exposedNow(KubernetesClient client, Service cached) {
+    Service live =
+        client
+            .services()
+            .inNamespace(cached.getMetadata().getNamespace())
+            .withName(cached.getMetadata().getName())
+            .get();
+    return live != null
+        && ServiceExposure.exposed(live)
+        && live.getMetadata().getUid().equals(cached.getMetadata().getUid());
   }
 }
