@@ -46,12 +46,13 @@ class OperatorRealApiIT {
     apiServer.installCrds();
     apiServer.createNamespace("gatehouse-demo");
     operator =
-        GatehouseOperator.create(
-            client,
-            OperatorConfig.forTests(true),
-            ControlPlaneSync.DISCONNECTED,
-            Clock.systemUTC());
-    operator.start();
+        SharedTestKit.startOperator(
+            () ->
+                GatehouseOperator.create(
+                    client,
+                    OperatorConfig.forTests(true),
+                    ControlPlaneSync.DISCONNECTED,
+                    Clock.systemUTC()));
   }
 
   @AfterAll

@@ -78,4 +78,35 @@ public final class SharedTestKit {
       scenarios.aLabelledServiceBecomesAResource(ns);
     }
   }
+
+  /**
+   * Creates and starts an operator. A start the API server cuts short (an informer's first list or
+   * watch on a connection it closes, as a freshly started kube-apiserver sometimes does) is tried
+   * again with a new operator, up to three times; any other failure is thrown at once.
+   */
+  public static io.javaoperatorsdk.operator.Operator startOperator(
+      java.util.function.Supplier<io.javaoperatorsdk.operator.Operator> create) {
+    io.javaoperatorsdk.operator.OperatorException last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      io.javaoperatorsdk.operator.Operator operator = create.get();
+      try {
+        operator.start();
+        return operator;
+      } catch (io.javaoperatorsdk.operator.OperatorException e) {
+        last = e;
+        try {
+          operator.stop();
+        } catch (RuntimeException ignored) {
+          // it never fully started
+        }
+        try {
+          Thread.sleep(1_000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+    throw last;
+  }
 }

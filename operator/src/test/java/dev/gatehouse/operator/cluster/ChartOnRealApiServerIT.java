@@ -198,14 +198,16 @@ class ChartOnRealApiServerIT {
     try (KubernetesClient operatorClient =
         ChartInstaller.clientAs(admin, RELEASE_NS, SERVICE_ACCOUNT)) {
       Operator operator =
-          GatehouseOperator.create(
-              operatorClient,
-              OperatorConfig.forTests(true)
-                  .withLeaderElection(LEASE, RELEASE_NS, "chart-all", Duration.ofSeconds(10)),
-              ControlPlaneSync.DISCONNECTED,
-              Clock.systemUTC());
+          SharedTestKit.startOperator(
+              () ->
+                  GatehouseOperator.create(
+                      operatorClient,
+                      OperatorConfig.forTests(true)
+                          .withLeaderElection(
+                              LEASE, RELEASE_NS, "chart-all", Duration.ofSeconds(10)),
+                      ControlPlaneSync.DISCONNECTED,
+                      Clock.systemUTC()));
       try {
-        operator.start();
         SharedTestKit.Scenarios scenarios = new SharedTestKit.Scenarios(admin);
         for (String ns :
             List.of(
@@ -270,10 +272,11 @@ class ChartOnRealApiServerIT {
               true,
               0);
       Operator operator =
-          GatehouseOperator.create(
-              operatorClient, config, ControlPlaneSync.DISCONNECTED, Clock.systemUTC());
+          SharedTestKit.startOperator(
+              () ->
+                  GatehouseOperator.create(
+                      operatorClient, config, ControlPlaneSync.DISCONNECTED, Clock.systemUTC()));
       try {
-        operator.start();
         SharedTestKit.Scenarios scenarios = new SharedTestKit.Scenarios(admin);
         scenarios.gatewayCreatesItsObjects("team-a");
         scenarios.policyFollowsItsResource("team-b");

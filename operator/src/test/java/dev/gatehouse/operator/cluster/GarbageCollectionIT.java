@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.operator.GatehouseOperator;
+import dev.gatehouse.operator.SharedTestKit;
 import dev.gatehouse.operator.TestGateways;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.model.Gateway;
@@ -64,18 +65,19 @@ class GarbageCollectionIT {
     try (KubernetesClient operatorClient =
         ChartInstaller.clientAs(admin, RELEASE_NS, "gh-gatehouse-operator")) {
       Operator operator =
-          GatehouseOperator.create(
-              operatorClient,
-              OperatorConfig.forTests(true)
-                  .withLeaderElection(
-                      OperatorConfig.DEFAULT_LEASE_NAME,
-                      RELEASE_NS,
-                      "gc-it",
-                      Duration.ofSeconds(10)),
-              ControlPlaneSync.DISCONNECTED,
-              Clock.systemUTC());
+          SharedTestKit.startOperator(
+              () ->
+                  GatehouseOperator.create(
+                      operatorClient,
+                      OperatorConfig.forTests(true)
+                          .withLeaderElection(
+                              OperatorConfig.DEFAULT_LEASE_NAME,
+                              RELEASE_NS,
+                              "gc-it",
+                              Duration.ofSeconds(10)),
+                      ControlPlaneSync.DISCONNECTED,
+                      Clock.systemUTC()));
       try {
-        operator.start();
         Gateway gateway = admin.resource(TestGateways.gateway(NS, "edge", 2)).create();
 
         Map<Class<? extends HasMetadata>, String> owned =

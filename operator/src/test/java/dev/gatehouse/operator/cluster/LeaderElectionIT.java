@@ -66,13 +66,14 @@ class LeaderElectionIT {
     KubernetesClient client = ChartInstaller.copyOf(admin);
     RecordingControlPlane sites = new RecordingControlPlane();
     Operator operator =
-        GatehouseOperator.create(
-            client,
-            OperatorConfig.forTests(true)
-                .withLeaderElection(LEASE, LEASE_NS, identity, LEASE_DURATION),
-            sites.sync(),
-            Clock.systemUTC());
-    operator.start();
+        SharedTestKit.startOperator(
+            () ->
+                GatehouseOperator.create(
+                    client,
+                    OperatorConfig.forTests(true)
+                        .withLeaderElection(LEASE, LEASE_NS, identity, LEASE_DURATION),
+                    sites.sync(),
+                    Clock.systemUTC()));
     Replica replica = new Replica(identity, client, operator, sites);
     replicas.add(replica);
     return replica;
