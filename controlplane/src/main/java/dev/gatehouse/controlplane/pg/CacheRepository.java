@@ -36,22 +36,11 @@ public final class CacheRepository {
       c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
       c.setReadOnly(true);
       try {
-        Row.Client client = null;
-        try (PreparedStatement ps =
-            c.prepareStatement(
-                "SELECT "
-                    + Rows.CLIENT_COLUMNS
-                    + " FROM clients WHERE id = ? AND deleted_at IS NULL")) {
-          ps.setObject(1, clientId);
-          try (ResultSet rs = ps.executeQuery()) {
-            if (rs.next()) {
-              client = Rows.client(rs);
-            }
-          }
-        }
-        if (client == null) {
+        Optional<Row.Client> live = Rows.liveClient(c, clientId);
+        if (live.isEmpty()) {
           return Optional.empty();
         }
+        Row.Client client = live.get();
         UUID actor = client.actorId();
         List<Row.Membership> memberships =
             query(

@@ -70,20 +70,11 @@ public final class FlowReauthorization {
       Instant previousExpiry,
       Instant now)
       throws SQLException {
-    Row.Client client;
-    try (PreparedStatement ps =
-        c.prepareStatement(
-            "SELECT "
-                + Rows.CLIENT_COLUMNS
-                + " FROM clients WHERE id = ? AND deleted_at IS NULL")) {
-      ps.setObject(1, clientId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return Optional.empty();
-        }
-        client = Rows.client(rs);
-      }
+    Optional<Row.Client> live = Rows.liveClient(c, clientId);
+    if (live.isEmpty()) {
+      return Optional.empty();
     }
+    Row.Client client = live.get();
     ClientContext context =
         new ClientContext(
             ClientContext.ipOrNull(client.lastSeenRemoteIp()),

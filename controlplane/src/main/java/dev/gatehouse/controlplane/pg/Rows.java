@@ -24,6 +24,19 @@ final class Rows {
   static final String FLOW_COLUMNS =
       "id, account_id, client_id, gateway_id, resource_id, policy_id, expires_at";
 
+  /** The live (not soft-deleted) client row {@code id}, if there is one. */
+  static java.util.Optional<Row.Client> liveClient(java.sql.Connection c, java.util.UUID id)
+      throws SQLException {
+    try (java.sql.PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT " + CLIENT_COLUMNS + " FROM clients WHERE id = ? AND deleted_at IS NULL")) {
+      ps.setObject(1, id);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(client(rs)) : java.util.Optional.empty();
+      }
+    }
+  }
+
   static Row.Client client(ResultSet rs) throws SQLException {
     return new Row.Client(
         uuid(rs, "id"),
