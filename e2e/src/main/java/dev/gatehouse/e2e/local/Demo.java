@@ -19,6 +19,7 @@ import java.util.stream.Stream;
 public final class Demo {
   private static final String REJECTED_BY = "gatehouse.dev/rejected-by";
   private final Path repository;
+  private final DemoSummary summary = new DemoSummary();
   private LocalStack stack;
 
   private Demo(Path repository) {
@@ -72,18 +73,47 @@ public final class Demo {
           stack.lab().clientAddress());
       say("logs of every process: %s", logs);
       tell();
-      return 0;
     } catch (Exception | AssertionError e) {
       System.out.println();
       System.out.println("demo failed: " + e);
-      System.out.println("logs of every process are in " + logs);
-      return 1;
+      summary.add("local stack", "failed: " + oneLine(e), false);
     } finally {
       step("Cleaning up: every process and namespace the demo started");
       if (stack != null) {
         stack.close();
       }
     }
+    step("Summary");
+    System.out.print(summary.render());
+    if (summary.exitStatus() != 0) {
+      System.out.println("  logs of every process are in " + logs);
+    }
+    return summary.exitStatus();
+  }
+
+  /** A scenario's body; what it returns is told and judged by the caller. */
+  private interface Scenario<T> {
+    T run() throws Exception;
+  }
+
+  /**
+   * Runs one scenario; when it throws, records a failed row under {@code name} and returns null so
+   * that the demo goes on to the next one.
+   */
+  private <T> T attempt(String name, Scenario<T> scenario) {
+    try {
+      return scenario.run();
+    } catch (Exception | AssertionError e) {
+      say("%s failed: %s", name, e);
+      summary.add(name, "failed: " + oneLine(e), false);
+      return null;
+    }
+  }
+
+  private static String oneLine(Throwable e) {
+    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    String line = message.lines().findFirst().orElse("");
+    return line.length() > 70 ? line.substring(0, 67) + "..." : line;
   }
 
   private void tell() throws Exception {
@@ -103,78 +133,115 @@ public final class Demo {
 
     Scenarios scenarios = new Scenarios(stack);
     step("The client starts and fetches a page through the tunnel");
-    Scenarios.PageAndFile first = scenarios.pageAndFile();
-    say(
-        "before the client ran, the resource was unreachable from the client: %s",
-        first.blockedWithoutTunnel() ? "yes (only the gateways' UDP port is exposed)" : "NO");
-    say(
-        "first page %.2f s after the client started (join, init, create_flow, handshake): %s",
-        first.secondsToFirstPage(), Scenarios.describe(first.page()));
-    say(
-        "through gateway %s (%s); the web server logged: %s",
-        first.gatewayPod(), first.gatewayPodIp(), first.accessLogLine());
-    if (first.file() != null) {
-      say(
-          "a %d-byte file in %.2f s (%.0f Mbit/s), SHA-256 %s",
-          first.file().bytes(),
-          first.file().seconds(),
-          first.file().megabitsPerSecond(),
-          first.file().sha256().equals(stack.resource().fileSha256()) ? "matches" : "DIFFERS");
+    Scenarios.PageAndFile first = attempt("first page", scenarios::pageAndFile);
+    if (first == null || !first.page().ok()) {
+      if (first != null) {
+        summary.add("first page", "none within 60 s: " + Scenarios.describe(first.page()), false);
+      }
+      say("no page through the tunnel: the other scenarios need one, so they are not run");
+      return;
     }
-    System.out.println();
-    stack.client().status().lines().forEach(l -> say("client status | %s", l));
+    tellPageAndFile(first);
 
     step("The same server by its DNS name: the client's stub answers, the gateway resolves");
-    Scenarios.ByName byName = scenarios.byName();
-    say(
-        "%s resolved in the client's namespace to %s (a proxy address: %s); %s",
-        byName.name(), byName.address(), byName.proxyAddress(), Scenarios.describe(byName.page()));
-    say("the web server logged: %s", byName.accessLogLine());
+    Scenarios.ByName byName = attempt("DNS resource", scenarios::byName);
+    if (byName != null) {
+      say(
+          "%s resolved in the client's namespace to %s (a proxy address: %s); %s",
+          byName.name(),
+          byName.address(),
+          byName.proxyAddress(),
+          Scenarios.describe(byName.page()));
+      say("the web server logged: %s", byName.accessLogLine());
+      summary.add(
+          "DNS resource by name",
+          byName.name() + " -> " + byName.address() + ", " + Scenarios.describe(byName.page()),
+          byName.passed());
+    }
 
     step("Garbage UDP at the gateway's port is dropped and counted; traffic continues");
-    Scenarios.Garbage garbage = scenarios.garbage(200);
-    say(
-        "sent %d random datagrams to %s: gatehouse_gateway_drops_total %.0f -> %.0f; page after: %s",
-        garbage.sent(),
-        garbage.pod(),
-        garbage.dropsBefore(),
-        garbage.dropsAfter(),
-        Scenarios.describe(garbage.pageAfter()));
+    Scenarios.Garbage garbage = attempt("garbage UDP", () -> scenarios.garbage(200));
+    if (garbage != null) {
+      say(
+          "sent %d random datagrams to %s: gatehouse_gateway_drops_total %.0f -> %.0f; page after:"
+              + " %s",
+          garbage.sent(),
+          garbage.pod(),
+          garbage.dropsBefore(),
+          garbage.dropsAfter(),
+          Scenarios.describe(garbage.pageAfter()));
+      summary.add(
+          "garbage UDP",
+          String.format(
+              "%d sent, %.0f counted as drops, page after: %s",
+              garbage.sent(),
+              garbage.dropsAfter() - garbage.dropsBefore(),
+              garbage.pageAfter().ok() ? "yes" : "no"),
+          garbage.passed());
+    }
 
     step(
         "Both operator replicas restart in turn (a rolling update of the API nodes); tunnels stay"
             + " up, everyone reconnects");
-    Scenarios.ApiRestart restart = scenarios.apiNodeRestart();
-    say(
-        "restart took %.1f s; pings through the tunnel meanwhile: %d of %d answered",
-        restart.restart().toMillis() / 1000.0, restart.pingsAnswered(), restart.pingsSent());
-    say(
-        "client reconnected: %s; gateways reconnected: %s; page after: %s",
-        restart.clientReconnected(),
-        restart.gatewaysReconnected(),
-        Scenarios.describe(restart.pageAfter()));
+    Scenarios.ApiRestart restart = attempt("API node restart", scenarios::apiNodeRestart);
+    if (restart != null) {
+      say(
+          "restart took %.1f s; pings through the tunnel meanwhile: %d of %d answered",
+          restart.restart().toMillis() / 1000.0, restart.pingsAnswered(), restart.pingsSent());
+      say(
+          "client reconnected: %s; gateways reconnected: %s; page after: %s",
+          restart.clientReconnected(),
+          restart.gatewaysReconnected(),
+          Scenarios.describe(restart.pageAfter()));
+      summary.add(
+          "API node restart",
+          String.format(
+              "%d of %d pings answered, reconnected: client %s, gateways %s",
+              restart.pingsAnswered(),
+              restart.pingsSent(),
+              restart.clientReconnected() ? "yes" : "no",
+              restart.gatewaysReconnected() ? "yes" : "no"),
+          restart.passed());
+    }
 
     step("A gateway pod is killed mid-transfer; the client gets a new flow through another one");
-    Scenarios.Failover failover = scenarios.gatewayKilled();
-    say(
-        "killed %s; a page came through %s %.1f s later: %s",
-        failover.killedPod(),
-        failover.newPod(),
-        failover.secondsToPageThroughOtherGateway(),
-        Scenarios.describe(failover.pageAfter()));
-    say("the download that was running: %s", failover.transferDuringKill().replace('\n', ' '));
+    Scenarios.Failover failover = attempt("gateway failover", scenarios::gatewayKilled);
+    if (failover != null) {
+      say(
+          "killed %s; a page came through %s %.1f s later: %s",
+          failover.killedPod(),
+          failover.newPod(),
+          failover.secondsToPageThroughOtherGateway(),
+          Scenarios.describe(failover.pageAfter()));
+      say("the download that was running: %s", failover.transferDuringKill().replace('\n', ' '));
+      summary.add(
+          "gateway failover",
+          String.format(
+              "page through another gateway %.1f s after the kill",
+              failover.secondsToPageThroughOtherGateway()),
+          failover.passed());
+    }
 
     step("The policy is revoked in the control plane's database");
-    Scenarios.Revocation revocation = scenarios.revocation();
-    say(
-        "pings every 20 ms: %d answered before the revocation; last answer %s after it",
-        revocation.repliesBefore(),
-        revocation.lastReplyAfterRevoke().map(s -> Scenarios.ms(s)).orElse("none (0 ms)"));
-    say(
-        "answers later than 1 s after it: %d; the client removed the route: %s; page now: %s",
-        revocation.repliesLaterThanOneSecond(),
-        revocation.routeRemoved(),
-        Scenarios.describe(revocation.pageAfter()));
+    Scenarios.Revocation revocation = attempt("revocation", scenarios::revocation);
+    if (revocation != null) {
+      String last = revocation.lastReplyAfterRevoke().map(Scenarios::ms).orElse("none (0 ms)");
+      say(
+          "pings every 20 ms: %d answered before the revocation; last answer %s after it",
+          revocation.repliesBefore(), last);
+      say(
+          "answers later than 1 s after it: %d; the client removed the route: %s; page now: %s",
+          revocation.repliesLaterThanOneSecond(),
+          revocation.routeRemoved(),
+          Scenarios.describe(revocation.pageAfter()));
+      summary.add(
+          "revocation",
+          "last ping answered "
+              + last
+              + " after the commit; page after: "
+              + (revocation.pageAfter().ok() ? "yes" : "no"),
+          revocation.passed());
+    }
 
     step("Gateway metrics (Prometheus, from inside each pod)");
     for (Map.Entry<String, PodLauncher.Running> pod : stack.gatewayPods().entrySet()) {
@@ -189,6 +256,44 @@ public final class Demo {
             Probes.metric(p, "gatehouse_gateway_drops_total", null));
       }
     }
+  }
+
+  private void tellPageAndFile(Scenarios.PageAndFile first) {
+    say(
+        "before the client ran, the resource was unreachable from the client: %s",
+        first.blockedWithoutTunnel() ? "yes (only the gateways' UDP port is exposed)" : "NO");
+    say(
+        "first page %.2f s after the client started (join, init, create_flow, handshake): %s",
+        first.secondsToFirstPage(), Scenarios.describe(first.page()));
+    say(
+        "through gateway %s (%s); the web server logged: %s",
+        first.gatewayPod(), first.gatewayPodIp(), first.accessLogLine());
+    summary.add(
+        "first page",
+        String.format(
+            "%.2f s after the client started; unreachable without the tunnel: %s",
+            first.secondsToFirstPage(), first.blockedWithoutTunnel() ? "yes" : "NO"),
+        first.blockedWithoutTunnel());
+    if (first.file() != null) {
+      say(
+          "a %d-byte file in %.2f s (%.0f Mbit/s), SHA-256 %s",
+          first.file().bytes(),
+          first.file().seconds(),
+          first.file().megabitsPerSecond(),
+          first.fileMatches() ? "matches" : "DIFFERS");
+      summary.add(
+          "file through the tunnel",
+          String.format(
+              "%d MiB at %.0f Mbit/s, SHA-256 %s",
+              first.file().bytes() >> 20,
+              first.file().megabitsPerSecond(),
+              first.fileMatches() ? "matches" : "DIFFERS"),
+          first.fileMatches());
+    } else {
+      summary.add("file through the tunnel", "not downloaded", false);
+    }
+    System.out.println();
+    stack.client().status().lines().forEach(l -> say("client status | %s", l));
   }
 
   private void refuseInvalidExamples() throws Exception {

@@ -62,7 +62,17 @@ public final class Scenarios {
       String accessLogLine,
       String gatewayPod,
       String gatewayPodIp,
-      Probes.Download file) {}
+      Probes.Download file,
+      String expectedSha256) {
+    /** Unreachable without the tunnel, then a page and the whole file through it. */
+    public boolean passed() {
+      return blockedWithoutTunnel && page != null && page.ok() && fileMatches();
+    }
+
+    public boolean fileMatches() {
+      return file != null && file.sha256().equals(expectedSha256);
+    }
+  }
 
   public PageAndFile pageAndFile() throws Exception {
     boolean blocked = !probes.fetch("/", 3).ok();
@@ -83,7 +93,14 @@ public final class Scenarios {
     PodLauncher.Running running = stack.gatewayPods().get(pod);
     Probes.Download file = page != null && page.ok() ? probes.download("/file.bin") : null;
     return new PageAndFile(
-        blocked, seconds, page, line, pod, running == null ? "?" : running.podIp(), file);
+        blocked,
+        seconds,
+        page,
+        line,
+        pod,
+        running == null ? "?" : running.podIp(),
+        file,
+        stack.resource().fileSha256());
   }
 
   // ---------------------------------------------------------------- 1b. by name
@@ -99,6 +116,10 @@ public final class Scenarios {
           && o[0].equals("100")
           && Integer.parseInt(o[1]) >= 96
           && Integer.parseInt(o[1]) <= 127;
+    }
+
+    public boolean passed() {
+      return page != null && page.ok() && proxyAddress();
     }
   }
 
@@ -129,7 +150,12 @@ public final class Scenarios {
   // ---------------------------------------------------------------- 2. garbage UDP
 
   public record Garbage(
-      String pod, int sent, double dropsBefore, double dropsAfter, Probes.Fetch pageAfter) {}
+      String pod, int sent, double dropsBefore, double dropsAfter, Probes.Fetch pageAfter) {
+    /** Every datagram counted as a drop, and traffic still flowing. */
+    public boolean passed() {
+      return dropsAfter - dropsBefore >= sent && pageAfter.ok();
+    }
+  }
 
   public Garbage garbage(int count) throws Exception {
     String pod =
@@ -152,7 +178,15 @@ public final class Scenarios {
       int pingsAnswered,
       boolean gatewaysReconnected,
       boolean clientReconnected,
-      Probes.Fetch pageAfter) {}
+      Probes.Fetch pageAfter) {
+    /** At least 95% of the pings answered meanwhile, everyone back, and a page after. */
+    public boolean passed() {
+      return pingsAnswered >= pingsSent * 95 / 100
+          && clientReconnected
+          && gatewaysReconnected
+          && pageAfter.ok();
+    }
+  }
 
   public ApiRestart apiNodeRestart() throws Exception {
     int count = 250;
@@ -195,7 +229,16 @@ public final class Scenarios {
       Probes.Fetch pageAfter,
       String transferDuringKill,
       String clientStatusAfter,
-      Map<String, String> gatewayCounters) {}
+      Map<String, String> gatewayCounters) {
+    /** A page through another gateway within 30 s of the kill. */
+    public boolean passed() {
+      return pageAfter != null
+          && pageAfter.ok()
+          && !newPod.equals(killedPod)
+          && !newPod.equals("?")
+          && secondsToPageThroughOtherGateway < 30;
+    }
+  }
 
   public Failover gatewayKilled() throws Exception {
     ManagedProcess transfer =
@@ -268,7 +311,12 @@ public final class Scenarios {
       Optional<Double> lastReplyAfterRevoke,
       long repliesLaterThanOneSecond,
       boolean routeRemoved,
-      Probes.Fetch pageAfter) {}
+      Probes.Fetch pageAfter) {
+    /** Traffic before, none answered later than 1 s after, the route gone and no page. */
+    public boolean passed() {
+      return repliesBefore > 0 && repliesLaterThanOneSecond == 0 && routeRemoved && !pageAfter.ok();
+    }
+  }
 
   public Revocation revocation() throws Exception {
     ManagedProcess ping = probes.startPing(300, 0.02, "ping-revocation.log");

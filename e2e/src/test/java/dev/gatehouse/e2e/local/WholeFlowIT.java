@@ -95,6 +95,7 @@ class WholeFlowIT {
                 assertThat(stack.gatewayConnectedReplicas())
                     .as("kubectl get gateway: CONNECTED")
                     .isEqualTo(2));
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
 
   @Test
@@ -109,6 +110,7 @@ class WholeFlowIT {
     assertThat(stack.gatewayPods().values())
         .as("the request reached the resource from a gateway pod: " + r.accessLogLine())
         .anySatisfy(pod -> assertThat(r.accessLogLine()).startsWith(pod.podIp() + " "));
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
 
   @Test
@@ -121,6 +123,7 @@ class WholeFlowIT {
         .isGreaterThanOrEqualTo(200);
     assertThat(stack.gatewayPods().get(r.pod()).alive()).isTrue();
     assertThat(r.pageAfter().ok()).as("traffic after the garbage: " + r.pageAfter()).isTrue();
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
 
   @Test
@@ -134,6 +137,7 @@ class WholeFlowIT {
     assertThat(r.clientReconnected()).as("client control channel back" + logs()).isTrue();
     assertThat(r.gatewaysReconnected()).as("gateway control channels back" + logs()).isTrue();
     assertThat(r.pageAfter().ok()).isTrue();
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
 
   @Test
@@ -146,6 +150,7 @@ class WholeFlowIT {
         .isTrue();
     assertThat(r.newPod()).isNotEqualTo(r.killedPod()).isNotEqualTo("?");
     assertThat(r.secondsToPageThroughOtherGateway()).isLessThan(30);
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
 
   @Test
@@ -159,5 +164,6 @@ class WholeFlowIT {
         .isZero();
     assertThat(r.routeRemoved()).as("the client removed the resource's route").isTrue();
     assertThat(r.pageAfter().ok()).isFalse();
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
 }
