@@ -45,6 +45,7 @@ class OperatorRealApiIT {
     client = apiServer.client();
     apiServer.installCrds();
     apiServer.createNamespace("gatehouse-demo");
+    apiServer.createNamespace(CelRuleCases.NAMESPACE);
     operator =
         SharedTestKit.startOperator(
             () ->
@@ -103,6 +104,38 @@ class OperatorRealApiIT {
             e -> {
               assertThat(e.getCode()).isEqualTo(422);
               assertThat(e.getMessage()).contains(expected);
+            });
+  }
+
+  static List<CelRuleCases.Case> celRuleCases() throws IOException {
+    return CelRuleCases.cases();
+  }
+
+  /** Each CEL rule of crds/ against the API server: its accept case passes, its refuse case not. */
+  @ParameterizedTest
+  @MethodSource("celRuleCases")
+  void celRuleAcceptsItsAcceptCaseAndRefusesItsRefuseCase(CelRuleCases.Case c) throws IOException {
+    String message =
+        CelRuleCases.rulesInCrds().stream()
+            .map(CelRuleCases.Rule::message)
+            .filter(m -> m.startsWith(c.rulePrefix()))
+            .findFirst()
+            .orElseThrow();
+    for (HasMetadata object : c.existing()) {
+      client.resource(object).forceConflicts().serverSideApply();
+    }
+
+    assertThat(client.resource(c.accept()).dryRun().forceConflicts().serverSideApply())
+        .as("%s: the accept case", c)
+        .isNotNull();
+    assertThatThrownBy(
+            () -> client.resource(c.refuse()).dryRun().forceConflicts().serverSideApply())
+        .as("%s: the refuse case", c)
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains(message);
             });
   }
 
