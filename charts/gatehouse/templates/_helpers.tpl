@@ -96,8 +96,12 @@ down to one replica); everything else goes by ownerReference garbage collection.
 */}}
 {{- define "gatehouse.workloadsRules" -}}
 - apiGroups: [""]
-  resources: [serviceaccounts, secrets, services]
+  resources: [serviceaccounts, services]
   verbs: [get, list, watch, create, patch]
+# Gateway token Secrets are written, never read: no get, list or watch on any Secret.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [create]
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, watch, create, patch]

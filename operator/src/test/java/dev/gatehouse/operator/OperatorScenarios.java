@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.operator.expose.ServiceExposure;
+import dev.gatehouse.operator.gateway.GatewayDeployments;
+import dev.gatehouse.operator.gateway.TokenSecretWriter;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Policy;
 import dev.gatehouse.operator.model.PolicySpec;
@@ -72,6 +74,52 @@ final class OperatorScenarios {
             Base64.getDecoder().decode(secret.getData().get("token")), StandardCharsets.UTF_8);
     assertThat(token).startsWith("ghgw_");
     assertThat(Base64.getUrlDecoder().decode(token.substring(5))).hasSizeGreaterThanOrEqualTo(32);
+    // The operator never reads the Secret: what it knows of the token is the hash in the status,
+    // and the pod template carries its start so that a new token rolls the pods.
+    String hash = TokenSecretWriter.sha256Hex(token);
+    await().atMost(Duration.ofSeconds(30)).until(() -> tokenHashInStatus(ns, "edge"), hash::equals);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> tokenAnnotation(ns), a -> hash.startsWith(a == null ? "-" : a));
+
+    // Deleting the Secret rotates the token at the next reconciliation (here: a spec change).
+    client.resource(secret).withTimeout(10, java.util.concurrent.TimeUnit.SECONDS).delete();
+    client
+        .resources(Gateway.class)
+        .inNamespace(ns)
+        .withName("edge")
+        .edit(
+            g -> {
+              g.getSpec().setReplicas(3);
+              return g;
+            });
+    Secret rotated =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> client.secrets().inNamespace(ns).withName("edge-gateway-token").get(),
+                s -> s != null && !s.getMetadata().getUid().equals(secret.getMetadata().getUid()));
+    String newHash =
+        TokenSecretWriter.sha256Hex(
+            new String(
+                Base64.getDecoder().decode(rotated.getData().get("token")),
+                StandardCharsets.UTF_8));
+    assertThat(newHash).isNotEqualTo(hash);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> tokenHashInStatus(ns, "edge"), newHash::equals);
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> tokenAnnotation(ns), a -> a != null && newHash.startsWith(a));
+    client
+        .resources(Gateway.class)
+        .inNamespace(ns)
+        .withName("edge")
+        .edit(
+            g -> {
+              g.getSpec().setReplicas(2);
+              return g;
+            });
 
     var security =
         deployment
@@ -92,6 +140,17 @@ final class OperatorScenarios {
     assertThat(service.getSpec().getPorts().getFirst().getProtocol()).isEqualTo("UDP");
     assertThat(service.getSpec().getPorts().getFirst().getPort()).isEqualTo(51820);
     assertThat(pdb.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+  }
+
+  private String tokenHashInStatus(String ns, String name) {
+    Gateway g = client.resources(Gateway.class).inNamespace(ns).withName(name).get();
+    return g == null || g.getStatus() == null ? null : g.getStatus().getTokenSha256();
+  }
+
+  private String tokenAnnotation(String ns) {
+    Deployment d = client.apps().deployments().inNamespace(ns).withName("edge-gateway").get();
+    var annotations = d.getSpec().getTemplate().getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(GatewayDeployments.TOKEN_ANNOTATION);
   }
 
   /** Ready follows the Deployment's ready replicas; a spec change rolls into the Deployment. */

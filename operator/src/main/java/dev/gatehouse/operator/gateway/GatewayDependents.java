@@ -10,13 +10,12 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
-import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import java.security.SecureRandom;
+import java.util.Optional;
 
 /**
  * One dependent resource per object a {@link Gateway} owns. Each only maps the Gateway to its
@@ -46,20 +45,48 @@ public final class GatewayDependents {
 
   /**
    * The token Secret is created once and never updated: rotating it is a deliberate act (delete the
-   * Secret), not a side effect of reconciling.
+   * Secret), not a side effect of reconciling. It is written but never read ({@link
+   * TokenSecretWriter}): no informer, so the operator needs neither get, list nor watch on Secrets.
+   * A new token's SHA-256 reaches the Deployment and the reconciler through the workflow context
+   * under {@link #NEW_TOKEN_SHA256}; garbage collection removes the Secret with its Gateway (owner
+   * reference).
    */
-  @KubernetesDependent(informer = @Informer(labelSelector = GatewayNames.MANAGED_SELECTOR))
-  public static class TokenSecretDependent extends KubernetesDependentResource<Secret, Gateway>
-      implements Creator<Secret, Gateway>, GarbageCollected<Gateway> {
-    private static final SecureRandom RANDOM = new SecureRandom();
+  public static class TokenSecretDependent implements DependentResource<Secret, Gateway> {
+    /** Key of the SHA-256 (hex) of a token written in this reconciliation, if one was. */
+    public static final String NEW_TOKEN_SHA256 = "gatehouse.dev/new-token-sha256";
 
-    public TokenSecretDependent() {
-      super(Secret.class);
+    private static final TokenSecretWriter WRITER = new TokenSecretWriter(new SecureRandom());
+
+    @Override
+    public ReconcileResult<Secret> reconcile(Gateway gateway, Context<Gateway> context) {
+      return switch (WRITER.ensure(context.getClient(), gateway)) {
+        case TokenSecretWriter.Outcome.Created created -> {
+          context
+              .managedWorkflowAndDependentResourceContext()
+              .put(NEW_TOKEN_SHA256, created.tokenSha256());
+          yield ReconcileResult.resourceCreated(null);
+        }
+        case TokenSecretWriter.Outcome.Existing existing -> ReconcileResult.noOperation(null);
+      };
     }
 
     @Override
-    protected Secret desired(Gateway gateway, Context<Gateway> context) {
-      return GatewayTokens.secret(gateway, GatewayTokens.newToken(RANDOM));
+    public Class<Secret> resourceType() {
+      return Secret.class;
+    }
+
+    /** The workflow's name for it (only Kubernetes dependents take the annotation's name). */
+    @Override
+    public String name() {
+      return "token";
+    }
+
+    /** The token hash to use now: the one just written, else the one the status records. */
+    static Optional<String> currentHash(Gateway gateway, Context<Gateway> context) {
+      return context
+          .managedWorkflowAndDependentResourceContext()
+          .get(NEW_TOKEN_SHA256, String.class)
+          .or(() -> TokenSecretWriter.recordedHash(gateway));
     }
   }
 
@@ -79,7 +106,8 @@ public final class GatewayDependents {
 
     @Override
     protected Deployment desired(Gateway gateway, Context<Gateway> context) {
-      return GatewayDeployments.desired(gateway, config);
+      return GatewayDeployments.desired(
+          gateway, config, TokenSecretDependent.currentHash(gateway, context));
     }
   }
 

@@ -55,7 +55,18 @@ public final class GatewayDeployments {
 
   private GatewayDeployments() {}
 
+  /**
+   * Pod-template annotation with the start of the token's SHA-256: a rotated token (its Secret
+   * deleted and written anew) changes it, which rolls the pods onto the new token.
+   */
+  public static final String TOKEN_ANNOTATION = "gatehouse.dev/token-sha256-prefix";
+
   public static Deployment desired(Gateway gateway, OperatorConfig config) {
+    return desired(gateway, config, Optional.empty());
+  }
+
+  public static Deployment desired(
+      Gateway gateway, OperatorConfig config, Optional<String> tokenSha256) {
     GatewaySpec spec = gateway.getSpec();
     PodOverrides pod = Optional.ofNullable(spec.getPod()).orElseGet(PodOverrides::new);
     Map<String, String> podLabels = new LinkedHashMap<>(GatewayNames.labels(gateway));
@@ -78,13 +89,22 @@ public final class GatewayDeployments {
         .withNewTemplate()
         .withNewMetadata()
         .withLabels(podLabels)
-        .withAnnotations(
-            pod.getAnnotations() == null ? new LinkedHashMap<>() : pod.getAnnotations())
+        .withAnnotations(podAnnotations(pod, tokenSha256))
         .endMetadata()
         .withSpec(podSpec(gateway, config, pod))
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  private static Map<String, String> podAnnotations(
+      PodOverrides pod, Optional<String> tokenSha256) {
+    Map<String, String> annotations =
+        pod.getAnnotations() == null
+            ? new LinkedHashMap<>()
+            : new LinkedHashMap<>(pod.getAnnotations());
+    tokenSha256.ifPresent(hash -> annotations.put(TOKEN_ANNOTATION, hash.substring(0, 12)));
+    return annotations;
   }
 
   static int replicas(GatewaySpec spec) {

@@ -11,7 +11,6 @@ import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.GatewayStatus;
 import dev.gatehouse.operator.status.Failures;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -25,7 +24,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
@@ -64,21 +65,37 @@ public class GatewayReconciler implements Reconciler<Gateway>, Cleaner<Gateway> 
 
   @Override
   public UpdateControl<Gateway> reconcile(Gateway gateway, Context<Gateway> context) {
-    context
-        .getSecondaryResource(Secret.class)
-        .flatMap(GatewayTokens::tokenOf)
-        .ifPresent(token -> controlPlane.upsertSite(gateway, token));
+    Optional<String> tokenSha256 =
+        TokenSecretDependent.currentHash(gateway, context)
+            .or(() -> controlPlane.tokenSha256(gateway));
+    tokenSha256.ifPresent(hash -> controlPlane.upsertSite(gateway, HexFormat.of().parseHex(hash)));
     List<String> problems = GatewayValidator.validate(gateway.getSpec());
-    GatewayStatus status =
-        problems.isEmpty()
-            ? GatewayStatusAggregator.aggregate(
-                gateway,
-                context.getSecondaryResource(Deployment.class),
-                context.getSecondaryResource(Service.class),
-                clock.instant())
-            : GatewayStatusAggregator.failed(
-                gateway, "Invalid", String.join("; ", problems), clock.instant());
+    GatewayStatus status;
+    if (!problems.isEmpty()) {
+      status =
+          GatewayStatusAggregator.failed(
+              gateway, "Invalid", String.join("; ", problems), clock.instant());
+    } else if (tokenSha256.isEmpty() && controlPlane.connected()) {
+      status =
+          GatewayStatusAggregator.failed(
+              gateway,
+              "TokenUnknown",
+              "Secret "
+                  + GatewayNames.tokenSecretName(gateway)
+                  + " exists but the operator does not know its token's hash (it never reads"
+                  + " Secrets): delete the Secret and the operator writes a new token and rolls the"
+                  + " gateway pods",
+              clock.instant());
+    } else {
+      status =
+          GatewayStatusAggregator.aggregate(
+              gateway,
+              context.getSecondaryResource(Deployment.class),
+              context.getSecondaryResource(Service.class),
+              clock.instant());
+    }
     status.setSiteId(controlPlane.idOf(gateway));
+    status.setTokenSha256(tokenSha256.orElse(null));
     OptionalInt connected = controlPlane.connectedGateways(gateway);
     status.setConnectedReplicas(connected.isPresent() ? connected.getAsInt() : null);
     // Gateways connect and disconnect without touching any Kubernetes object: look again soon.

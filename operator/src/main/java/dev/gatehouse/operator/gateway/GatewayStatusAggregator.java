@@ -87,6 +87,7 @@ public final class GatewayStatusAggregator {
         status(gateway, conditions, zeroIfNull(previous.getReadyReplicas()), Optional.empty(), now);
     status.setEndpoints(previous.getEndpoints());
     status.setSiteId(previous.getSiteId());
+    status.setTokenSha256(previous.getTokenSha256());
     return status;
   }
 

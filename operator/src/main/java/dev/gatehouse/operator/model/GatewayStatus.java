@@ -22,8 +22,22 @@ public class GatewayStatus extends ConditionedStatus {
   @JsonPropertyDescription("Name of the Secret holding the gateway token.")
   private String tokenSecret;
 
+  @JsonPropertyDescription(
+      "SHA-256 (hex) of the gateway token the operator wrote into the token Secret. The operator"
+          + " may create Secrets but never read one, so this is how it knows the token's hash;"
+          + " deleting the Secret rotates the token.")
+  private String tokenSha256;
+
   @JsonPropertyDescription("Id of the Gateway's site in the control plane, once synced.")
   private String siteId;
+
+  public String getTokenSha256() {
+    return tokenSha256;
+  }
+
+  public void setTokenSha256(String tokenSha256) {
+    this.tokenSha256 = tokenSha256;
+  }
 
   public String getSiteId() {
     return siteId;
@@ -74,6 +88,7 @@ public class GatewayStatus extends ConditionedStatus {
         && Objects.equals(connectedReplicas, s.connectedReplicas)
         && Objects.equals(endpoints, s.endpoints)
         && Objects.equals(tokenSecret, s.tokenSecret)
+        && Objects.equals(tokenSha256, s.tokenSha256)
         && Objects.equals(siteId, s.siteId);
   }
 

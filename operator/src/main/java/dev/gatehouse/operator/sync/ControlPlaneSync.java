@@ -4,6 +4,7 @@ import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Policy;
 import dev.gatehouse.operator.model.Resource;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes what the custom resources declare into the control plane's database, and removes it when
@@ -15,8 +16,16 @@ import java.util.List;
  * failure in the object's status.
  */
 public interface ControlPlaneSync {
-  /** Upserts the Gateway's site and its token (the control plane keeps only a hash). */
-  void upsertSite(Gateway gateway, String token);
+  /** Upserts the Gateway's site and its token's SHA-256 (the control plane keeps only the hash). */
+  void upsertSite(Gateway gateway, byte[] tokenSha256);
+
+  /**
+   * The SHA-256 (hex) of the Gateway's live token as the control plane stores it; empty when there
+   * is none or no control plane. The operator's fallback when a Gateway's status lost the hash.
+   */
+  default Optional<String> tokenSha256(Gateway gateway) {
+    return Optional.empty();
+  }
 
   /**
    * Removes the Gateway's token; with {@code lastOfSite} also the site, which disconnects its
@@ -59,7 +68,7 @@ public interface ControlPlaneSync {
   ControlPlaneSync DISCONNECTED =
       new ControlPlaneSync() {
         @Override
-        public void upsertSite(Gateway gateway, String token) {}
+        public void upsertSite(Gateway gateway, byte[] tokenSha256) {}
 
         @Override
         public void removeSite(Gateway gateway, boolean lastOfSite) {}

@@ -36,7 +36,7 @@ public final class DatabaseControlPlaneSync implements ControlPlaneSync {
   }
 
   @Override
-  public void upsertSite(Gateway gateway, String token) {
+  public void upsertSite(Gateway gateway, byte[] tokenSha256) {
     UUID site = siteId(gateway);
     UUID tokenId = ControlPlaneIds.ofUid(gateway.getMetadata().getUid());
     run(
@@ -46,7 +46,22 @@ public final class DatabaseControlPlaneSync implements ControlPlaneSync {
                 account,
                 gateway.getMetadata().getNamespace() + "/" + gateway.siteName(),
                 tokenId,
-                OperatorSyncRepository.hashTokenSecret(token)));
+                tokenSha256));
+  }
+
+  @Override
+  public java.util.Optional<String> tokenSha256(Gateway gateway) {
+    try (Connection c = db.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT encode(secret_hash, 'hex') FROM tokens WHERE id = ? AND deleted_at IS NULL")) {
+      ps.setObject(1, ControlPlaneIds.ofUid(gateway.getMetadata().getUid()));
+      try (ResultSet rows = ps.executeQuery()) {
+        return rows.next() ? java.util.Optional.of(rows.getString(1)) : java.util.Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw new ControlPlaneException("control-plane database: " + e.getMessage(), e);
+    }
   }
 
   @Override

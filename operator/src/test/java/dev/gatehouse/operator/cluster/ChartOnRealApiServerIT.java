@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -231,6 +232,35 @@ class ChartOnRealApiServerIT {
         operator.stop();
       }
 
+      // Secrets: written, never read, not even its own gateway token or a Secret beside it.
+      admin
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("someone-elses")
+                  .withNamespace("all-objects")
+                  .endMetadata()
+                  .addToStringData("password", "hunter2")
+                  .build())
+          .create();
+      assertForbidden(
+          () ->
+              operatorClient.secrets().inNamespace("all-objects").withName("someone-elses").get());
+      assertForbidden(
+          () ->
+              operatorClient
+                  .secrets()
+                  .inNamespace("all-objects")
+                  .withName("edge-gateway-token")
+                  .get());
+      assertForbidden(() -> operatorClient.secrets().inAnyNamespace().list());
+      assertForbidden(
+          () ->
+              operatorClient
+                  .secrets()
+                  .inNamespace("all-objects")
+                  .withName("someone-elses")
+                  .delete());
       assertForbidden(() -> operatorClient.pods().inAnyNamespace().list());
       assertForbidden(() -> operatorClient.configMaps().inNamespace("all-objects").list());
       assertForbidden(
@@ -298,10 +328,12 @@ class ChartOnRealApiServerIT {
         operator.stop();
       }
 
-      assertThat(
-              operatorClient.secrets().inNamespace("team-a").withName("edge-gateway-token").get())
+      assertThat(admin.secrets().inNamespace("team-a").withName("edge-gateway-token").get())
           .as("the token Secret it made in a watched namespace")
           .isNotNull();
+      assertForbidden(
+          () ->
+              operatorClient.secrets().inNamespace("team-a").withName("edge-gateway-token").get());
       assertForbidden(() -> operatorClient.secrets().inNamespace("team-c").list());
       assertForbidden(() -> operatorClient.secrets().inNamespace(SCOPED_RELEASE_NS).list());
       assertForbidden(() -> operatorClient.secrets().inAnyNamespace().list());

@@ -10,7 +10,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A control plane that only remembers which Gateways one operator instance reconciled, so a test
  * can tell which of several replicas did the work. A dynamic proxy, so that it keeps working as
  * {@link ControlPlaneSync} grows methods and parameters: it records every {@code upsertSite*}
- * call's Gateway and does nothing else.
+ * call's Gateway and otherwise answers as {@link ControlPlaneSync#DISCONNECTED} does.
  */
 final class RecordingControlPlane {
   private final List<String> sites = new CopyOnWriteArrayList<>();
@@ -39,17 +39,11 @@ final class RecordingControlPlane {
                               + "/"
                               + gateway.getMetadata().getName());
                     }
-                    return zeroOf(method.getReturnType());
+                    // everything else as a control plane without a database answers
+                    return method.invoke(ControlPlaneSync.DISCONNECTED, args);
                   }
                 }
               });
-
-  /** null, or false/0 for a primitive return type (void gets null, which is ignored). */
-  private static Object zeroOf(Class<?> type) {
-    return type.isPrimitive() && type != void.class
-        ? java.lang.reflect.Array.get(java.lang.reflect.Array.newInstance(type, 1), 0)
-        : null;
-  }
 
   /** What to hand to {@code GatehouseOperator.create}. */
   ControlPlaneSync sync() {
