@@ -6,6 +6,9 @@ import dev.gatehouse.apinode.channel.ChannelHub;
 import dev.gatehouse.apinode.channel.NodeMetrics;
 import dev.gatehouse.apinode.channel.NodeServices;
 import dev.gatehouse.apinode.core.FlowKeys;
+import dev.gatehouse.apinode.core.NodeReadiness;
+import dev.gatehouse.apinode.metrics.ApiNodeMetrics;
+import dev.gatehouse.apinode.metrics.PrometheusText;
 import dev.gatehouse.apinode.net.ServerTls;
 import dev.gatehouse.apinode.net.WebSocketServer;
 import dev.gatehouse.apinode.store.AdminStore;
@@ -77,6 +80,8 @@ public final class ApiNode implements AutoCloseable {
   private ExecutorService tasks;
   private ScheduledExecutorService scheduler;
   private int port = -1;
+  // Nanos of the first heartbeat failure since the last success; 0 while the database answers.
+  private volatile long databaseFailingSince;
 
   public ApiNode(ApiNodeConfig config, DatabaseConfig db, InstantSource clock) {
     this.config = config;
@@ -156,7 +161,8 @@ public final class ApiNode implements AutoCloseable {
             : new AdminApi(
                 config.adminToken(), config.accountId(), new AdminStore(pool), flows, clock);
     server = new WebSocketServer(2);
-    this.port = server.start(config.bindHost(), port, tls, services, tokens, admin);
+    this.port =
+        server.start(config.bindHost(), port, tls, services, tokens, admin, this::readiness);
 
     if (tls != null) {
       long every = TLS_RELOAD_INTERVAL.toMillis();
@@ -223,6 +229,7 @@ public final class ApiNode implements AutoCloseable {
   private void heartbeat() {
     try {
       presence.heartbeat(config.nodeId());
+      databaseFailingSince = 0;
       List<String> gone = presence.reapStaleNodes(config.presenceTtl().multipliedBy(4));
       if (!gone.isEmpty()) {
         try (Connection c = db.connect()) {
@@ -233,8 +240,34 @@ public final class ApiNode implements AutoCloseable {
         }
       }
     } catch (Exception e) {
+      if (databaseFailingSince == 0) {
+        databaseFailingSince = System.nanoTime();
+      }
       LOG.warn("heartbeat failed: {}", e.toString());
     }
+  }
+
+  /**
+   * Whether this node should get traffic: not when its database or replication stream has been
+   * unreachable for longer than the presence TTL (see {@link NodeReadiness}).
+   */
+  public NodeReadiness readiness() {
+    long now = System.nanoTime();
+    long failingSince = databaseFailingSince;
+    return new NodeReadiness(
+        failingSince == 0 ? Duration.ZERO : Duration.ofNanos(now - failingSince),
+        port < 0 ? Duration.ZERO : replicationMetrics.streamDownFor(now),
+        config.presenceTtl());
+  }
+
+  /** This node's and its CDC consumer's metrics in the Prometheus text format. */
+  public String renderMetrics() {
+    PrometheusText out = new PrometheusText();
+    ApiNodeMetrics.render(
+        new ApiNodeMetrics.Snapshot(
+            metrics, replicationMetrics, hub == null ? 0 : hub.changesDropped(), readiness()),
+        out);
+    return out.toString();
   }
 
   /** How often the TLS files are checked for a renewed certificate. */

@@ -136,6 +136,13 @@ public final class GatehouseClient implements Callable<Integer> {
   int deadPeerAfterSeconds;
 
   @Option(
+      names = "--ignore-revocations",
+      description =
+          "for testing gateways only: keep routing and sending to a resource after access to it"
+              + " is revoked, as a misbehaving client would; the gateway must drop the traffic")
+  boolean ignoreRevocations;
+
+  @Option(
       names = "--dns-upstream",
       description =
           "resolver for names that are not resources, host:port, or 'none' to refuse them"
@@ -298,7 +305,8 @@ public final class GatehouseClient implements Callable<Integer> {
             Duration.ofSeconds(handshakeTimeoutSeconds),
             Duration.ofSeconds(5),
             ClientAgent.Settings.defaults().staleAfter(),
-            Duration.ofSeconds(deadPeerAfterSeconds));
+            Duration.ofSeconds(deadPeerAfterSeconds),
+            ignoreRevocations);
     ControlChannel.Options channel =
         new ControlChannel.Options(
                 s.api(),

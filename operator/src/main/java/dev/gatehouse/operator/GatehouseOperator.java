@@ -133,7 +133,9 @@ public final class GatehouseOperator {
     OperatorMetrics metrics = new OperatorMetrics();
     Operator operator = create(client, config, sync, Clock.systemUTC(), metrics);
     HealthServer health =
-        config.httpPort() > 0 ? HealthServer.start(config.httpPort(), operator, metrics) : null;
+        config.httpPort() > 0
+            ? HealthServer.start(config.httpPort(), operator, metrics, apiNode)
+            : null;
     ApiNode node = apiNode;
     Runtime.getRuntime()
         .addShutdownHook(

@@ -4,6 +4,7 @@ import dev.gatehouse.apinode.bus.NodeBus;
 import dev.gatehouse.apinode.bus.NodeMessage;
 import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.controlplane.cdc.ChangeSink;
+import dev.gatehouse.controlplane.cdc.LsnGuard;
 import dev.gatehouse.controlplane.cdc.Row;
 import java.util.Collection;
 import java.util.List;
@@ -29,6 +30,7 @@ public final class ChannelHub implements ChangeSink {
   private final NodeBus bus;
   private final ChannelStore presence;
   private final NodeMetrics metrics;
+  private final LsnGuard position;
   private final Map<UUID, ClientChannel> clients = new ConcurrentHashMap<>();
   private final Map<UUID, GatewayChannel> gateways = new ConcurrentHashMap<>();
   private final Map<UUID, Set<PeerChannel>> byAccount = new ConcurrentHashMap<>();
@@ -39,6 +41,7 @@ public final class ChannelHub implements ChangeSink {
     this.bus = bus;
     this.presence = presence;
     this.metrics = metrics;
+    this.position = new LsnGuard("API node " + nodeId);
   }
 
   void register(ClientChannel c) {
@@ -88,8 +91,17 @@ public final class ChannelHub implements ChangeSink {
   // ---------------------------------------------------------------------------------------------
   // CDC
 
+  /** Changes dropped by position: duplicates replayed after a reconnect, or out of order. */
+  public long changesDropped() {
+    return position.dropped();
+  }
+
   @Override
   public void accept(Change<?> change) {
+    // A session that failed before its acknowledgement replays from the slot: drop what was seen.
+    if (!position.admit(change)) {
+      return;
+    }
     if (change.table() == dev.gatehouse.controlplane.cdc.Table.TOKENS
         && change.op() == Change.Op.DELETE
         && change.oldRow() instanceof Row.Token t) {

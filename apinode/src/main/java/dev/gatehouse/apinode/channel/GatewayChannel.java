@@ -133,7 +133,12 @@ public final class GatewayChannel extends PeerChannel {
   private void perform(List<GatewaySession.Action> actions) {
     for (GatewaySession.Action a : actions) {
       switch (a) {
-        case GatewaySession.Action.Send s -> send(s.envelope());
+        case GatewaySession.Action.Send s -> {
+          if (s.envelope().payload() instanceof GatewayOutbound.RejectAccess) {
+            services.metrics().revocationsSent.incrementAndGet();
+          }
+          send(s.envelope());
+        }
         case GatewaySession.Action.FlowConfirmed c ->
             services
                 .hub()

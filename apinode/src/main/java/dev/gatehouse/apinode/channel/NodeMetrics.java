@@ -12,6 +12,7 @@ public final class NodeMetrics {
   public final AtomicLong flowsRequested = new AtomicLong();
   public final AtomicLong flowsCreated = new AtomicLong();
   public final AtomicLong flowsFailed = new AtomicLong();
+  public final AtomicLong revocationsSent = new AtomicLong();
   public final AtomicLong changesRouted = new AtomicLong();
   public final AtomicLong taskFailures = new AtomicLong();
 
@@ -33,6 +34,8 @@ public final class NodeMetrics {
         + flowsCreated
         + " flowsFailed="
         + flowsFailed
+        + " revocationsSent="
+        + revocationsSent
         + " changesRouted="
         + changesRouted;
   }

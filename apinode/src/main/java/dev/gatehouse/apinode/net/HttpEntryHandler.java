@@ -6,6 +6,7 @@ import dev.gatehouse.apinode.channel.GatewayChannel;
 import dev.gatehouse.apinode.channel.Joins;
 import dev.gatehouse.apinode.channel.NodeServices;
 import dev.gatehouse.apinode.channel.PeerChannel;
+import dev.gatehouse.apinode.core.NodeReadiness;
 import dev.gatehouse.apinode.store.TokenStore;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -26,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,13 +46,16 @@ final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttpRequest
   private final NodeServices services;
   private final TokenStore tokens;
   private final AdminApi admin;
+  private final Supplier<NodeReadiness> readiness;
 
-  HttpEntryHandler(NodeServices services, TokenStore tokens, AdminApi admin) {
+  HttpEntryHandler(
+      NodeServices services, TokenStore tokens, AdminApi admin, Supplier<NodeReadiness> readiness) {
     super(
         false); // released explicitly: the request outlives channelRead0 while the token is checked
     this.services = services;
     this.tokens = tokens;
     this.admin = admin;
+    this.readiness = readiness;
   }
 
   @Override
@@ -59,6 +64,13 @@ final class HttpEntryHandler extends SimpleChannelInboundHandler<FullHttpRequest
     String path = q.path();
     if (path.equals("/healthz")) {
       respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"ok\"}");
+    } else if (path.equals("/readyz")) {
+      NodeReadiness r = readiness.get();
+      if (r.ready()) {
+        respond(ctx, req, HttpResponseStatus.OK, "{\"status\":\"ready\"}");
+      } else {
+        error(ctx, req, HttpResponseStatus.SERVICE_UNAVAILABLE, "not_ready", r.reason());
+      }
     } else if (path.startsWith("/admin/") && admin != null) {
       String body = req.content().toString(StandardCharsets.UTF_8);
       String method = req.method().name();

@@ -2,6 +2,7 @@ package dev.gatehouse.apinode.net;
 
 import dev.gatehouse.apinode.admin.AdminApi;
 import dev.gatehouse.apinode.channel.NodeServices;
+import dev.gatehouse.apinode.core.NodeReadiness;
 import dev.gatehouse.apinode.store.TokenStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The node's listener (epoll when available, NIO otherwise): HTTP/1.1 with WebSocket upgrade,
@@ -46,7 +48,8 @@ public final class WebSocketServer implements AutoCloseable {
       ServerTls tls,
       NodeServices services,
       TokenStore tokens,
-      AdminApi admin)
+      AdminApi admin,
+      Supplier<NodeReadiness> readiness)
       throws InterruptedException {
     ServerBootstrap b =
         new ServerBootstrap()
@@ -64,7 +67,7 @@ public final class WebSocketServer implements AutoCloseable {
                         .addLast(new IdleStateHandler(IDLE_SECONDS, 0, 0))
                         .addLast(new HttpServerCodec())
                         .addLast(new HttpObjectAggregator(64 * 1024))
-                        .addLast("entry", new HttpEntryHandler(services, tokens, admin));
+                        .addLast("entry", new HttpEntryHandler(services, tokens, admin, readiness));
                   }
                 });
     server = b.bind(host, port).sync().channel();

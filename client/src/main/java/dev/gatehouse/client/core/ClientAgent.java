@@ -55,6 +55,9 @@ public final class ClientAgent {
    *     message, no handshake) for this long is failed over; the default, 15 s, is WireGuard's
    *     KEEPALIVE_TIMEOUT + REKEY_TIMEOUT: a live peer that receives data answers within
    *     KEEPALIVE_TIMEOUT (10 s), at least with a keepalive (whitepaper §6.5)
+   * @param ignoreRevocations for testing gateways only: a {@code resource_deleted} is reported and
+   *     otherwise ignored, so the client keeps routing and sending to the resource as a client that
+   *     misbehaves would, and the gateways' enforcement is what stops the traffic
    */
   public record Settings(
       int maxHeldPackets,
@@ -62,7 +65,26 @@ public final class ClientAgent {
       Duration handshakeTimeout,
       Duration retryAfterFailure,
       Duration staleAfter,
-      Duration deadPeerAfter) {
+      Duration deadPeerAfter,
+      boolean ignoreRevocations) {
+
+    public Settings(
+        int maxHeldPackets,
+        Duration flowRequestTimeout,
+        Duration handshakeTimeout,
+        Duration retryAfterFailure,
+        Duration staleAfter,
+        Duration deadPeerAfter) {
+      this(
+          maxHeldPackets,
+          flowRequestTimeout,
+          handshakeTimeout,
+          retryAfterFailure,
+          staleAfter,
+          deadPeerAfter,
+          false);
+    }
+
     public static Settings defaults() {
       return new Settings(
           64,
@@ -183,7 +205,14 @@ public final class ClientAgent {
     switch (envelope.payload()) {
       case ClientOutbound.Init init -> init(init, nowNanos, out);
       case ClientOutbound.ResourceCreatedOrUpdated u -> upsertResource(u.resource(), out);
-      case ClientOutbound.ResourceDeleted d -> deleteResource(d.id(), "resource deleted", out);
+      case ClientOutbound.ResourceDeleted d -> {
+        if (settings.ignoreRevocations()) {
+          out.add(
+              new ClientCommand.Report("revocation_ignored", d.id() + " (--ignore-revocations)"));
+        } else {
+          deleteResource(d.id(), "resource deleted", out);
+        }
+      }
       case ClientOutbound.FlowCreated created ->
           flowCreated(envelope.ref(), created, nowNanos, out);
       case ClientOutbound.FlowCreationFailed failed -> {

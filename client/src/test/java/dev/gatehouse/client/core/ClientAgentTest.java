@@ -29,15 +29,18 @@ class ClientAgentTest {
   static final String PSK = StaticIdentity.encodeKey(new byte[32]);
   static final long S = 1_000_000_000L;
 
-  final ClientAgent agent =
-      new ClientAgent(
-          new ClientAgent.Settings(
-              3,
-              Duration.ofSeconds(15),
-              Duration.ofSeconds(12),
-              Duration.ofSeconds(5),
-              Duration.ofSeconds(195),
-              Duration.ofSeconds(15)));
+  final ClientAgent agent = new ClientAgent(settings(false));
+
+  static ClientAgent.Settings settings(boolean ignoreRevocations) {
+    return new ClientAgent.Settings(
+        3,
+        Duration.ofSeconds(15),
+        Duration.ofSeconds(12),
+        Duration.ofSeconds(5),
+        Duration.ofSeconds(195),
+        Duration.ofSeconds(15),
+        ignoreRevocations);
+  }
 
   static ResourceDescription resource(UUID id, String type, String address) {
     return new ResourceDescription(id, type, address, "dual", List.of(), List.of());
@@ -79,6 +82,10 @@ class ClientAgentTest {
   }
 
   ClientAgent.PacketDecision send(String dst, long now) throws Exception {
+    return send(agent, dst, now);
+  }
+
+  static ClientAgent.PacketDecision send(ClientAgent agent, String dst, long now) throws Exception {
     byte[] p = packet(dst);
     return agent.onPacket(p, 0, p.length, now);
   }
@@ -241,6 +248,23 @@ class ClientAgentTest {
     out = agent.onMessage(Envelope.of(null, new ClientOutbound.ResourceDeleted(DB)), 6);
     assertThat(out)
         .anyMatch(c -> c instanceof ClientCommand.RemoveGatewayPeer r && r.gatewayId().equals(GW1));
+  }
+
+  @Test
+  void aClientThatIgnoresRevocationsKeepsSendingSoOnlyTheGatewayCanStopIt() throws Exception {
+    ClientAgent misbehaving = new ClientAgent(settings(true));
+    misbehaving.onMessage(init(resource(WEB, "ip", "10.0.0.5")), 0);
+    ClientAgent.PacketDecision first = send(misbehaving, "10.0.0.5", 0);
+    misbehaving.onMessage(flowCreated(refOf(first.commands()), WEB, GW1, GW_KEY), 1);
+
+    List<ClientCommand> out =
+        misbehaving.onMessage(Envelope.of(null, new ClientOutbound.ResourceDeleted(WEB)), 2);
+
+    assertThat(out)
+        .singleElement()
+        .isInstanceOfSatisfying(
+            ClientCommand.Report.class, r -> assertThat(r.event()).isEqualTo("revocation_ignored"));
+    assertThat(send(misbehaving, "10.0.0.5", 3).verdict()).isEqualTo(ClientAgent.Verdict.FORWARD);
   }
 
   @Test

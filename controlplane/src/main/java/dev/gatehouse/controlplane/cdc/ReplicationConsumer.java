@@ -70,6 +70,7 @@ public final class ReplicationConsumer implements AutoCloseable {
         first = false;
         long progressMark = acknowledgedLsn;
         try (ReplicationStream stream = source.open(acknowledgedLsn)) {
+          metrics.sessionOpened();
           LOG.info("replication session open, resuming after LSN {}", lsnText(acknowledgedLsn));
           pump(stream);
         } catch (ReplicationException | RuntimeException e) {
@@ -81,7 +82,7 @@ public final class ReplicationConsumer implements AutoCloseable {
           if (acknowledgedLsn != progressMark) {
             backoff = INITIAL_BACKOFF;
           }
-          metrics.failed();
+          metrics.failed(System.nanoTime());
           LOG.warn("replication session failed ({}); reconnecting in {} ms", e, backoff.toMillis());
           if (stopped.await(backoff.toMillis(), TimeUnit.MILLISECONDS)) {
             break;

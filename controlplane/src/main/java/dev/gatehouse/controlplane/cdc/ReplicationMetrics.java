@@ -32,6 +32,8 @@ public final class ReplicationMetrics {
   private final AtomicLong lagMillis = new AtomicLong();
   private final AtomicLong lagWarnings = new AtomicLong();
   private final AtomicLong maxLagMillis = new AtomicLong();
+  private volatile boolean streamUp;
+  private volatile long downSinceNanos = System.nanoTime();
   private long lastWarnNanos = Long.MIN_VALUE / 2;
 
   /**
@@ -77,8 +79,32 @@ public final class ReplicationMetrics {
     reconnects.incrementAndGet();
   }
 
-  void failed() {
+  /** A replication session opened: the stream is up. */
+  void sessionOpened() {
+    streamUp = true;
+  }
+
+  /** The session ended with an error: the stream is down from {@code nowNanos}. */
+  void failed(long nowNanos) {
     failures.incrementAndGet();
+    if (streamUp) {
+      streamUp = false;
+      downSinceNanos = nowNanos;
+    }
+  }
+
+  /** Whether a replication session is open now. */
+  public boolean streamUp() {
+    return streamUp;
+  }
+
+  /**
+   * How long the stream has been down at {@code nowNanos} ({@link System#nanoTime()}): zero while a
+   * session is open, otherwise since the last session failed (or since this consumer started, if no
+   * session ever opened).
+   */
+  public Duration streamDownFor(long nowNanos) {
+    return streamUp ? Duration.ZERO : Duration.ofNanos(Math.max(0, nowNanos - downSinceNanos));
   }
 
   public long changesApplied() {

@@ -59,7 +59,7 @@ public final class Demo {
                   16 << 20,
                   // fail over after 6 s of silence: above WireGuard's 5 s REKEY_TIMEOUT, so that a
                   // re-handshake whose first initiation was lost is not mistaken for a dead gateway
-                  List.of("--dead-peer-after", "6")));
+                  List.of("--dead-peer-after", "6", "--ignore-revocations")));
       say(
           "pod network %s.0/24; two operator replicas, each with an API node: ws://%s:%d (the"
               + " gateways dial it) and ws://%s:%d (the client does); web resource %s; client at"
@@ -222,23 +222,32 @@ public final class Demo {
           failover.passed());
     }
 
-    step("The policy is revoked in the control plane's database");
+    step(
+        "kubectl delete policy engineers-web, while the client keeps sending (it runs with"
+            + " --ignore-revocations, so the gateway has to stop it)");
     Scenarios.Revocation revocation = attempt("revocation", scenarios::revocation);
     if (revocation != null) {
-      String last = revocation.lastReplyAfterRevoke().map(Scenarios::ms).orElse("none (0 ms)");
+      String last = revocation.lastReplyAfterDelete().map(Scenarios::ms).orElse("none (0 ms)");
       say(
-          "pings every 20 ms: %d answered before the revocation; last answer %s after it",
-          revocation.repliesBefore(), last);
+          "pings every 20 ms: %d answered before the delete; the operator committed the deletion"
+              + " %s after it; last answer %s after it",
+          revocation.repliesBefore(),
+          revocation.commitAfterDelete().map(Scenarios::ms).orElse("never"),
+          last);
       say(
-          "answers later than 1 s after it: %d; the client removed the route: %s; page now: %s",
+          "answers later than 1 s after it: %d; the client still routes the resource: %s; the"
+              + " gateways dropped %.0f of its packets as unauthorized; page now: %s",
           revocation.repliesLaterThanOneSecond(),
-          revocation.routeRemoved(),
+          revocation.routeKept(),
+          revocation.gatewayDrops(),
           Scenarios.describe(revocation.pageAfter()));
       summary.add(
           "revocation",
-          "last ping answered "
+          "kubectl delete policy -> last ping answered "
               + last
-              + " after the commit; page after: "
+              + " later; gateway dropped "
+              + String.format("%.0f", revocation.gatewayDrops())
+              + " packets; page after: "
               + (revocation.pageAfter().ok() ? "yes" : "no"),
           revocation.passed());
     }

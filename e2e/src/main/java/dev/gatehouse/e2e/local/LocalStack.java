@@ -74,6 +74,7 @@ public final class LocalStack implements AutoCloseable {
   private LabNetwork lab;
   private KubeControlPlane kube;
   private final List<OperatorProcess> operators = new ArrayList<>();
+  private Path kubeBinaries;
   private LocalKubelet kubelet;
   private ResourceServers resource;
   private AdminClient admin;
@@ -310,23 +311,72 @@ public final class LocalStack implements AutoCloseable {
     return client;
   }
 
-  /** Revokes the policy in the control plane's database, as an administrator's DELETE would. */
-  public void revokePolicyInDatabase() throws SQLException {
+  /**
+   * Revokes access the way a platform team does: {@code kubectl delete policy engineers-web}
+   * (without waiting for the finalizer). The operator's finalizer then soft-deletes the policy row,
+   * and the API nodes tell the gateways ({@code reject_access}) and the client ({@code
+   * resource_deleted}).
+   *
+   * @return the policy row's id, for {@link #policyDeletedAt}
+   */
+  public UUID deletePolicyWithKubectl() throws IOException, InterruptedException {
     Policy policy =
         kube.client()
             .resources(Policy.class)
             .inNamespace(NAMESPACE)
             .withName("engineers-web")
             .get();
-    UUID id = ControlPlaneIds.ofUid(policy.getMetadata().getUid());
+    if (policy == null) {
+      throw new IllegalStateException("no Policy engineers-web in " + NAMESPACE);
+    }
+    kubectl("-n", NAMESPACE, "delete", "policy", "engineers-web", "--wait=false");
+    return ControlPlaneIds.ofUid(policy.getMetadata().getUid());
+  }
+
+  /** When the control plane marked the policy row deleted (epoch seconds), if it has. */
+  public java.util.Optional<Double> policyDeletedAt(UUID policyId) throws SQLException {
     try (Connection c = DATABASE.connect();
         PreparedStatement ps =
-            c.prepareStatement("UPDATE policies SET deleted_at = now() WHERE id = ?")) {
-      ps.setObject(1, id);
-      if (ps.executeUpdate() != 1) {
-        throw new IllegalStateException("no policy row " + id + " for Policy engineers-web");
+            c.prepareStatement(
+                "SELECT extract(epoch FROM deleted_at)::float8 FROM policies WHERE id = ?")) {
+      ps.setObject(1, policyId);
+      try (var rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return java.util.Optional.empty();
+        }
+        double at = rs.getDouble(1);
+        return rs.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(at);
       }
     }
+  }
+
+  /** Runs the stack's kubectl (from {@code e2e/kube/build-binaries.sh}) as the admin. */
+  public String kubectl(String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(kubeBinaries().resolve("kubectl").toString());
+    command.addAll(List.of("--kubeconfig", kubeconfig().toString()));
+    command.addAll(List.of(args));
+    return Commands.run(command.toArray(String[]::new));
+  }
+
+  private Path kubeBinaries() throws IOException, InterruptedException {
+    if (kubeBinaries == null) {
+      kubeBinaries =
+          Path.of(
+              Commands.run(
+                      "bash", options.repository().resolve("e2e/kube/build-binaries.sh").toString())
+                  .lines()
+                  .reduce((a, b) -> b)
+                  .orElseThrow()
+                  .strip());
+    }
+    return kubeBinaries;
+  }
+
+  /** What operator replica {@code node} serves on {@code /metrics} (its own and its API node's). */
+  public String operatorMetrics(int node) throws IOException, InterruptedException {
+    return Commands.run(
+        "curl", "-sf", "-m", "3", "http://127.0.0.1:" + (options.healthPort() + node) + "/metrics");
   }
 
   /** The gateway pods the local kubelet runs now, by pod key. */

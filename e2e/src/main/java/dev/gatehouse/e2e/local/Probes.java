@@ -144,12 +144,16 @@ public final class Probes {
             + "; done");
   }
 
+  /** What a gateway pod serves on {@code /q/metrics}. */
+  public static String scrape(PodLauncher.Running pod) throws IOException, InterruptedException {
+    return Commands.runIn(
+        pod.namespace(), "curl", "-sf", "-m", "3", "http://127.0.0.1:8080/q/metrics");
+  }
+
   /** The sum of the samples of a Prometheus metric (any labels matching {@code labels}). */
   public static double metric(PodLauncher.Running pod, String name, String labels) {
     try {
-      String text =
-          Commands.runIn(
-              pod.namespace(), "curl", "-sf", "-m", "3", "http://127.0.0.1:8080/q/metrics");
+      String text = scrape(pod);
       return text.lines()
           .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
           .filter(l -> labels == null || l.contains(labels))
@@ -166,9 +170,7 @@ public final class Probes {
   /** A pod's tunnel counters in one line: handshakes, datagrams in and out, non-zero drops. */
   public static String counters(PodLauncher.Running pod) {
     try {
-      String text =
-          Commands.runIn(
-              pod.namespace(), "curl", "-sf", "-m", "3", "http://127.0.0.1:8080/q/metrics");
+      String text = scrape(pod);
       return text.lines()
           .filter(
               l ->

@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -302,44 +304,93 @@ public final class Scenarios {
 
   // ---------------------------------------------------------------- 5. revocation
 
+  /** The gateway drop reasons of traffic from a client whose access is gone. */
+  static final List<String> REVOKED_DROP_REASONS =
+      List.of("filtered", "unknown_index", "unknown_peer");
+
   /**
-   * @param lastReplyAfterRevoke seconds from the revoking UPDATE to the last ping answered, if any
-   *     was answered after it
+   * A policy deleted with kubectl while the client pings the resource every 20 ms. The stack's
+   * client runs with {@code --ignore-revocations}: it keeps its route and keeps sending, as a
+   * misbehaving client would, so what stops the traffic is the gateway.
+   *
+   * @param commitAfterDelete seconds from running {@code kubectl delete policy} to the operator's
+   *     commit of the policy row's deletion
+   * @param lastReplyAfterDelete seconds from {@code kubectl delete policy} to the last ping
+   *     answered, if any was answered after it
+   * @param routeKept the client still routes the resource (it ignored the revocation)
+   * @param gatewayDrops datagrams and packets the gateways dropped as unauthorized after the delete
+   *     ({@link #REVOKED_DROP_REASONS})
    */
   public record Revocation(
       int repliesBefore,
-      Optional<Double> lastReplyAfterRevoke,
+      Optional<Double> commitAfterDelete,
+      Optional<Double> lastReplyAfterDelete,
       long repliesLaterThanOneSecond,
-      boolean routeRemoved,
+      boolean routeKept,
+      double gatewayDrops,
       Probes.Fetch pageAfter) {
-    /** Traffic before, none answered later than 1 s after, the route gone and no page. */
+    /**
+     * Traffic before; the client kept sending, the gateways dropped it, none answered later than 1
+     * s after the delete, and no page.
+     */
     public boolean passed() {
-      return repliesBefore > 0 && repliesLaterThanOneSecond == 0 && routeRemoved && !pageAfter.ok();
+      return repliesBefore > 0
+          && repliesLaterThanOneSecond == 0
+          && routeKept
+          && gatewayDrops > 0
+          && !pageAfter.ok();
     }
   }
 
   public Revocation revocation() throws Exception {
     ManagedProcess ping = probes.startPing(300, 0.02, "ping-revocation.log");
     Thread.sleep(1500);
-    double revokedAt = System.currentTimeMillis() / 1000.0;
-    stack.revokePolicyInDatabase();
-    boolean routeRemoved =
-        await(
-            Duration.ofSeconds(5),
-            () ->
-                stack.client().statusLines("resource").stream()
-                    .noneMatch(r -> r.contains(stack.lab().resourceAddress() + "/32")));
+    double dropsBefore = revokedDrops();
+    double deletedAt = System.currentTimeMillis() / 1000.0;
+    UUID policy = stack.deletePolicyWithKubectl();
+    Optional<Double> committed = Optional.empty();
+    for (int i = 0; i < 100 && committed.isEmpty(); i++) {
+      committed = stack.policyDeletedAt(policy);
+      if (committed.isEmpty()) {
+        Thread.sleep(50);
+      }
+    }
     ping.waitFor(60);
+    boolean routeKept =
+        stack.client().statusLines("resource").stream()
+            .anyMatch(r -> r.contains(stack.lab().resourceAddress() + "/32"));
+    Probes.Fetch pageAfter = probes.fetch("/", 3);
+    double drops = revokedDrops() - dropsBefore;
     Probes.PingReplies replies =
         Probes.PingReplies.parse(Files.readString(ping.log(), StandardCharsets.UTF_8));
-    int before = (int) (replies.times().size() - replies.countAfter(revokedAt));
+    int before = (int) (replies.times().size() - replies.countAfter(deletedAt));
     Optional<Double> last =
         replies.times().stream()
-            .filter(t -> t > revokedAt)
+            .filter(t -> t > deletedAt)
             .reduce((a, b) -> b)
-            .map(t -> t - revokedAt);
+            .map(t -> t - deletedAt);
     return new Revocation(
-        before, last, replies.countAfter(revokedAt + 1.0), routeRemoved, probes.fetch("/", 3));
+        before,
+        committed.map(t -> t - deletedAt),
+        last,
+        replies.countAfter(deletedAt + 1.0),
+        routeKept,
+        drops,
+        pageAfter);
+  }
+
+  private double revokedDrops() {
+    double sum = 0;
+    for (PodLauncher.Running pod : stack.gatewayPods().values()) {
+      if (pod.alive()) {
+        for (String reason : REVOKED_DROP_REASONS) {
+          double v =
+              Probes.metric(pod, "gatehouse_gateway_drops_total", "reason=\"" + reason + "\"");
+          sum += Double.isNaN(v) ? 0 : v;
+        }
+      }
+    }
+    return sum;
   }
 
   /** A readable line for a fetch. */

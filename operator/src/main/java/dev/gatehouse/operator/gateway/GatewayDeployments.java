@@ -44,6 +44,13 @@ import java.util.Optional;
  */
 public final class GatewayDeployments {
   static final String CONTAINER = "gateway";
+
+  /**
+   * The gateway container's port for health and Prometheus metrics ({@code /q/metrics}); the
+   * chart's PodMonitor scrapes it by this name.
+   */
+  public static final String METRICS_PORT_NAME = "http";
+
   static final String TUN_DEVICE = "/dev/net/tun";
   static final String IP_FORWARD_SYSCTL = "net.ipv4.ip_forward";
 
@@ -173,7 +180,7 @@ public final class GatewayDeployments {
             .withProtocol("UDP")
             .endPort()
             .addNewPort()
-            .withName("http")
+            .withName(METRICS_PORT_NAME)
             .withContainerPort(HTTP_PORT)
             .withProtocol("TCP")
             .endPort()

@@ -1,5 +1,6 @@
 package dev.gatehouse.operator.metrics;
 
+import dev.gatehouse.apinode.metrics.PrometheusText;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
@@ -51,61 +52,48 @@ public final class OperatorMetrics implements Metrics {
 
   /** The metrics in the Prometheus text exposition format. */
   public String render() {
-    StringBuilder out = new StringBuilder();
-    counter(
-        out,
-        "gatehouse_operator_reconciliations_total",
-        "Reconciliations started, by kind.",
-        "kind",
-        reconciliations);
-    counter(
-        out,
-        "gatehouse_operator_reconciliation_failures_total",
-        "Reconciliations that threw, by kind.",
-        "kind",
-        failures);
-    counter(
-        out,
-        "gatehouse_operator_events_total",
-        "Events that triggered reconciliation, by kind.",
-        "kind",
-        events);
-    out.append(
-        "# HELP gatehouse_operator_execution_seconds Time spent in controller executions.\n");
-    out.append("# TYPE gatehouse_operator_execution_seconds summary\n");
+    PrometheusText out =
+        new PrometheusText()
+            .counter(
+                "gatehouse_operator_reconciliations_total",
+                "Reconciliations started, by kind.",
+                "kind",
+                sums(reconciliations))
+            .counter(
+                "gatehouse_operator_reconciliation_failures_total",
+                "Reconciliations that threw, by kind.",
+                "kind",
+                sums(failures))
+            .counter(
+                "gatehouse_operator_events_total",
+                "Events that triggered reconciliation, by kind.",
+                "kind",
+                sums(events))
+            .family(
+                "gatehouse_operator_execution_seconds",
+                "Time spent in controller executions.",
+                "summary");
     for (Map.Entry<String, LongAdder> entry : new TreeMap<>(executions).entrySet()) {
       String[] parts = entry.getKey().split("\u0000", 2);
       String labels =
-          "{controller=\"" + escape(parts[0]) + "\",execution=\"" + escape(parts[1]) + "\"}";
-      double seconds = executionNanos.get(entry.getKey()).sum() / 1e9;
-      out.append("gatehouse_operator_execution_seconds_count")
-          .append(labels)
-          .append(' ')
-          .append(entry.getValue().sum())
-          .append('\n');
-      out.append("gatehouse_operator_execution_seconds_sum")
-          .append(labels)
-          .append(' ')
-          .append(seconds)
-          .append('\n');
+          "{controller=\""
+              + PrometheusText.escape(parts[0])
+              + "\",execution=\""
+              + PrometheusText.escape(parts[1])
+              + "\"}";
+      out.sample("gatehouse_operator_execution_seconds_count", labels, entry.getValue().sum())
+          .sample(
+              "gatehouse_operator_execution_seconds_sum",
+              labels,
+              executionNanos.get(entry.getKey()).sum() / 1e9);
     }
     return out.toString();
   }
 
-  private static void counter(
-      StringBuilder out, String name, String help, String label, Map<String, LongAdder> values) {
-    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-    out.append("# TYPE ").append(name).append(" counter\n");
-    for (Map.Entry<String, LongAdder> entry : new TreeMap<>(values).entrySet()) {
-      out.append(name)
-          .append('{')
-          .append(label)
-          .append("=\"")
-          .append(escape(entry.getKey()))
-          .append("\"} ")
-          .append(entry.getValue().sum())
-          .append('\n');
-    }
+  private static Map<String, Long> sums(Map<String, LongAdder> counters) {
+    Map<String, Long> sums = new TreeMap<>();
+    counters.forEach((key, adder) -> sums.put(key, adder.sum()));
+    return sums;
   }
 
   private static void count(Map<String, LongAdder> counters, String key) {
@@ -120,9 +108,5 @@ public final class OperatorMetrics implements Metrics {
     String text = gvk.toString();
     int kind = text.lastIndexOf("kind=");
     return kind < 0 ? text : text.substring(kind + 5).replaceAll("[^A-Za-z0-9].*$", "");
-  }
-
-  private static String escape(String value) {
-    return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
   }
 }

@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import dev.gatehouse.operator.gateway.GatewayDeployments;
+import dev.gatehouse.operator.gateway.GatewayNames;
+import dev.gatehouse.operator.model.Gateway;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -476,6 +479,47 @@ class HelmChartTest {
     assertThat(toggled.all(PodDisruptionBudget.class))
         .as("no PDB for a single operator replica: it would block every node drain")
         .isEmpty();
+  }
+
+  @Test
+  @SuppressWarnings("unchecked")
+  void thePodMonitorSelectsTheGatewayPodsTheOperatorMakesAndScrapesTheirMetricsPort() {
+    RenderedChart defaults = RenderedChart.render(NS);
+    assertThat(defaults.ofKind("PodMonitor")).as("PodMonitor is off by default").isEmpty();
+    assertThat(defaults.ofKind("ConfigMap")).as("dashboard is off by default").isEmpty();
+
+    RenderedChart chart =
+        RenderedChart.render(
+            NS,
+            Map.of(
+                "podMonitor.enabled", true,
+                "grafanaDashboard.enabled", true,
+                "watchNamespaces[0]", "team-a"));
+    var monitor =
+        (io.fabric8.kubernetes.api.model.GenericKubernetesResource)
+            chart.ofKind("PodMonitor").getFirst();
+    Map<String, Object> spec = (Map<String, Object>) monitor.getAdditionalProperties().get("spec");
+    Map<String, String> selector =
+        (Map<String, String>) ((Map<String, Object>) spec.get("selector")).get("matchLabels");
+    Gateway gateway = new Gateway();
+    gateway.getMetadata().setName("edge");
+    gateway.getMetadata().setNamespace("team-a");
+    assertThat(GatewayNames.labels(gateway)).containsAllEntriesOf(selector);
+    assertThat(selector).containsKey("app.kubernetes.io/managed-by");
+    assertThat(((Map<String, Object>) spec.get("namespaceSelector")).get("matchNames"))
+        .isEqualTo(List.of("team-a"));
+    Map<String, Object> endpoint =
+        ((List<Map<String, Object>>) spec.get("podMetricsEndpoints")).getFirst();
+    assertThat(endpoint).containsEntry("port", "http").containsEntry("path", "/q/metrics");
+    assertThat(GatewayDeployments.METRICS_PORT_NAME).isEqualTo(endpoint.get("port"));
+
+    var dashboard =
+        (io.fabric8.kubernetes.api.model.ConfigMap) chart.ofKind("ConfigMap").getFirst();
+    assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    String json = dashboard.getData().get("gatehouse-overview.json");
+    Map<String, Object> parsed = new KubernetesSerialization().unmarshal(json, Map.class);
+    assertThat(parsed).containsEntry("uid", "gatehouse-overview");
+    assertThat((List<?>) parsed.get("panels")).hasSizeGreaterThan(5);
   }
 
   static Stream<Arguments> badValues() {
