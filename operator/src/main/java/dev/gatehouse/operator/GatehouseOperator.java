@@ -7,6 +7,10 @@ import dev.gatehouse.operator.events.EventRecorder;
 import dev.gatehouse.operator.expose.ServiceExposure;
 import dev.gatehouse.operator.expose.ServiceExposureReconciler;
 import dev.gatehouse.operator.gateway.GatewayReconciler;
+import dev.gatehouse.operator.inject.AdmissionHandler;
+import dev.gatehouse.operator.inject.InjectionSettings;
+import dev.gatehouse.operator.inject.SidecarInjector;
+import dev.gatehouse.operator.inject.WebhookServer;
 import dev.gatehouse.operator.metrics.OperatorMetrics;
 import dev.gatehouse.operator.policy.PolicyReconciler;
 import dev.gatehouse.operator.resource.ResourceReconciler;
@@ -18,9 +22,12 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -136,6 +143,7 @@ public final class GatehouseOperator {
         config.httpPort() > 0
             ? HealthServer.start(config.httpPort(), operator, metrics, apiNode)
             : null;
+    WebhookServer webhook = startWebhook(config);
     ApiNode node = apiNode;
     Runtime.getRuntime()
         .addShutdownHook(
@@ -148,6 +156,9 @@ public final class GatehouseOperator {
                   }
                   if (health != null) {
                     health.stop();
+                  }
+                  if (webhook != null) {
+                    webhook.close();
                   }
                   client.close();
                 },
@@ -165,5 +176,39 @@ public final class GatehouseOperator {
         "gatehouse operator started (namespaces: {}, leader election: {})",
         config.namespaces().isEmpty() ? "all" : config.namespaces(),
         config.leaseName() == null ? "off" : config.leaseNamespace() + "/" + config.leaseName());
+  }
+
+  /**
+   * The sidecar injection webhook, when {@code GATEHOUSE_WEBHOOK_TLS_CERT} and {@code _KEY} name
+   * its certificate files (the chart mounts them from a Secret); on {@code GATEHOUSE_WEBHOOK_PORT}
+   * (default 9443). Every replica serves it: the webhook needs no leader.
+   */
+  private static WebhookServer startWebhook(OperatorConfig config) {
+    Map<String, String> env = System.getenv();
+    String cert = env.get("GATEHOUSE_WEBHOOK_TLS_CERT");
+    String key = env.get("GATEHOUSE_WEBHOOK_TLS_KEY");
+    if (cert == null || key == null) {
+      LOG.info("sidecar injection webhook off (GATEHOUSE_WEBHOOK_TLS_CERT/_KEY not set)");
+      return null;
+    }
+    InjectionSettings settings =
+        InjectionSettings.fromEnvironment(
+            env,
+            config.controlPlaneUrl(),
+            config.gatewayApiCaConfigMap(),
+            env.getOrDefault("GATEHOUSE_NAMESPACE", env.get("POD_NAMESPACE")));
+    try {
+      return WebhookServer.start(
+          "0.0.0.0",
+          Integer.parseInt(env.getOrDefault("GATEHOUSE_WEBHOOK_PORT", "9443")),
+          Path.of(cert),
+          Path.of(key),
+          Duration.ofSeconds(10),
+          new AdmissionHandler(new SidecarInjector(settings)));
+    } catch (IOException | RuntimeException e) {
+      LOG.error("cannot start the sidecar injection webhook: {}", e.getMessage(), e);
+      System.exit(1);
+      return null;
+    }
   }
 }

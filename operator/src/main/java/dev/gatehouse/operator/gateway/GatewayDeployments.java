@@ -51,7 +51,7 @@ public final class GatewayDeployments {
    */
   public static final String METRICS_PORT_NAME = "http";
 
-  static final String TUN_DEVICE = "/dev/net/tun";
+  public static final String TUN_DEVICE = "/dev/net/tun";
   static final String IP_FORWARD_SYSCTL = "net.ipv4.ip_forward";
 
   /** Where gateways find the CA bundle of a private-CA control plane (see OperatorConfig). */
@@ -221,8 +221,13 @@ public final class GatewayDeployments {
         : List.of(new Sysctl(IP_FORWARD_SYSCTL, "1"));
   }
 
-  /** Kernel mode: NET_ADMIN for the TUN device and routes, nothing else. Never privileged. */
-  static SecurityContext securityContext() {
+  /**
+   * Kernel mode: NET_ADMIN for the TUN device and routes, nothing else. Never privileged. The
+   * security context of a container that runs a tunnel: not privileged, no escalation, a read-only
+   * root, every capability dropped but NET_ADMIN (for its TUN device), the runtime's default
+   * seccomp profile. Gateway containers and injected client sidecars share it.
+   */
+  public static SecurityContext securityContext() {
     return new SecurityContextBuilder()
         .withPrivileged(false)
         .withAllowPrivilegeEscalation(false)

@@ -531,6 +531,10 @@ class HelmChartTest {
         Arguments.of(Map.of("image.repository", ""), "image/repository", "minLength"),
         Arguments.of(Map.of("image.repository", "has space"), "image/repository", "pattern"),
         Arguments.of(Map.of("image.pullPolicy", "Sometimes"), "image/pullPolicy", "Always"),
+        Arguments.of(
+            Map.of("sidecarInjection.failurePolicy", "Maybe"),
+            "sidecarInjection/failurePolicy",
+            "Ignore"),
         Arguments.of(Map.of("image.tag", "v1 beta"), "image/tag", "pattern"),
         Arguments.of(Map.of("watchNamespaces[0]", "Team_A"), "watchNamespaces/0", "pattern"),
         Arguments.of(
