@@ -60,6 +60,11 @@ final class RealApiServer implements AutoCloseable {
     return client;
   }
 
+  /** An admin kubeconfig for this server, for tools such as Helm. */
+  String kubeConfigYaml() {
+    return server.getKubeConfigYaml();
+  }
+
   /** Server-side applies every CRD in {@code crds/} and waits until each is established. */
   void installCrds() throws IOException {
     try (Stream<Path> files = Files.list(Path.of("..", "crds"))) {

@@ -28,6 +28,11 @@ public final class SharedTestKit {
       return server.client();
     }
 
+    /** An admin kubeconfig for this server, for tools such as Helm. */
+    public String kubeConfigYaml() {
+      return server.kubeConfigYaml();
+    }
+
     public void installCrds() throws IOException {
       server.installCrds();
     }
