@@ -121,7 +121,13 @@ public final class LocalStack implements AutoCloseable {
     kube.client()
         .namespaces()
         .resource(
-            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+            // Gateway pods need the privileged Pod Security level (README, "Pod Security").
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(NAMESPACE)
+                .addToLabels("pod-security.kubernetes.io/enforce", "privileged")
+                .endMetadata()
+                .build())
         .serverSideApply();
     String flowKey = randomSecret();
     for (int node = 0; node < LabNetwork.API_NODES; node++) {

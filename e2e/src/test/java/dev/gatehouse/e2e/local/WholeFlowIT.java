@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.e2e.kubelet.PodLauncher;
+import dev.gatehouse.operator.model.Gateway;
+import dev.gatehouse.operator.model.GatewaySpec;
+import dev.gatehouse.operator.status.Conditions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,6 +117,46 @@ class WholeFlowIT {
         .as("the request reached the resource from a gateway pod: " + r.accessLogLine())
         .anySatisfy(pod -> assertThat(r.accessLogLine()).startsWith(pod.podIp() + " "));
     assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
+  }
+
+  @Test
+  @Order(16)
+  void aGatewayInARestrictedNamespaceSaysWhyItHasNoPods() {
+    String ns = "gatehouse-restricted";
+    stack
+        .kube()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(ns)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .endMetadata()
+                .build())
+        .serverSideApply();
+    Gateway gateway = new Gateway();
+    gateway.getMetadata().setName("locked");
+    gateway.getMetadata().setNamespace(ns);
+    gateway.setSpec(new GatewaySpec());
+    gateway.getSpec().setReplicas(1);
+    stack.kube().resource(gateway).create();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(90))
+          .untilAsserted(
+              () -> {
+                Gateway g =
+                    stack.kube().resources(Gateway.class).inNamespace(ns).withName("locked").get();
+                assertThat(g.getStatus()).isNotNull();
+                assertThat(Conditions.find(g.getStatus().getConditions(), Conditions.DEGRADED))
+                    .hasValueSatisfying(
+                        c -> {
+                          assertThat(c.getStatus()).isEqualTo("True");
+                          assertThat(c.getMessage()).contains("violates PodSecurity \"restricted");
+                        });
+              });
+    } finally {
+      stack.kube().resource(gateway).delete();
+    }
   }
 
   @Test
