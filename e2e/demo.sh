@@ -3,7 +3,7 @@
 #
 # A real kube-apiserver + etcd + kube-controller-manager on loopback (built from source, see
 # e2e/kube), the CRDs and a Gateway/Resource/Policy applied to it; the operator with its API node
-# on PostgreSQL; the gateway pods the operator asks for, run by a local kubelet as processes in
+# on PostgreSQL; the gateway pods the operator asks for, run as containers by a real kubelet (containerd + runc) in
 # network namespaces; a web resource in a namespace of its own; and the headless client in a
 # namespace that can reach only the gateways' UDP port and the API node. The client fetches a
 # page and a file through a gateway; then garbage UDP, an API node restart, a killed gateway and a

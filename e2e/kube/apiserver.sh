@@ -168,6 +168,8 @@ cmd_start() {
     --api-audiences "https://kubernetes.default.svc.cluster.local" \
     --service-cluster-ip-range "$SERVICE_CIDR" \
     --allow-privileged=true \
+    --kubelet-preferred-address-types InternalIP,Hostname \
+    --kubelet-client-certificate "$PKI/admin.crt" --kubelet-client-key "$PKI/admin.key" \
     --cert-dir "$STATE/apiserver-certs"
   wait_for kube-apiserver "https://127.0.0.1:${API_PORT}/readyz" 120 \
     --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key"

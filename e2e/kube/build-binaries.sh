@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds real kube-apiserver, kube-controller-manager, kubectl and etcd from
 # source through the Go module proxy (no Docker, no release downloads) and lays
-# them out where Fabric8 kube-api-test looks for them in offline mode:
+# them out where Fabric8 kube-api-test looks for them in offline mode; beside
+# them the node's binaries (kubelet, kube-scheduler, crictl) for e2e/node/node.sh:
 #   ${KUBE_API_TEST_DIR:-$HOME/.kubeapitest}/k8s/<KUBE_VERSION>-<os>-<arch>/
 # Idempotent: when the binaries for the pinned versions are already there it
 # prints the directory and exits 0 immediately.
@@ -13,6 +14,7 @@ set -euo pipefail
 # ---- pinned versions --------------------------------------------------------
 KUBE_VERSION="1.34.4"   # k8s.io/kubernetes v1.34.4 (staging modules k8s.io/* v0.34.4)
 ETCD_VERSION="3.6.4"    # go.etcd.io/etcd/server/v3, the version k8s 1.34.4's go.mod pins
+CRICTL_VERSION="1.34.0" # sigs.k8s.io/cri-tools, the release for Kubernetes 1.34
 GO_MIN_MINOR=24         # k8s 1.34 go.mod says "go 1.24.0"
 # -----------------------------------------------------------------------------
 
@@ -39,13 +41,14 @@ host_arch() {
 }
 OS="$(host_os)"; ARCH="$(host_arch)"
 TARGET_DIR="${KUBE_API_TEST_DIR}/k8s/${KUBE_VERSION}-${OS}-${ARCH}"
-BINARIES=(kube-apiserver kube-controller-manager kubectl etcd)
+BINARIES=(kube-apiserver kube-controller-manager kubectl etcd kubelet kube-scheduler crictl)
 
 have_all() {
   local b
   for b in "${BINARIES[@]}"; do [[ -x "$TARGET_DIR/$b" ]] || return 1; done
   "$TARGET_DIR/kube-apiserver" --version 2>/dev/null | grep -qx "Kubernetes v${KUBE_VERSION}" || return 1
   "$TARGET_DIR/etcd" --version 2>/dev/null | grep -q "etcd Version: ${ETCD_VERSION}\$" || return 1
+  "$TARGET_DIR/crictl" --version 2>/dev/null | grep -q "v${CRICTL_VERSION}\$" || return 1
 }
 
 if [[ "${1:-}" == "--print-dir" ]]; then echo "$TARGET_DIR"; exit 0; fi
@@ -114,7 +117,8 @@ staging_version="v0.${KUBE_VERSION#1.}"
 } > "$WORK/kube/go.mod"
 [[ -f "$WORK/kube/go.sum" ]] || : > "$WORK/kube/go.sum"
 
-KPKGS=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl)
+KPKGS=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager k8s.io/kubernetes/cmd/kubectl
+       k8s.io/kubernetes/cmd/kubelet k8s.io/kubernetes/cmd/kube-scheduler)
 (cd "$WORK/kube" && "$GO" get "${KPKGS[@]/%/@v${KUBE_VERSION}}" >"$WORK/kube/get.log" 2>&1) \
   || { tail -n 40 "$WORK/kube/get.log" >&2; echo "resolving k8s.io/kubernetes v${KUBE_VERSION} modules failed (log: $WORK/kube/get.log)" >&2; exit 1; }
 
@@ -144,6 +148,21 @@ GOMOD
   || { tail -n 40 "$WORK/etcd/get.log" >&2; echo "resolving etcd v${ETCD_VERSION} modules failed (log: $WORK/etcd/get.log)" >&2; exit 1; }
 (cd "$WORK/etcd" && "${NICE[@]}" "$GO" build -p "$JOBS" -trimpath -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3)
 
+# ---- crictl: the CRI client the node script uses to list, inspect and clean up pod sandboxes.
+mkdir -p "$WORK/crictl"
+cat > "$WORK/crictl/go.mod" <<GOMOD
+module gatehouse.local/crictl-build
+
+go 1.24.0
+
+require sigs.k8s.io/cri-tools v${CRICTL_VERSION}
+GOMOD
+[[ -f "$WORK/crictl/go.sum" ]] || : > "$WORK/crictl/go.sum"
+(cd "$WORK/crictl" && "$GO" get "sigs.k8s.io/cri-tools/cmd/crictl@v${CRICTL_VERSION}" >"$WORK/crictl/get.log" 2>&1) \
+  || { tail -n 40 "$WORK/crictl/get.log" >&2; echo "resolving cri-tools v${CRICTL_VERSION} modules failed (log: $WORK/crictl/get.log)" >&2; exit 1; }
+(cd "$WORK/crictl" && "${NICE[@]}" "$GO" build -p "$JOBS" -trimpath \
+  -ldflags "-s -w -X 'sigs.k8s.io/cri-tools/pkg/version.Version=v${CRICTL_VERSION}'" -o "$BIN/crictl" sigs.k8s.io/cri-tools/cmd/crictl)
+
 # ---- lay out for kube-api-test: rename the temp dir into place.
 for b in "${BINARIES[@]}"; do [[ -x "$BIN/$b" ]] || { echo "build produced no $b" >&2; exit 1; }; done
 rm -rf "$TARGET_DIR"
@@ -151,5 +170,5 @@ mv "$BIN" "$TARGET_DIR"
 
 have_all || { echo "built binaries in $TARGET_DIR fail the version check" >&2; exit 1; }
 total=$(( $(date +%s) - start ))
-echo "Built kube-apiserver/kube-controller-manager/kubectl v${KUBE_VERSION} + etcd v${ETCD_VERSION} in ${total}s ($((total/60))m$((total%60))s)" >&2
+echo "Built kube-apiserver/kube-controller-manager/kubectl/kubelet/kube-scheduler v${KUBE_VERSION} + etcd v${ETCD_VERSION} + crictl v${CRICTL_VERSION} in ${total}s ($((total/60))m$((total%60))s)" >&2
 echo "$TARGET_DIR"

@@ -44,7 +44,8 @@ public final class Demo {
     Path logs = repository.resolve("e2e/logs/demo");
     step(
         "Starting a local stack: kube-apiserver + etcd + controller manager, the operator with its"
-            + " API node, a local kubelet, the web resource, all in network namespaces");
+            + " API node, a real node (kubelet, containerd, runc), the web resource, all in network"
+            + " namespaces");
     try {
       stack =
           LocalStack.start(
@@ -59,7 +60,8 @@ public final class Demo {
                   16 << 20,
                   // fail over after 6 s of silence: above WireGuard's 5 s REKEY_TIMEOUT, so that a
                   // re-handshake whose first initiation was lost is not mistaken for a dead gateway
-                  List.of("--dead-peer-after", "6", "--ignore-revocations")));
+                  List.of("--dead-peer-after", "6", "--ignore-revocations"),
+                  LocalStack.realNodeWanted()));
       say(
           "pod network %s.0/24; two operator replicas, each with an API node: ws://%s:%d (the"
               + " gateways dial it) and ws://%s:%d (the client does); web resource %s; client at"
@@ -127,7 +129,7 @@ public final class Demo {
     step("Invalid objects are refused by the API server, with a message naming the field");
     refuseInvalidExamples();
 
-    step("The operator provisions the gateway pods; the local kubelet runs them in namespaces");
+    step("The operator provisions the gateway pods; the kubelet runs them as containers");
     stack.awaitReady(Duration.ofSeconds(120));
     kubectl("get", "gatehouse,deployment,pods", "-n", LocalStack.NAMESPACE, "-o", "wide");
 

@@ -5,6 +5,7 @@ import dev.gatehouse.e2e.kubelet.KubeControlPlane;
 import dev.gatehouse.e2e.kubelet.LocalKubelet;
 import dev.gatehouse.e2e.kubelet.NetnsPodLauncher;
 import dev.gatehouse.e2e.kubelet.PodLauncher;
+import dev.gatehouse.e2e.kubelet.RealNode;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.Policy;
 import dev.gatehouse.operator.model.Resource;
@@ -37,10 +38,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Gatehouse on this machine, the way a cluster runs it: a real kube-apiserver (with etcd and the
  * controller manager) holding the CRDs and the objects of {@code local-stack/stack.yaml}; the
- * operator jar with its API node on a real PostgreSQL; a local kubelet that runs the gateway pods
- * the operator's Deployment asks for as gateway-sidecar processes in network namespaces; the web
- * resource in a namespace of its own; and the headless client CLI in a namespace that sees only
- * what a cluster exposes (see {@link LabNetwork}). Logs of every process stay in {@code logs}.
+ * operator jar with its API node on a real PostgreSQL; a real node ({@link RealNode}: kubelet,
+ * containerd, runc) that runs the gateway pods the operator's Deployment asks for as containers
+ * from locally built images — or, as the fast path, a simulated kubelet ({@link LocalKubelet}) that
+ * runs them as gateway-sidecar processes in network namespaces; the web resource in a namespace of
+ * its own; and the headless client CLI in a namespace that sees only what a cluster exposes (see
+ * {@link LabNetwork}). Logs of every process stay in {@code logs}.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
@@ -51,8 +54,11 @@ public final class LocalStack implements AutoCloseable {
    * Where and how to run.
    *
    * @param subnet N of the lab's 10.244.N.0/24 (distinct per concurrent stack)
-   * @param kubeBasePort the kube-apiserver's port; etcd and the controller manager use the next 3
+   * @param kubeBasePort the kube-apiserver's port; etcd and the controller manager use the next 3,
+   *     a real node's kubelet, its healthz and the scheduler + 5, + 6 and + 7
    * @param clientArgs extra {@code gatehouse-client} options
+   * @param realNode gateway pods as containers under a real kubelet, or (false) as processes under
+   *     the simulated one
    */
   public record Options(
       Path repository,
@@ -63,7 +69,8 @@ public final class LocalStack implements AutoCloseable {
       int apiPort,
       int healthPort,
       int fileBytes,
-      List<String> clientArgs) {}
+      List<String> clientArgs,
+      boolean realNode) {}
 
   private static final DatabaseConfig DATABASE = DatabaseConfig.fromEnvironment();
 
@@ -76,6 +83,7 @@ public final class LocalStack implements AutoCloseable {
   private final List<OperatorProcess> operators = new ArrayList<>();
   private Path kubeBinaries;
   private LocalKubelet kubelet;
+  private RealNode node;
   private ResourceServers resource;
   private AdminClient admin;
   private ClientProcess client;
@@ -83,6 +91,21 @@ public final class LocalStack implements AutoCloseable {
 
   private LocalStack(Options options) {
     this.options = options;
+  }
+
+  /**
+   * Whether to run a real node: yes unless {@code GATEHOUSE_NODE=simulated} (or the system property
+   * {@code gatehouse.node=simulated}) asks for the simulated kubelet's fast path.
+   */
+  public static boolean realNodeWanted() {
+    String wanted = System.getProperty("gatehouse.node", System.getenv("GATEHOUSE_NODE"));
+    if (wanted == null || wanted.isBlank() || wanted.equals("real")) {
+      return true;
+    }
+    if (wanted.equals("simulated")) {
+      return false;
+    }
+    throw new IllegalArgumentException("GATEHOUSE_NODE must be real or simulated, was " + wanted);
   }
 
   /** Brings up everything but the client's objects and the client itself. */
@@ -146,14 +169,49 @@ public final class LocalStack implements AutoCloseable {
     admin =
         new AdminClient(
             URI.create("http://" + lab.apiAddress(1) + ":" + lab.apiPort()), adminToken);
-    NetnsPodLauncher launcher =
-        new NetnsPodLauncher(options.repository(), options.logs().resolve("pods"), lab);
-    kubelet = new LocalKubelet(kube.client(), launcher).start(GATEWAY_SELECTOR);
-    open.add(kubelet);
+    if (options.realNode()) {
+      startNode();
+    } else {
+      NetnsPodLauncher launcher =
+          new NetnsPodLauncher(options.repository(), options.logs().resolve("pods"), lab);
+      kubelet = new LocalKubelet(kube.client(), launcher).start(GATEWAY_SELECTOR);
+      open.add(kubelet);
+    }
     resource =
         ResourceServers.start(
             lab, options.work().resolve("resource"), options.logs(), options.fileBytes());
     open.add(resource);
+  }
+
+  /**
+   * A real node on the lab's pod network, addressed as API node 0 (the root namespace's address),
+   * whose cluster DNS answers the lab's names.
+   */
+  private void startNode() throws IOException, InterruptedException {
+    Path hosts = options.work().resolve("cluster-hosts");
+    Files.createDirectories(options.work());
+    Files.writeString(hosts, lab.clusterHosts());
+    node =
+        RealNode.start(
+            new RealNode.Settings(
+                options.repository(),
+                options.work().resolve("node"),
+                options.work().resolve("kube"),
+                options.logs().resolve("node"),
+                "gatehouse-node",
+                lab.apiAddress(0),
+                lab.hub(),
+                lab.podPrefix(),
+                hosts,
+                options.kubeBasePort() + 5),
+            kube.client(),
+            kubeBinaries());
+    open.add(node);
+  }
+
+  /** The real node, when the stack runs one. */
+  public java.util.Optional<RealNode> node() {
+    return java.util.Optional.ofNullable(node);
   }
 
   /** Empties a directory of this stack's own (logs of an earlier run). */
@@ -385,9 +443,9 @@ public final class LocalStack implements AutoCloseable {
         "curl", "-sf", "-m", "3", "http://127.0.0.1:" + (options.healthPort() + node) + "/metrics");
   }
 
-  /** The gateway pods the local kubelet runs now, by pod key. */
+  /** The gateway pods the node runs now, by pod key. */
   public Map<String, PodLauncher.Running> gatewayPods() {
-    return kubelet.running();
+    return node != null ? node.pods(NAMESPACE, GATEWAY_SELECTOR) : kubelet.running();
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.gatehouse.e2e.kubelet.PodLauncher;
+import dev.gatehouse.e2e.kubelet.RealNode;
 import dev.gatehouse.operator.model.Gateway;
 import dev.gatehouse.operator.model.GatewaySpec;
 import dev.gatehouse.operator.status.Conditions;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -22,10 +24,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The whole flow on real networks, from {@code kubectl apply} to a page through the tunnel: a real
- * kube-apiserver, the operator jar with its API node on PostgreSQL, two gateway pods run by the
- * local kubelet in network namespaces, the web resource in its own namespace, and the client CLI in
- * a namespace that reaches only what a cluster exposes ({@link LocalStack}). Needs root, PostgreSQL
- * ({@code e2e/scripts/postgres.sh start}) and the Kubernetes binaries ({@code
+ * kube-apiserver, the operator jar with its API node on PostgreSQL, two gateway pods run as
+ * containers by a real kubelet with containerd and runc (or, with {@code GATEHOUSE_NODE=simulated},
+ * by the simulated kubelet in network namespaces), the web resource in its own namespace, and the
+ * client CLI in a namespace that reaches only what a cluster exposes ({@link LocalStack}). Needs
+ * root, PostgreSQL ({@code e2e/scripts/postgres.sh start}) and the Kubernetes binaries ({@code
  * e2e/kube/build-binaries.sh}); fails, never skips, without them. Logs of every process stay in
  * {@code e2e/logs/whole-flow/}.
  */
@@ -53,7 +56,8 @@ class WholeFlowIT {
                 8 << 20,
                 // fail over after 6 s of silence: above WireGuard's 5 s REKEY_TIMEOUT, so that a
                 // re-handshake whose first initiation was lost is not mistaken for a dead gateway
-                List.of("--dead-peer-after", "6", "--ignore-revocations")));
+                List.of("--dead-peer-after", "6", "--ignore-revocations"),
+                LocalStack.realNodeWanted()));
     stack.applyObjects();
     stack.awaitReady(Duration.ofSeconds(120));
     scenarios = new Scenarios(stack);
@@ -118,6 +122,30 @@ class WholeFlowIT {
         .anySatisfy(pod -> assertThat(r.accessLogLine()).startsWith(pod.podIp() + " "));
     assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
   }
+
+  @Test
+  @Order(14)
+  void gatewayContainersRunWithNetAdminAloneAsTheRuntimeReportsIt() throws Exception {
+    Assumptions.assumeTrue(
+        stack.node().isPresent(), "GATEHOUSE_NODE=simulated: no container runtime to ask");
+    RealNode node = stack.node().orElseThrow();
+    Set<String> pods = stack.gatewayPods().keySet();
+    assertThat(pods).as("gateway pods on the node").hasSize(2);
+    for (String key : pods) {
+      String[] parts = key.split("/", 2);
+      RealNode.RuntimeView runtime = node.inspect(parts[0], parts[1]);
+      assertThat(runtime.privileged()).as(key + " privileged, per containerd").isFalse();
+      // CAP_NET_ADMIN is bit 12; every other bit cleared, in the effective and bounding sets.
+      assertThat(runtime.capEff()).as(key + " CapEff of pid " + runtime.pid()).isEqualTo(NET_ADMIN);
+      assertThat(runtime.capBnd()).as(key + " CapBnd").isEqualTo(NET_ADMIN);
+      assertThat(runtime.noNewPrivs()).as(key + " NoNewPrivs").isEqualTo("1");
+      assertThat(runtime.seccomp()).as(key + " Seccomp (2: filter)").isEqualTo("2");
+      assertThat(runtime.readOnlyRoot()).as(key + " read-only root").isTrue();
+      assertThat(runtime.netns()).as(key + " network namespace").startsWith("cni-");
+    }
+  }
+
+  private static final String NET_ADMIN = String.format("%016x", 1L << 12);
 
   @Test
   @Order(16)

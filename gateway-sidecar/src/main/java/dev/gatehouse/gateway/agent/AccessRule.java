@@ -10,12 +10,27 @@ import java.util.UUID;
 /**
  * A client may send packets to {@code destination} that {@code rules} permit (see {@link
  * dev.gatehouse.tunnel.filter.PeerFilter}); one rule per resource the client was authorized for.
+ *
+ * @param translatedOnly the rule of a dns resource's name: {@code destination} is the real address
+ *     a proxy address stands for, and only packets sent to the proxy address (and translated) may
+ *     use it — a grant for a name is not a grant for whatever address the name resolves to
  */
 public record AccessRule(
-    UUID resourceId, dev.gatehouse.tunnel.wireguard.IpPrefix destination, List<FilterRule> rules) {
+    UUID resourceId,
+    dev.gatehouse.tunnel.wireguard.IpPrefix destination,
+    List<FilterRule> rules,
+    boolean translatedOnly) {
 
   public AccessRule {
     rules = List.copyOf(rules);
+  }
+
+  /** The rule of an ip or cidr resource: packets sent straight to {@code destination}. */
+  public AccessRule(
+      UUID resourceId,
+      dev.gatehouse.tunnel.wireguard.IpPrefix destination,
+      List<FilterRule> rules) {
+    this(resourceId, destination, rules, false);
   }
 
   /**

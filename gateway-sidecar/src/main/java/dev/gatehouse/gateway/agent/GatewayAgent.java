@@ -501,13 +501,14 @@ public final class GatewayAgent {
         rules.add(new AccessRule(r, p, AccessRule.rulesOf(d.filters())));
       }
     }
-    // Names of dns resources: their filters apply to the real address the proxy one stands for.
+    // Names of dns resources: their filters apply to the real address the proxy one stands for,
+    // for packets sent to the proxy address only.
     for (DnsName n : c.names.values()) {
       ResourceDescription d = resources.get(n.resourceId());
       if (d != null) {
         rules.add(
             new AccessRule(
-                n.resourceId(), new IpPrefix(n.real(), 32), AccessRule.rulesOf(d.filters())));
+                n.resourceId(), new IpPrefix(n.real(), 32), AccessRule.rulesOf(d.filters()), true));
       }
     }
     return rules;

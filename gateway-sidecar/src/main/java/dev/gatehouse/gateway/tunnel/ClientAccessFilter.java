@@ -10,13 +10,16 @@ import java.util.List;
 /**
  * One client's access at the gateway, as the tunnel's per-peer {@link InboundFilter}: a decrypted
  * packet passes when its destination lies in a resource the client was authorized for and that
- * resource's filters permit it (longest prefix wins). The rules are swapped atomically by {@link
- * #set}, so access changes without re-adding the peer (no new handshake). Allocation-free on the
- * packet path.
+ * resource's filters permit it (longest prefix wins). A packet to one of the client's proxy
+ * addresses is judged by the rules of dns resources' names alone, on the real address it will be
+ * translated to; any other packet by the rules of ip and cidr resources alone, so a name's grant
+ * never opens its resolved address to packets sent there directly. The rules are swapped atomically
+ * by {@link #set}, so access changes without re-adding the peer (no new handshake). Allocation-free
+ * on the packet path.
  */
 public final class ClientAccessFilter implements InboundFilter {
 
-  private record Entry(byte[] network, int length, PeerFilter filter) {}
+  private record Entry(byte[] network, int length, PeerFilter filter, boolean translatedOnly) {}
 
   private volatile Entry[] entries = new Entry[0];
   private final NatTable nat;
@@ -44,7 +47,8 @@ public final class ClientAccessFilter implements InboundFilter {
                     new Entry(
                         r.destination().address().getAddress(),
                         r.destination().length(),
-                        PeerFilter.of(r.rules())))
+                        PeerFilter.of(r.rules()),
+                        r.translatedOnly()))
             .toArray(Entry[]::new);
   }
 
@@ -71,14 +75,18 @@ public final class ClientAccessFilter implements InboundFilter {
         (byte) (real >>> 24), (byte) (real >>> 16), (byte) (real >>> 8), (byte) real
       };
       for (Entry e : entries) {
-        if (e.network.length == 4 && contains(e.network, e.length, address, 0)) {
+        if (e.translatedOnly
+            && e.network.length == 4
+            && contains(e.network, e.length, address, 0)) {
           return e.filter.permits(packet, off, len);
         }
       }
       return false;
     }
     for (Entry e : entries) {
-      if (e.network.length == alen && contains(e.network, e.length, packet, dst)) {
+      if (!e.translatedOnly
+          && e.network.length == alen
+          && contains(e.network, e.length, packet, dst)) {
         return e.filter.permits(packet, off, len);
       }
     }

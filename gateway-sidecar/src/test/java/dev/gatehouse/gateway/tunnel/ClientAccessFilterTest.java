@@ -62,6 +62,41 @@ class ClientAccessFilterTest {
     assertThat(permits(f, "10.0.0.5", 80)).isFalse();
   }
 
+  /**
+   * A dns resource's grant covers packets to the client's proxy address only: revoking the ip
+   * resource of the same server (found on the real node, where both sat on one gateway) must close
+   * the server's address even while the name stays granted.
+   */
+  @Test
+  void aNamesGrantDoesNotOpenItsResolvedAddressToDirectPackets() throws Exception {
+    dev.gatehouse.gateway.nat.NatTable nat = new dev.gatehouse.gateway.nat.NatTable();
+    int client = ipv4("100.64.0.2");
+    nat.set(client, java.util.Map.of(ipv4("100.96.0.7"), ipv4("10.0.0.3")));
+    AccessRule byName =
+        new AccessRule(
+            UUID.randomUUID(),
+            IpPrefix.parse("10.0.0.3/32"),
+            List.of(new FilterRule.PermitPorts(FilterRule.Protocol.TCP, 8080, 8080)),
+            true);
+    AccessRule byAddress =
+        new AccessRule(
+            UUID.randomUUID(),
+            IpPrefix.parse("10.0.0.3/32"),
+            List.of(new FilterRule.PermitPorts(FilterRule.Protocol.TCP, 22, 22)));
+    ClientAccessFilter f = new ClientAccessFilter(List.of(byName), nat);
+    assertThat(permits(f, "100.96.0.7", 8080)).as("through the proxy address").isTrue();
+    assertThat(permits(f, "10.0.0.3", 8080)).as("straight to the resolved address").isFalse();
+
+    f.set(List.of(byName, byAddress));
+    assertThat(permits(f, "10.0.0.3", 22)).as("the ip resource's own filter").isTrue();
+    assertThat(permits(f, "10.0.0.3", 8080)).as("not the name's filter").isFalse();
+    assertThat(permits(f, "100.96.0.7", 22)).as("not the ip resource's filter").isFalse();
+  }
+
+  private static int ipv4(String address) throws Exception {
+    return ByteBuffer.wrap(InetAddress.getByName(address).getAddress()).getInt();
+  }
+
   @Test
   void garbageIsDenied() {
     ClientAccessFilter f = new ClientAccessFilter(List.of());
