@@ -7,219 +7,109 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * One STUN attribute (RFC 8489 §14, RFC 8656). Each known attribute is a record; anything else is
  * kept as {@link Unknown} so that a server can answer 420 for unknown comprehension-required
  * attributes. Values are immutable: records never share arrays with the datagram they came from.
  *
- * <p>{@link #decode} is total: a malformed value yields {@code null}, never an exception.
+ * <p>{@link #decode} is total: a malformed value yields {@code null}, never an exception. Records
+ * holding arrays compare them by identity, as Java records do; {@link StunMessage}s compare by
+ * their wire bytes.
  */
 public sealed interface StunAttribute {
 
   /** The attribute type on the wire. */
-  int type();
+  default int type() {
+    return switch (this) {
+      case XorMappedAddress a -> ATTR_XOR_MAPPED_ADDRESS;
+      case XorPeerAddress a -> ATTR_XOR_PEER_ADDRESS;
+      case XorRelayedAddress a -> ATTR_XOR_RELAYED_ADDRESS;
+      case Lifetime a -> ATTR_LIFETIME;
+      case RequestedTransport a -> ATTR_REQUESTED_TRANSPORT;
+      case RequestedAddressFamily a -> ATTR_REQUESTED_ADDRESS_FAMILY;
+      case EvenPort a -> ATTR_EVEN_PORT;
+      case ChannelNumber a -> ATTR_CHANNEL_NUMBER;
+      case Data a -> ATTR_DATA;
+      case Username a -> ATTR_USERNAME;
+      case Realm a -> ATTR_REALM;
+      case Nonce a -> ATTR_NONCE;
+      case Software a -> ATTR_SOFTWARE;
+      case ErrorCode a -> ATTR_ERROR_CODE;
+      case UnknownAttributes a -> ATTR_UNKNOWN_ATTRIBUTES;
+      case DontFragment a -> ATTR_DONT_FRAGMENT;
+      case MessageIntegrity a -> ATTR_MESSAGE_INTEGRITY;
+      case Fingerprint a -> ATTR_FINGERPRINT;
+      case Unknown u -> u.type(); // the record's accessor
+    };
+  }
 
   /** RFC 8489 §14.2: the client's reflexive transport address. */
-  record XorMappedAddress(InetSocketAddress address) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_XOR_MAPPED_ADDRESS;
-    }
-  }
+  record XorMappedAddress(InetSocketAddress address) implements StunAttribute {}
 
   /** RFC 8656 XOR-PEER-ADDRESS: a peer's transport address. */
-  record XorPeerAddress(InetSocketAddress address) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_XOR_PEER_ADDRESS;
-    }
-  }
+  record XorPeerAddress(InetSocketAddress address) implements StunAttribute {}
 
   /** RFC 8656 XOR-RELAYED-ADDRESS: the allocation's relayed transport address. */
-  record XorRelayedAddress(InetSocketAddress address) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_XOR_RELAYED_ADDRESS;
-    }
-  }
+  record XorRelayedAddress(InetSocketAddress address) implements StunAttribute {}
 
   /** RFC 8656 LIFETIME, unsigned seconds. */
-  record Lifetime(long seconds) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_LIFETIME;
-    }
-  }
+  record Lifetime(long seconds) implements StunAttribute {}
 
   /** RFC 8656 REQUESTED-TRANSPORT: an IANA protocol number (17 = UDP). */
-  record RequestedTransport(int protocol) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_REQUESTED_TRANSPORT;
-    }
-  }
+  record RequestedTransport(int protocol) implements StunAttribute {}
 
   /** RFC 8656 REQUESTED-ADDRESS-FAMILY: 0x01 IPv4, 0x02 IPv6. */
-  record RequestedAddressFamily(int family) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_REQUESTED_ADDRESS_FAMILY;
-    }
-  }
+  record RequestedAddressFamily(int family) implements StunAttribute {}
 
   /** RFC 8656 EVEN-PORT; {@code reserveNext} is the R bit. */
-  record EvenPort(boolean reserveNext) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_EVEN_PORT;
-    }
-  }
+  record EvenPort(boolean reserveNext) implements StunAttribute {}
 
   /** RFC 8656 CHANNEL-NUMBER (any 16-bit value; range checks belong to the TURN layer). */
-  record ChannelNumber(int channel) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_CHANNEL_NUMBER;
-    }
-  }
+  record ChannelNumber(int channel) implements StunAttribute {}
 
   /** RFC 8656 DATA: the application payload. */
-  record Data(byte[] bytes) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_DATA;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Data d && Arrays.equals(bytes, d.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(bytes);
-    }
-
-    @Override
-    public String toString() {
-      return "Data[" + bytes.length + " bytes]";
-    }
-  }
+  record Data(byte[] bytes) implements StunAttribute {}
 
   /** RFC 8489 §14.3. */
-  record Username(String value) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_USERNAME;
-    }
-  }
+  record Username(String value) implements StunAttribute {}
 
   /** RFC 8489 §14.9. */
-  record Realm(String value) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_REALM;
-    }
-  }
+  record Realm(String value) implements StunAttribute {}
 
   /** RFC 8489 §14.10. */
-  record Nonce(String value) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_NONCE;
-    }
-  }
+  record Nonce(String value) implements StunAttribute {}
 
   /** RFC 8489 §14.14. */
-  record Software(String value) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_SOFTWARE;
-    }
-  }
+  record Software(String value) implements StunAttribute {}
 
   /** RFC 8489 §14.8: a code in 300..699 and a reason phrase. */
-  record ErrorCode(int code, String reason) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_ERROR_CODE;
-    }
-  }
+  record ErrorCode(int code, String reason) implements StunAttribute {}
 
   /** RFC 8489 §14.13: the attribute types the server did not understand. */
-  record UnknownAttributes(int[] types) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_UNKNOWN_ATTRIBUTES;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof UnknownAttributes u && Arrays.equals(types, u.types);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(types);
-    }
-
-    @Override
-    public String toString() {
-      return "UnknownAttributes" + Arrays.toString(types);
+  record UnknownAttributes(List<Integer> types) implements StunAttribute {
+    public UnknownAttributes {
+      types = List.copyOf(types);
     }
   }
 
   /** RFC 8656 DONT-FRAGMENT (no value). */
-  record DontFragment() implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_DONT_FRAGMENT;
-    }
-  }
+  record DontFragment() implements StunAttribute {}
 
   /**
    * RFC 8489 §14.5: the HMAC as received. Verification needs the message bytes, so it happens in
    * {@link StunMessage#verifyIntegrity}; encoders add it with {@link StunMessage.Builder}.
    */
-  record MessageIntegrity(byte[] hmac) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_MESSAGE_INTEGRITY;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof MessageIntegrity m && Arrays.equals(hmac, m.hmac);
-    }
-
-    @Override
-    public int hashCode() {
-      return Arrays.hashCode(hmac);
-    }
-  }
+  record MessageIntegrity(byte[] hmac) implements StunAttribute {}
 
   /** RFC 8489 §14.7: the CRC as received (the parser has already checked it). */
-  record Fingerprint(int crc) implements StunAttribute {
-    @Override
-    public int type() {
-      return ATTR_FINGERPRINT;
-    }
-  }
+  record Fingerprint(int crc) implements StunAttribute {}
 
   /** Any other attribute (including RESERVATION-TOKEN), kept verbatim. */
   record Unknown(int type, byte[] value) implements StunAttribute {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Unknown u && type == u.type && Arrays.equals(value, u.value);
-    }
-
-    @Override
-    public int hashCode() {
-      return 31 * type + Arrays.hashCode(value);
-    }
-
     @Override
     public String toString() {
       return String.format("Unknown[0x%04x, %d bytes]", type, value.length);
@@ -291,9 +181,9 @@ public sealed interface StunAttribute {
     if (len % 2 != 0) {
       return null;
     }
-    int[] types = new int[len / 2];
-    for (int i = 0; i < types.length; i++) {
-      types[i] = u16(buf, off + 2 * i);
+    List<Integer> types = new ArrayList<>(len / 2);
+    for (int i = 0; i < len; i += 2) {
+      types.add(u16(buf, off + i));
     }
     return new UnknownAttributes(types);
   }
@@ -344,10 +234,10 @@ public sealed interface StunAttribute {
       case Software s -> s.value().getBytes(StandardCharsets.UTF_8);
       case ErrorCode e -> encodeErrorCode(e);
       case UnknownAttributes u -> {
-        byte[] out = new byte[u.types().length * 2];
-        for (int i = 0; i < u.types().length; i++) {
-          out[2 * i] = (byte) (u.types()[i] >>> 8);
-          out[2 * i + 1] = (byte) u.types()[i];
+        byte[] out = new byte[u.types().size() * 2];
+        for (int i = 0; i < u.types().size(); i++) {
+          out[2 * i] = (byte) (u.types().get(i) >>> 8);
+          out[2 * i + 1] = (byte) (int) u.types().get(i);
         }
         yield out;
       }

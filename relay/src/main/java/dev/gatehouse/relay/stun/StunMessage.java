@@ -76,18 +76,15 @@ public record StunMessage(
     return StunIntegrity.macEquals(expected, received);
   }
 
+  /** Two messages are equal when their wire bytes are. */
   @Override
   public boolean equals(Object o) {
-    return o instanceof StunMessage m
-        && messageClass == m.messageClass
-        && method == m.method
-        && Arrays.equals(transactionId, m.transactionId)
-        && attributes.equals(m.attributes);
+    return o instanceof StunMessage m && Arrays.equals(wire, m.wire);
   }
 
   @Override
   public int hashCode() {
-    return 31 * (31 * method + messageClass.hashCode()) + Arrays.hashCode(transactionId);
+    return Arrays.hashCode(wire);
   }
 
   @Override

@@ -108,14 +108,9 @@ public final class Allocations {
     if (a == null) {
       return drop(DropReason.NO_ALLOCATION);
     }
-    if (peerPolicy.forbids(peer.getAddress())) {
-      return drop(DropReason.FORBIDDEN_PEER);
-    }
-    if (!a.permissions.allows(peer.getAddress(), now)) {
-      return drop(DropReason.NO_PERMISSION);
-    }
-    if (!withinRate(a, len, now)) {
-      return drop(DropReason.RATE_LIMITED);
+    DropReason refused = refusal(a, peer, len, now);
+    if (refused != null) {
+      return drop(refused);
     }
     int channel = a.channels.channelOf(peer, now);
     byte[] datagram =
@@ -236,15 +231,26 @@ public final class Allocations {
   }
 
   private List<RelayAction> onAuthenticated(Request r, long now) {
-    int[] unknown = unknownComprehensionRequired(r.message);
-    if (unknown.length > 0) {
+    List<Integer> unknown = unknownComprehensionRequired(r.message);
+    if (!unknown.isEmpty()) {
       return fail(r, ERROR_UNKNOWN_ATTRIBUTE, new StunAttribute.UnknownAttributes(unknown));
     }
-    return switch (r.message.method()) {
-      case METHOD_ALLOCATE -> onAllocate(r);
-      case METHOD_REFRESH -> onRefresh(r, now);
-      case METHOD_CREATE_PERMISSION -> onCreatePermission(r, now);
-      default -> onChannelBind(r, now);
+    int method = r.message.method();
+    if (method == METHOD_ALLOCATE) {
+      return onAllocate(r);
+    }
+    // The other methods act on the 5-tuple's allocation, with the credentials that made it.
+    Allocation a = byTuple.get(r.tuple);
+    if (a == null || !a.active()) {
+      return fail(r, ERROR_ALLOCATION_MISMATCH);
+    }
+    if (!a.username.equals(r.username)) {
+      return fail(r, ERROR_WRONG_CREDENTIALS);
+    }
+    return switch (method) {
+      case METHOD_REFRESH -> onRefresh(r, a, now);
+      case METHOD_CREATE_PERMISSION -> onCreatePermission(r, a, now);
+      default -> onChannelBind(r, a, now);
     };
   }
 
@@ -275,7 +281,7 @@ public final class Allocations {
       return fail(
           r,
           ERROR_UNKNOWN_ATTRIBUTE,
-          new StunAttribute.UnknownAttributes(new int[] {ATTR_DONT_FRAGMENT}));
+          new StunAttribute.UnknownAttributes(List.of(ATTR_DONT_FRAGMENT)));
     }
     EvenPort even = m.attribute(EvenPort.class);
     RequestedAddressFamily family = m.attribute(RequestedAddressFamily.class);
@@ -306,14 +312,7 @@ public final class Allocations {
   }
 
   /** RFC 8656 §8: LIFETIME 0 deletes, anything else restarts the timer. */
-  private List<RelayAction> onRefresh(Request r, long now) {
-    Allocation a = activeAllocation(r);
-    if (a == null) {
-      return fail(r, ERROR_ALLOCATION_MISMATCH);
-    }
-    if (!a.username.equals(r.username)) {
-      return fail(r, ERROR_WRONG_CREDENTIALS);
-    }
+  private List<RelayAction> onRefresh(Request r, Allocation a, long now) {
     long seconds = lifetimeSeconds(r.message.attribute(Lifetime.class));
     List<RelayAction> out = new ArrayList<>(ok(r, new Lifetime(seconds)));
     if (seconds == 0) {
@@ -326,14 +325,7 @@ public final class Allocations {
   }
 
   /** RFC 8656 §10.2: all peers are checked before any permission is installed. */
-  private List<RelayAction> onCreatePermission(Request r, long now) {
-    Allocation a = activeAllocation(r);
-    if (a == null) {
-      return fail(r, ERROR_ALLOCATION_MISMATCH);
-    }
-    if (!a.username.equals(r.username)) {
-      return fail(r, ERROR_WRONG_CREDENTIALS);
-    }
+  private List<RelayAction> onCreatePermission(Request r, Allocation a, long now) {
     List<XorPeerAddress> peers = r.message.all(XorPeerAddress.class);
     if (peers.isEmpty()) {
       return fail(r, ERROR_BAD_REQUEST, "XOR-PEER-ADDRESS is missing");
@@ -351,14 +343,7 @@ public final class Allocations {
   }
 
   /** RFC 8656 §12.2: range, peer and pairing checks; success also installs the permission. */
-  private List<RelayAction> onChannelBind(Request r, long now) {
-    Allocation a = activeAllocation(r);
-    if (a == null) {
-      return fail(r, ERROR_ALLOCATION_MISMATCH);
-    }
-    if (!a.username.equals(r.username)) {
-      return fail(r, ERROR_WRONG_CREDENTIALS);
-    }
+  private List<RelayAction> onChannelBind(Request r, Allocation a, long now) {
     ChannelNumber channel = r.message.attribute(ChannelNumber.class);
     XorPeerAddress peer = r.message.attribute(XorPeerAddress.class);
     if (channel == null || peer == null) {
@@ -410,20 +395,32 @@ public final class Allocations {
 
   private List<RelayAction> toPeer(
       Allocation a, InetSocketAddress peer, byte[] data, int off, int len, long now) {
-    if (peerPolicy.forbids(peer.getAddress())) {
-      return drop(DropReason.FORBIDDEN_PEER);
-    }
-    if (!a.permissions.allows(peer.getAddress(), now)) {
-      return drop(DropReason.NO_PERMISSION);
-    }
-    if (!withinRate(a, len, now)) {
-      return drop(DropReason.RATE_LIMITED);
+    DropReason refused = refusal(a, peer, len, now);
+    if (refused != null) {
+      return drop(refused);
     }
     metrics.relayed(Direction.CLIENT_TO_PEER, len);
     return List.of(new ToPeer(a.relay, peer, data, off, len));
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Why {@code len} bytes may not pass between allocation {@code a} and {@code peer} in either
+   * direction (forbidden address, no permission for its IP, empty token bucket), or null.
+   */
+  private DropReason refusal(Allocation a, InetSocketAddress peer, int len, long now) {
+    if (peerPolicy.forbids(peer.getAddress())) {
+      return DropReason.FORBIDDEN_PEER;
+    }
+    if (!a.permissions.allows(peer.getAddress(), now)) {
+      return DropReason.NO_PERMISSION;
+    }
+    if (!withinRate(a, len, now)) {
+      return DropReason.RATE_LIMITED;
+    }
+    return null;
+  }
 
   /** 443 for a peer of the other address family, 403 for a forbidden one, else null. */
   private List<RelayAction> checkPeer(Request r, InetAddress peer) {
@@ -435,11 +432,6 @@ public final class Allocations {
       return fail(r, ERROR_FORBIDDEN);
     }
     return null;
-  }
-
-  private Allocation activeAllocation(Request r) {
-    Allocation a = byTuple.get(r.tuple);
-    return a != null && a.active() ? a : null;
   }
 
   /**
@@ -494,12 +486,12 @@ public final class Allocations {
   }
 
   /** RFC 8489 §6.3.1: unknown attributes below 0x8000 (RESERVATION-TOKEN is handled). */
-  private static int[] unknownComprehensionRequired(StunMessage m) {
+  private static List<Integer> unknownComprehensionRequired(StunMessage m) {
     return m.all(StunAttribute.Unknown.class).stream()
         .filter(u -> u.comprehensionRequired() && u.type() != ATTR_RESERVATION_TOKEN)
-        .mapToInt(StunAttribute.Unknown::type)
+        .map(StunAttribute.Unknown::type)
         .distinct()
-        .toArray();
+        .toList();
   }
 
   private byte[] transactionId() {

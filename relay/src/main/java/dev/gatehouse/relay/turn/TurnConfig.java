@@ -78,99 +78,69 @@ public record TurnConfig(
   }
 
   public TurnConfig withAllocationQuota(int quota) {
-    return new TurnConfig(
-        realm,
-        software,
-        relayAddress,
-        defaultLifetime,
-        maxLifetime,
-        permissionLifetime,
-        channelLifetime,
-        channelCooldown,
-        nonceLifetime,
-        quota,
-        rateBytesPerSecond,
-        rateBurstBytes,
-        allowLoopbackPeers,
-        legacyChannelRange,
-        padChannelData);
+    return edit(b -> b.allocationQuota = quota);
   }
 
   /** Rate limit per username; {@code bytesPerSecond} 0 turns it off. */
   public TurnConfig withRateLimit(long bytesPerSecond, long burstBytes) {
-    return new TurnConfig(
-        realm,
-        software,
-        relayAddress,
-        defaultLifetime,
-        maxLifetime,
-        permissionLifetime,
-        channelLifetime,
-        channelCooldown,
-        nonceLifetime,
-        allocationQuota,
-        bytesPerSecond,
-        burstBytes,
-        allowLoopbackPeers,
-        legacyChannelRange,
-        padChannelData);
+    return edit(
+        b -> {
+          b.rateBytesPerSecond = bytesPerSecond;
+          b.rateBurstBytes = burstBytes;
+        });
   }
 
   public TurnConfig withAllowLoopbackPeers(boolean allow) {
-    return new TurnConfig(
-        realm,
-        software,
-        relayAddress,
-        defaultLifetime,
-        maxLifetime,
-        permissionLifetime,
-        channelLifetime,
-        channelCooldown,
-        nonceLifetime,
-        allocationQuota,
-        rateBytesPerSecond,
-        rateBurstBytes,
-        allow,
-        legacyChannelRange,
-        padChannelData);
+    return edit(b -> b.allowLoopbackPeers = allow);
   }
 
   public TurnConfig withLegacyChannelRange(boolean legacy) {
-    return new TurnConfig(
-        realm,
-        software,
-        relayAddress,
-        defaultLifetime,
-        maxLifetime,
-        permissionLifetime,
-        channelLifetime,
-        channelCooldown,
-        nonceLifetime,
-        allocationQuota,
-        rateBytesPerSecond,
-        rateBurstBytes,
-        allowLoopbackPeers,
-        legacy,
-        padChannelData);
+    return edit(b -> b.legacyChannelRange = legacy);
   }
 
-  public TurnConfig withNonceLifetime(Duration lifetime) {
-    return new TurnConfig(
-        realm,
-        software,
-        relayAddress,
-        defaultLifetime,
-        maxLifetime,
-        permissionLifetime,
-        channelLifetime,
-        channelCooldown,
-        lifetime,
-        allocationQuota,
-        rateBytesPerSecond,
-        rateBurstBytes,
-        allowLoopbackPeers,
-        legacyChannelRange,
-        padChannelData);
+  /** A copy with the changes {@code change} makes to the mutable form of this config. */
+  private TurnConfig edit(java.util.function.Consumer<Mutable> change) {
+    Mutable m = new Mutable(this);
+    change.accept(m);
+    return m.build();
+  }
+
+  /** The fields the {@code with} methods change; the rest are copied as they are. */
+  private static final class Mutable {
+    private final TurnConfig base;
+    int allocationQuota;
+    long rateBytesPerSecond;
+    long rateBurstBytes;
+    boolean allowLoopbackPeers;
+    boolean legacyChannelRange;
+
+    Mutable(TurnConfig c) {
+      base = c;
+      allocationQuota = c.allocationQuota;
+      rateBytesPerSecond = c.rateBytesPerSecond;
+      rateBurstBytes = c.rateBurstBytes;
+      allowLoopbackPeers = c.allowLoopbackPeers;
+      legacyChannelRange = c.legacyChannelRange;
+    }
+
+    TurnConfig build() {
+      return new TurnConfig(
+          base.realm,
+          base.software,
+          base.relayAddress,
+          base.defaultLifetime,
+          base.maxLifetime,
+          base.permissionLifetime,
+          base.channelLifetime,
+          base.channelCooldown,
+          base.nonceLifetime,
+          allocationQuota,
+          rateBytesPerSecond,
+          rateBurstBytes,
+          allowLoopbackPeers,
+          legacyChannelRange,
+          base.padChannelData);
+    }
   }
 
   /** The highest channel number a client may bind. */

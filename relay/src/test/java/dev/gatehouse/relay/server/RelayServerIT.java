@@ -12,7 +12,6 @@ import dev.gatehouse.relay.stun.StunIntegrity;
 import dev.gatehouse.relay.stun.StunMessage;
 import dev.gatehouse.relay.stun.StunParseResult;
 import dev.gatehouse.relay.turn.RelayMetrics;
-import dev.gatehouse.relay.turn.TurnConfig;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -51,14 +50,7 @@ class RelayServerIT {
 
   @BeforeEach
   void start() throws Exception {
-    TurnConfig config = TurnConfig.defaults("gatehouse", LOOPBACK).withAllowLoopbackPeers(true);
-    server =
-        RelayServer.start(
-            new RelayServer.Settings(
-                new InetSocketAddress(LOOPBACK, 0), null, PortRange.ephemeral()),
-            config,
-            new RelayCredentials(SECRET),
-            metrics);
+    server = LoopbackRelay.start(SECRET, metrics, c -> c);
     endpoint = MetricsEndpoint.start(new InetSocketAddress(LOOPBACK, 0), metrics);
     client = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));
     peer = new DatagramSocket(new InetSocketAddress(LOOPBACK, 0));

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import dev.gatehouse.relay.RelayCredentials;
 import dev.gatehouse.relay.turn.DropReason;
 import dev.gatehouse.relay.turn.RelayMetrics;
-import dev.gatehouse.relay.turn.TurnConfig;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -78,17 +77,7 @@ class TurnInteropIT {
   }
 
   private void startRelay(boolean legacyChannels) throws Exception {
-    TurnConfig config =
-        TurnConfig.defaults("gatehouse", LOOPBACK)
-            .withAllowLoopbackPeers(true)
-            .withLegacyChannelRange(legacyChannels);
-    server =
-        RelayServer.start(
-            new RelayServer.Settings(
-                new InetSocketAddress(LOOPBACK, 0), null, PortRange.ephemeral()),
-            config,
-            new RelayCredentials(SECRET),
-            metrics);
+    server = LoopbackRelay.start(SECRET, metrics, c -> c.withLegacyChannelRange(legacyChannels));
   }
 
   /**

@@ -157,7 +157,7 @@ class StunMessageTest {
             new Realm("gatehouse"),
             new Username("1700000000:salt"),
             new ErrorCode(437, "Allocation Mismatch"),
-            new UnknownAttributes(new int[] {0x0018, 0x7fff}),
+            new UnknownAttributes(List.of(0x0018, 0x7fff)),
             new DontFragment(),
             new Software("gatehouse-relay"));
     StunMessage.Builder b =
@@ -165,7 +165,15 @@ class StunMessageTest {
     attrs.forEach(b::add);
     byte[] key = StunIntegrity.longTermKey("u", "r", "p");
     StunMessage m = parsed(b.encode(key, true));
-    assertThat(m.attributes().subList(0, attrs.size())).isEqualTo(attrs);
+    for (int i = 0; i < attrs.size(); i++) {
+      StunAttribute sent = attrs.get(i);
+      StunAttribute got = m.attributes().get(i);
+      if (sent instanceof Data d) {
+        assertThat(((Data) got).bytes()).isEqualTo(d.bytes()); // arrays compare by identity
+      } else {
+        assertThat(got).isEqualTo(sent);
+      }
+    }
     assertThat(m.attributes().get(attrs.size())).isInstanceOf(MessageIntegrity.class);
     assertThat(m.attributes().get(attrs.size() + 1)).isInstanceOf(Fingerprint.class);
     assertThat(m.verifyIntegrity(key)).isTrue();

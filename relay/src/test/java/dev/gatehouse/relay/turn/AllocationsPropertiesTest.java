@@ -4,10 +4,10 @@ import static dev.gatehouse.relay.turn.TurnHarness.at;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.relay.stun.StunAttribute;
+import dev.gatehouse.relay.stun.StunShapes;
 import dev.gatehouse.relay.stun.TurnProtocol;
 import java.net.InetSocketAddress;
 import java.util.List;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
@@ -37,33 +37,20 @@ class AllocationsPropertiesTest {
   /** Valid headers of every class and TURN method, garbage attributes. */
   @Provide
   Arbitrary<byte[]> turnLike() {
-    return Arbitraries.integers()
-        .between(0, 40)
-        .flatMap(
-            words ->
-                Arbitraries.bytes()
-                    .array(byte[].class)
-                    .ofSize(20 + 4 * words)
-                    .map(
-                        b -> {
-                          int method = 1 + Math.floorMod(b[1], 9);
-                          int cls = Math.floorMod(b[0], 4);
-                          int type = (method & 0xF) | ((cls & 1) << 4) | ((cls & 2) << 7);
-                          b[0] = (byte) (type >>> 8);
-                          b[1] = (byte) type;
-                          b[2] = (byte) ((4 * words) >>> 8);
-                          b[3] = (byte) (4 * words);
-                          b[4] = 0x21;
-                          b[5] = 0x12;
-                          b[6] = (byte) 0xa4;
-                          b[7] = 0x42;
-                          for (int i = 20; i + 3 < b.length; i += 8) {
-                            b[i] = 0; // types 0x00xx: the known TURN attributes
-                            b[i + 2] = 0;
-                            b[i + 3] = (byte) Math.floorMod(b[i + 3], 24);
-                          }
-                          return b;
-                        }));
+    return StunShapes.datagrams(
+        40,
+        b -> {
+          int method = 1 + Math.floorMod(b[1], 9);
+          int cls = Math.floorMod(b[0], 4);
+          int type = (method & 0xF) | ((cls & 1) << 4) | ((cls & 2) << 7);
+          b[0] = (byte) (type >>> 8);
+          b[1] = (byte) type;
+          for (int i = 20; i + 3 < b.length; i += 8) {
+            b[i] = 0; // types 0x00xx: the known TURN attributes
+            b[i + 2] = 0;
+            b[i + 3] = (byte) Math.floorMod(b[i + 3], 24);
+          }
+        });
   }
 
   @Property(tries = 3000)

@@ -110,9 +110,7 @@ class AllocationsTest {
 
   @Test
   void theQuotaLimitsAllocationsPerUsername() {
-    TurnHarness small =
-        new TurnHarness(
-            TurnConfig.defaults("gatehouse", TurnHarness.RELAY_IP).withAllocationQuota(2));
+    TurnHarness small = TurnHarness.with(c -> c.withAllocationQuota(2));
     RelayCredentials.Minted shared =
         RelayCredentials.mint(
             TurnHarness.SECRET, small.clock.instant().plusSeconds(3600), "shared");

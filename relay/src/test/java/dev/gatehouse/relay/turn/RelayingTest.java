@@ -118,9 +118,7 @@ class RelayingTest {
 
   @Test
   void loopbackPeersCanBeAllowedForTests() {
-    TurnHarness lab =
-        new TurnHarness(
-            TurnConfig.defaults("gatehouse", TurnHarness.RELAY_IP).withAllowLoopbackPeers(true));
+    TurnHarness lab = TurnHarness.with(c -> c.withAllowLoopbackPeers(true));
     TurnHarness.Client c = lab.client(ALICE, "c");
     c.allocate();
     assertThat(
@@ -207,9 +205,7 @@ class RelayingTest {
 
   @Test
   void theLegacyRangeAcceptsCoturnsChannelNumbers() {
-    TurnHarness legacy =
-        new TurnHarness(
-            TurnConfig.defaults("gatehouse", TurnHarness.RELAY_IP).withLegacyChannelRange(true));
+    TurnHarness legacy = TurnHarness.with(c -> c.withLegacyChannelRange(true));
     TurnHarness.Client c = legacy.client(ALICE, "c");
     c.allocate();
     StunMessage ok =
@@ -223,9 +219,7 @@ class RelayingTest {
 
   @Test
   void eachUsernameHasATokenBucketSharedByBothDirections() {
-    TurnHarness limited =
-        new TurnHarness(
-            TurnConfig.defaults("gatehouse", TurnHarness.RELAY_IP).withRateLimit(1000, 1000));
+    TurnHarness limited = TurnHarness.with(c -> c.withRateLimit(1000, 1000));
     TurnHarness.Client c = limited.client(ALICE, "c");
     c.allocate();
     c.request(METHOD_CREATE_PERMISSION, new XorPeerAddress(PEER_A));

@@ -35,6 +35,11 @@ final class TurnHarness {
     this(TurnConfig.defaults(REALM, RELAY_IP));
   }
 
+  /** A harness whose default config is changed by {@code tweak}. */
+  static TurnHarness with(java.util.function.UnaryOperator<TurnConfig> tweak) {
+    return new TurnHarness(tweak.apply(TurnConfig.defaults(REALM, RELAY_IP)));
+  }
+
   TurnHarness(TurnConfig config) {
     core =
         new Allocations(
