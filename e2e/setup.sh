@@ -13,7 +13,7 @@ if [[ $(id -u) -ne 0 ]]; then
   say "must run as root (network namespaces, TUN devices, apt)"; exit 1
 fi
 
-PACKAGES=(postgresql wireguard-tools wireguard-go iperf3 iproute2 iputils-ping nftables openssl curl procps psmisc shellcheck)
+PACKAGES=(postgresql wireguard-tools wireguard-go iperf3 iproute2 iputils-ping nftables openssl curl procps psmisc shellcheck coturn)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
