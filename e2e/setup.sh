@@ -13,9 +13,11 @@ if [[ $(id -u) -ne 0 ]]; then
   say "must run as root (network namespaces, TUN devices, apt)"; exit 1
 fi
 
-# containerd, runc, the CNI plugins, jq and dnsmasq: the real node (e2e/node/node.sh)
+# containerd, runc, the CNI plugins, jq and dnsmasq: the real node (e2e/node/node.sh);
+# coturn: turnutils_uclient/_peer for the relay's interop test (its turnserver is never started)
 PACKAGES=(postgresql wireguard-tools wireguard-go iperf3 iproute2 iputils-ping nftables openssl curl procps psmisc shellcheck
-          containerd runc containernetworking-plugins jq dnsmasq-base util-linux)
+          containerd runc containernetworking-plugins jq dnsmasq-base util-linux
+          coturn)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
