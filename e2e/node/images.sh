@@ -18,8 +18,9 @@ PAUSE_IMAGE="${GATEHOUSE_PAUSE_IMAGE:-registry.k8s.io/pause:3.10}"
 GATEWAY_IMAGE="${GATEHOUSE_GATEWAY_IMAGE:-ghcr.io/gatehouse-dev/gateway-sidecar:0.1.0}"
 CLIENT_IMAGE="${GATEHOUSE_CLIENT_IMAGE:-ghcr.io/gatehouse-dev/client:0.1.0}"
 CACHE="${GATEHOUSE_CACHE:-$HOME/.cache/gatehouse}/images"
-# The runtime's modules: what Quarkus, Netty, Jackson, Fabric8 and pgjdbc reach for.
-JAVA_MODULES="java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.cryptoki,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs"
+# The runtime's modules: what Quarkus, Netty, Jackson, Fabric8 and pgjdbc reach for, and the
+# JDK HTTP server of the client's --health-port.
+JAVA_MODULES="java.base,java.compiler,java.desktop,java.instrument,java.logging,java.management,java.naming,java.net.http,java.security.jgss,java.security.sasl,java.sql,java.xml,jdk.crypto.cryptoki,jdk.httpserver,jdk.jfr,jdk.management,jdk.naming.dns,jdk.unsupported,jdk.zipfs"
 
 say() { echo "images: $*" >&2; }
 die() { say "ERROR: $*"; exit 1; }

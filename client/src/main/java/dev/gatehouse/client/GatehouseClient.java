@@ -5,6 +5,7 @@ import dev.gatehouse.client.control.ControlChannel;
 import dev.gatehouse.client.control.TrustedCa;
 import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.tunnel.ClientRuntime;
+import dev.gatehouse.client.tunnel.HealthEndpoint;
 import dev.gatehouse.client.tunnel.LinuxInterface;
 import dev.gatehouse.client.tunnel.UdpUpstreamResolver;
 import dev.gatehouse.tunnel.net.NettyUdpTransport;
@@ -119,6 +120,14 @@ public final class GatehouseClient implements Callable<Integer> {
       description = "status snapshot, rewritten every second (default ${DEFAULT-VALUE})",
       defaultValue = DEFAULT_STATUS_FILE)
   Path statusFile;
+
+  @Option(
+      names = "--health-port",
+      description =
+          "serve GET /readyz (200 once connected and initialized, else 503) and /livez on this TCP"
+              + " port, for a kubelet's probes; 0 = off (default)",
+      defaultValue = "0")
+  int healthPort;
 
   @Option(
       names = "--handshake-timeout",
@@ -254,6 +263,9 @@ public final class GatehouseClient implements Callable<Integer> {
     if (handshakeTimeoutSeconds < 1) {
       throw usage("--handshake-timeout must be at least 1");
     }
+    if (healthPort < 0 || healthPort > 65535) {
+      throw usage("--health-port must be 0..65535, got " + healthPort);
+    }
     if (deadPeerAfterSeconds < 1) {
       throw usage("--dead-peer-after must be at least 1 (seconds), got " + deadPeerAfterSeconds);
     }
@@ -343,6 +355,15 @@ public final class GatehouseClient implements Callable<Integer> {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return 1;
+    }
+    if (healthPort > 0) {
+      try {
+        HealthEndpoint.start(healthPort, runtime::notReadyReason);
+      } catch (IOException e) {
+        log("cannot serve --health-port " + healthPort + ": " + e.getMessage());
+        runtime.close();
+        return EXIT_TUNNEL;
+      }
     }
     log(
         "started: interface "

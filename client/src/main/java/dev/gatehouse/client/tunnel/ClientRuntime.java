@@ -150,6 +150,18 @@ public final class ClientRuntime implements AutoCloseable {
     return device;
   }
 
+  /**
+   * Why the client cannot carry traffic yet, or null when it can: the control channel is up and the
+   * API node's {@code init} has been applied (interface addresses and resource routes).
+   */
+  public String notReadyReason() {
+    String channel = channelState;
+    if (!channel.equals("connected")) {
+      return "control channel " + channel;
+    }
+    return status().initialized() ? null : "waiting for the API node's init";
+  }
+
   /** The agent's status (taken under the lock). */
   public ClientAgent.Status status() {
     synchronized (agent) {

@@ -153,6 +153,9 @@ public final class LocalStack implements AutoCloseable {
                 .build())
         .serverSideApply();
     String flowKey = randomSecret();
+    if (options.realNode()) {
+      webhookCertificate();
+    }
     for (int node = 0; node < LabNetwork.API_NODES; node++) {
       OperatorProcess replica =
           new OperatorProcess(
@@ -171,6 +174,7 @@ public final class LocalStack implements AutoCloseable {
             URI.create("http://" + lab.apiAddress(1) + ":" + lab.apiPort()), adminToken);
     if (options.realNode()) {
       startNode();
+      registerWebhook();
     } else {
       NetnsPodLauncher launcher =
           new NetnsPodLauncher(options.repository(), options.logs().resolve("pods"), lab);
@@ -207,6 +211,85 @@ public final class LocalStack implements AutoCloseable {
             kube.client(),
             kubeBinaries());
     open.add(node);
+  }
+
+  private Path webhookDir() {
+    return options.work().resolve("webhook");
+  }
+
+  private int webhookPort() {
+    return options.healthPort() + 10;
+  }
+
+  /** The webhook's serving certificate, self-signed for 127.0.0.1 (the caBundle trusts it). */
+  private void webhookCertificate() throws IOException, InterruptedException {
+    Files.createDirectories(webhookDir());
+    Commands.run(
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        webhookDir().resolve("tls.key").toString(),
+        "-out",
+        webhookDir().resolve("tls.crt").toString());
+  }
+
+  /**
+   * The chart's MutatingWebhookConfiguration, pointed at replica 0 by URL: opted-in pods only
+   * ({@code gatehouse.dev/inject=true} on the pod), never kube-system.
+   */
+  private void registerWebhook() throws IOException {
+    String ca =
+        Base64.getEncoder().encodeToString(Files.readAllBytes(webhookDir().resolve("tls.crt")));
+    kube.client()
+        .resource(
+            new io.fabric8.kubernetes.api.model.admissionregistration.v1
+                    .MutatingWebhookConfigurationBuilder()
+                .withNewMetadata()
+                .withName("gatehouse-sidecar-injector")
+                .endMetadata()
+                .addNewWebhook()
+                .withName("inject.gatehouse.dev")
+                .withNewClientConfig()
+                .withUrl("https://127.0.0.1:" + webhookPort() + "/mutate-pods")
+                .withCaBundle(ca)
+                .endClientConfig()
+                .addNewRule()
+                .withApiGroups("")
+                .withApiVersions("v1")
+                .withOperations("CREATE")
+                .withResources("pods")
+                .withScope("Namespaced")
+                .endRule()
+                .withNewObjectSelector()
+                .addToMatchLabels("gatehouse.dev/inject", "true")
+                .endObjectSelector()
+                .withNewNamespaceSelector()
+                .addNewMatchExpression()
+                .withKey("kubernetes.io/metadata.name")
+                .withOperator("NotIn")
+                .withValues("kube-system")
+                .endMatchExpression()
+                .endNamespaceSelector()
+                .withFailurePolicy("Fail")
+                .withSideEffects("None")
+                .withTimeoutSeconds(10)
+                .withReinvocationPolicy("IfNeeded")
+                .withAdmissionReviewVersions("v1")
+                .endWebhook()
+                .build())
+        .serverSideApply();
   }
 
   /** The real node, when the stack runs one. */
@@ -268,6 +351,12 @@ public final class LocalStack implements AutoCloseable {
     env.put("GATEHOUSE_LEASE_SECONDS", "7");
     env.put("GATEHOUSE_HTTP_PORT", Integer.toString(options.healthPort() + node));
     env.put("POD_NAME", "gatehouse-operator-" + node);
+    if (options.realNode() && node == 0) {
+      // Replica 0 serves the sidecar injection webhook, as every chart replica does.
+      env.put("GATEHOUSE_WEBHOOK_TLS_CERT", webhookDir().resolve("tls.crt").toString());
+      env.put("GATEHOUSE_WEBHOOK_TLS_KEY", webhookDir().resolve("tls.key").toString());
+      env.put("GATEHOUSE_WEBHOOK_PORT", Integer.toString(webhookPort()));
+    }
     return env;
   }
 

@@ -188,6 +188,23 @@ class WholeFlowIT {
   }
 
   @Test
+  @Order(18)
+  void anInjectedWorkloadReachesTheResourceThroughItsSidecarAndAGateway() throws Exception {
+    Assumptions.assumeTrue(stack.node().isPresent(), "GATEHOUSE_NODE=simulated: no pods run");
+    InjectedWorkload.Result r = new InjectedWorkload(stack).run("ci-runner-1");
+
+    assertThat(r.sidecar())
+        .as("the webhook injected a native sidecar")
+        .isEqualTo("gatehouse-client Always");
+    assertThat(r.phase()).as("the app's curl got the page: " + r + logs()).isEqualTo("Succeeded");
+    assertThat(r.accessLogLine())
+        .as("the resource saw a gateway's address, not the pod's (%s): %s", r.podIp(), r)
+        .isNotEmpty()
+        .doesNotStartWith(r.podIp() + " ");
+    assertThat(r.throughGateway()).as("from a gateway pod: " + r).isTrue();
+  }
+
+  @Test
   @Order(17)
   void everyMetricTheChartsDashboardQueriesIsExportedByTheRunningStack() throws Exception {
     Set<String> queried =

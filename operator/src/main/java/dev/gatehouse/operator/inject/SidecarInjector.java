@@ -37,6 +37,13 @@ public final class SidecarInjector {
   public static final String INJECTED = "gatehouse.dev/injected";
 
   public static final String CONTAINER = "gatehouse-client";
+
+  /**
+   * The sidecar's probe port ({@code gatehouse-client --health-port}): its startup probe holds the
+   * pod's other containers back until the tunnel carries their traffic.
+   */
+  public static final int HEALTH_PORT = 15480;
+
   public static final String TOKEN_KEY = "token";
   static final String TOKEN_DIR = "/var/run/secrets/gatehouse";
   static final String STATUS_DIR = "/run/gatehouse-client";
@@ -145,11 +152,22 @@ public final class SidecarInjector {
     args.addAll(List.of("--api", settings.apiUrl()));
     args.addAll(List.of("--token-file", TOKEN_DIR + "/" + TOKEN_KEY));
     args.addAll(List.of("--status-file", STATUS_DIR + "/status"));
+    args.addAll(List.of("--health-port", Integer.toString(HEALTH_PORT)));
     ContainerBuilder c =
         new ContainerBuilder()
             .withName(CONTAINER)
             .withImage(settings.clientImage())
             .withRestartPolicy("Always")
+            // A native sidecar's startup probe gates the containers after it: the app starts
+            // once the client is connected and its routes are in place, never around the tunnel.
+            .withNewStartupProbe()
+            .withNewHttpGet()
+            .withPath("/readyz")
+            .withPort(new io.fabric8.kubernetes.api.model.IntOrString(HEALTH_PORT))
+            .endHttpGet()
+            .withPeriodSeconds(1)
+            .withFailureThreshold(300)
+            .endStartupProbe()
             .withSecurityContext(GatewayDeployments.securityContext())
             .addNewVolumeMount()
             .withName(VOLUME_PREFIX + "token")

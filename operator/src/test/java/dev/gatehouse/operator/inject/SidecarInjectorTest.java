@@ -62,7 +62,13 @@ class SidecarInjectorTest {
     assertThat(sidecar.getImage()).isEqualTo("client:test");
     assertThat(sidecar.getArgs())
         .containsSequence("--api", "wss://api.gatehouse:8443")
-        .containsSequence("--token-file", "/var/run/secrets/gatehouse/token");
+        .containsSequence("--token-file", "/var/run/secrets/gatehouse/token")
+        .containsSequence("--health-port", Integer.toString(SidecarInjector.HEALTH_PORT));
+    assertThat(sidecar.getStartupProbe().getHttpGet().getPath())
+        .as("the app waits for the tunnel")
+        .isEqualTo("/readyz");
+    assertThat(sidecar.getStartupProbe().getHttpGet().getPort().getIntVal())
+        .isEqualTo(SidecarInjector.HEALTH_PORT);
     assertThat(sidecar.getSecurityContext().getPrivileged()).isFalse();
     assertThat(sidecar.getSecurityContext().getCapabilities().getAdd())
         .containsExactly("NET_ADMIN");
