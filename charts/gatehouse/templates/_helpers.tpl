@@ -98,10 +98,17 @@ down to one replica); everything else goes by ownerReference garbage collection.
 - apiGroups: [""]
   resources: [serviceaccounts, services]
   verbs: [get, list, watch, create, patch]
-# Gateway token Secrets are written, never read: no get, list or watch on any Secret.
+# Gateway and workload token Secrets are written, never read: no get, list or watch on any Secret.
 - apiGroups: [""]
   resources: [secrets]
   verbs: [create]
+{{- if .Values.sidecarInjection.enabled }}
+# Injected pods (label gatehouse.dev/workload-token=true): their tokens are minted and revoked.
+# Only with sidecar injection on; otherwise the operator cannot see pods at all.
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch]
+{{- end }}
 - apiGroups: [apps]
   resources: [deployments]
   verbs: [get, list, watch, create, patch]

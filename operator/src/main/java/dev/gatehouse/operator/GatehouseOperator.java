@@ -1,21 +1,29 @@
 package dev.gatehouse.operator;
 
 import dev.gatehouse.apinode.ApiNode;
+import dev.gatehouse.apinode.store.AdminStore;
+import dev.gatehouse.apinode.store.ConnectionPool;
 import dev.gatehouse.controlplane.pg.Migrations;
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.events.EventRecorder;
 import dev.gatehouse.operator.expose.ServiceExposure;
 import dev.gatehouse.operator.expose.ServiceExposureReconciler;
 import dev.gatehouse.operator.gateway.GatewayReconciler;
+import dev.gatehouse.operator.inject.AdminWorkloadTokenStore;
 import dev.gatehouse.operator.inject.AdmissionHandler;
 import dev.gatehouse.operator.inject.InjectionSettings;
 import dev.gatehouse.operator.inject.SidecarInjector;
 import dev.gatehouse.operator.inject.WebhookServer;
+import dev.gatehouse.operator.inject.WorkloadTokenReconciler;
+import dev.gatehouse.operator.inject.WorkloadTokenStore;
+import dev.gatehouse.operator.inject.WorkloadTokenSweeper;
+import dev.gatehouse.operator.inject.WorkloadTokens;
 import dev.gatehouse.operator.metrics.OperatorMetrics;
 import dev.gatehouse.operator.policy.PolicyReconciler;
 import dev.gatehouse.operator.resource.ResourceReconciler;
 import dev.gatehouse.operator.sync.ControlPlaneSync;
 import dev.gatehouse.operator.sync.DatabaseControlPlaneSync;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -24,11 +32,15 @@ import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +51,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class GatehouseOperator {
   private static final Logger LOG = LoggerFactory.getLogger(GatehouseOperator.class);
+  private static final SecureRandom RANDOM = new SecureRandom();
 
   private GatehouseOperator() {}
 
@@ -55,6 +68,21 @@ public final class GatehouseOperator {
       ControlPlaneSync controlPlane,
       Clock clock,
       OperatorMetrics metrics) {
+    return create(client, config, controlPlane, clock, metrics, null, null);
+  }
+
+  /**
+   * An operator that also mints the tokens of injected pods, when {@code workloadTokens} and its
+   * {@code store} are given (an operator with a control plane), not yet started.
+   */
+  public static Operator create(
+      KubernetesClient client,
+      OperatorConfig config,
+      ControlPlaneSync controlPlane,
+      Clock clock,
+      OperatorMetrics metrics,
+      WorkloadTokens workloadTokens,
+      WorkloadTokenStore store) {
     Operator operator =
         new Operator(
             overrider -> {
@@ -90,6 +118,12 @@ public final class GatehouseOperator {
         new ServiceExposureReconciler(events, config.serverSideApply()),
         GatehouseOperator.<Service>controllerSettings(config)
             .andThen(overrider -> overrider.withLabelSelector(ServiceExposure.SELECTOR)));
+    if (workloadTokens != null && store != null) {
+      operator.register(
+          new WorkloadTokenReconciler(workloadTokens, store, events),
+          GatehouseOperator.<Pod>controllerSettings(config)
+              .andThen(overrider -> overrider.withLabelSelector(WorkloadTokenReconciler.SELECTOR)));
+    }
     return operator;
   }
 
@@ -116,11 +150,22 @@ public final class GatehouseOperator {
     }
     ControlPlaneSync sync = ControlPlaneSync.DISCONNECTED;
     ApiNode apiNode = null;
+    WorkloadTokens workloadTokens = null;
+    WorkloadTokenStore workloadTokenStore = null;
     if (controlPlane.isPresent()) {
       ControlPlaneSettings settings = controlPlane.get();
       Migrations.migrate(settings.database());
       sync = new DatabaseControlPlaneSync(settings.database(), settings.account());
       apiNode = new ApiNode(settings.apiNode(), settings.database(), InstantSource.system());
+      if ("true".equals(System.getenv("GATEHOUSE_SIDECAR_INJECTION"))) {
+        // Injected pods' tokens: keyed from the flow key every replica shares, written through
+        // the API node's admin store on a small pool of their own.
+        workloadTokens = new WorkloadTokens(settings.apiNode().flowKeySecret());
+        workloadTokenStore =
+            new AdminWorkloadTokenStore(
+                new AdminStore(new ConnectionPool(settings.database(), 2)),
+                settings.apiNode().accountId());
+      }
       try {
         int port = apiNode.start(settings.apiPort());
         LOG.info(
@@ -138,12 +183,14 @@ public final class GatehouseOperator {
     }
     KubernetesClient client = new KubernetesClientBuilder().build();
     OperatorMetrics metrics = new OperatorMetrics();
-    Operator operator = create(client, config, sync, Clock.systemUTC(), metrics);
+    Operator operator =
+        create(
+            client, config, sync, Clock.systemUTC(), metrics, workloadTokens, workloadTokenStore);
     HealthServer health =
         config.httpPort() > 0
             ? HealthServer.start(config.httpPort(), operator, metrics, apiNode)
             : null;
-    WebhookServer webhook = startWebhook(config);
+    WebhookServer webhook = startWebhook(config, workloadTokens != null);
     ApiNode node = apiNode;
     Runtime.getRuntime()
         .addShutdownHook(
@@ -172,10 +219,38 @@ public final class GatehouseOperator {
       System.exit(1);
       return;
     }
+    if (workloadTokenStore != null) {
+      startSweeping(
+          new WorkloadTokenSweeper(
+              client, workloadTokenStore, config.namespaces(), Clock.systemUTC()),
+          config.resync());
+    }
     LOG.info(
         "gatehouse operator started (namespaces: {}, leader election: {})",
         config.namespaces().isEmpty() ? "all" : config.namespaces(),
         config.leaseName() == null ? "off" : config.leaseNamespace() + "/" + config.leaseName());
+  }
+
+  /** Sweeps now and then every {@code interval}, on a daemon thread; a failed sweep is logged. */
+  private static void startSweeping(WorkloadTokenSweeper sweeper, Duration interval) {
+    ScheduledExecutorService timer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "gatehouse-workload-token-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    timer.scheduleWithFixedDelay(
+        () -> {
+          try {
+            sweeper.sweep();
+          } catch (RuntimeException e) {
+            LOG.warn("workload token sweep failed, next in {}: {}", interval, e.getMessage());
+          }
+        },
+        0,
+        interval.toSeconds(),
+        TimeUnit.SECONDS);
   }
 
   /**
@@ -183,7 +258,7 @@ public final class GatehouseOperator {
    * its certificate files (the chart mounts them from a Secret); on {@code GATEHOUSE_WEBHOOK_PORT}
    * (default 9443). Every replica serves it: the webhook needs no leader.
    */
-  private static WebhookServer startWebhook(OperatorConfig config) {
+  private static WebhookServer startWebhook(OperatorConfig config, boolean workloadTokens) {
     Map<String, String> env = System.getenv();
     String cert = env.get("GATEHOUSE_WEBHOOK_TLS_CERT");
     String key = env.get("GATEHOUSE_WEBHOOK_TLS_KEY");
@@ -204,7 +279,11 @@ public final class GatehouseOperator {
           Path.of(cert),
           Path.of(key),
           Duration.ofSeconds(10),
-          new AdmissionHandler(new SidecarInjector(settings)));
+          new AdmissionHandler(
+              workloadTokens
+                  ? SidecarInjector.withWorkloadTokens(
+                      settings, () -> WorkloadTokens.newSecretName(RANDOM))
+                  : new SidecarInjector(settings)));
     } catch (IOException | RuntimeException e) {
       LOG.error("cannot start the sidecar injection webhook: {}", e.getMessage(), e);
       System.exit(1);

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -132,6 +133,83 @@ public final class AdminStore {
                     tokenId,
                     accountId))
         > 0;
+  }
+
+  /**
+   * The live service account called {@code name}, created if there is none. Names starting with
+   * {@code k8s:} are unique among live service accounts (an index), so concurrent callers meet on
+   * one row.
+   */
+  public UUID ensureServiceAccount(UUID accountId, String name) throws SQLException {
+    return pool.with(
+        c -> {
+          Sql.update(
+              c,
+              "INSERT INTO actors (id, account_id, name, type) VALUES (?, ?, ?, 'service_account')"
+                  + " ON CONFLICT (account_id, name) WHERE type = 'service_account'"
+                  + " AND deleted_at IS NULL AND name LIKE 'k8s:%' DO NOTHING",
+              UUID.randomUUID(),
+              accountId,
+              name);
+          return Sql.query(
+                  c,
+                  "SELECT id FROM actors WHERE account_id = ? AND name = ?"
+                      + " AND type = 'service_account' AND deleted_at IS NULL",
+                  rs -> Sql.uuid(rs, "id"),
+                  accountId,
+                  name)
+              .getFirst();
+        });
+  }
+
+  /**
+   * Stores a workload's client token (its SHA-256 only) under a fixed id, once: a second call with
+   * the same id changes nothing, so a retried issue is harmless.
+   *
+   * @param workload the pod it is for, {@code namespace/name}
+   * @return whether the token was stored now (false: it was there already, live or revoked)
+   */
+  public boolean issueWorkloadToken(
+      UUID accountId, UUID tokenId, UUID actorId, String secret, String workload)
+      throws SQLException {
+    return pool.with(
+            c ->
+                Sql.update(
+                    c,
+                    "INSERT INTO tokens (id, account_id, type, actor_id, secret_hash, workload)"
+                        + " VALUES (?, ?, 'client', ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                    tokenId,
+                    accountId,
+                    actorId,
+                    OperatorSyncRepository.hashTokenSecret(secret),
+                    workload))
+        > 0;
+  }
+
+  /**
+   * Revokes every live workload token issued before {@code issuedBefore} whose id is not in {@code
+   * keep}: the tokens of pods that went while nobody watched.
+   *
+   * @param namespaces only workloads in these namespaces ({@code workload} is {@code
+   *     namespace/name}); all when empty
+   * @return how many were revoked
+   */
+  public int revokeWorkloadTokensExcept(
+      UUID accountId, Set<UUID> keep, Set<String> namespaces, Instant issuedBefore)
+      throws SQLException {
+    return pool.with(
+        c ->
+            Sql.update(
+                c,
+                "UPDATE tokens SET deleted_at = now() WHERE account_id = ? AND workload IS NOT NULL"
+                    + " AND deleted_at IS NULL AND inserted_at < ? AND NOT (id = ANY (?))"
+                    + " AND (cardinality(?::text[]) = 0"
+                    + " OR split_part(workload, '/', 1) = ANY (?::text[]))",
+                accountId,
+                issuedBefore,
+                keep.toArray(UUID[]::new),
+                namespaces.toArray(String[]::new),
+                namespaces.toArray(String[]::new)));
   }
 
   /** Actors of the account (id, name, type). */

@@ -29,6 +29,8 @@ final class Sql {
         ps.setObject(i + 1, OffsetDateTime.ofInstant(t, ZoneOffset.UTC));
       } else if (p instanceof UUID[] ids) {
         ps.setArray(i + 1, c.createArrayOf("uuid", ids));
+      } else if (p instanceof String[] texts) {
+        ps.setArray(i + 1, c.createArrayOf("text", texts));
       } else {
         ps.setObject(i + 1, p);
       }

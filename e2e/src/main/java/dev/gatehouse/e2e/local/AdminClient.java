@@ -39,6 +39,24 @@ public final class AdminClient {
     return new ClientIdentity(actor, groupId, secret);
   }
 
+  /**
+   * A workload identity's service account ({@code k8s:<namespace>/<identity>}, as the operator
+   * names it) in {@code group}, made before any pod runs as it: an administrator grants access
+   * first. No token: the operator mints one per injected pod.
+   *
+   * @return the actor's id
+   */
+  public String createServiceAccount(String actorName, String group)
+      throws IOException, InterruptedException {
+    String actor =
+        post("/admin/actors", Map.of("name", actorName, "type", "service_account"))
+            .path("id")
+            .asText();
+    String groupId = post("/admin/groups", Map.of("name", group)).path("id").asText();
+    post("/admin/memberships", Map.of("actor_id", actor, "group_id", groupId));
+    return actor;
+  }
+
   /** The flows the API node knows of. */
   public JsonNode flows() throws IOException, InterruptedException {
     return send(HttpRequest.newBuilder(base.resolve("/admin/flows")).GET());

@@ -2,22 +2,24 @@ package dev.gatehouse.e2e.local;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
  * A workload that opts in to sidecar injection on the real node, as a CI runner would: a pod
- * labelled {@code gatehouse.dev/inject=true} naming a token Secret of its own identity, whose app
- * container (curl) fetches the web resource. The operator's webhook adds the client as a native
- * sidecar; its startup probe holds the app back until the tunnel is up, so the request reaches the
- * resource through a gateway (the resource sees a gateway's address, not the pod's).
+ * labelled {@code gatehouse.dev/inject=true} naming its identity ({@code ci-runner}, the service
+ * account {@code k8s:default/ci-runner} that an administrator put into group engineering), whose
+ * app container (curl) fetches the web resource. The operator's webhook adds the client as a native
+ * sidecar and names a Secret for the pod's own token; the operator mints that token; the sidecar's
+ * startup probe holds the app back until the tunnel is up, so the request reaches the resource
+ * through a gateway (the resource sees a gateway's address, not the pod's). When the pod has
+ * finished, its token is revoked; when it is deleted, its Secret goes too.
  */
 public final class InjectedWorkload {
-  static final String SECRET = "ci-runner-token";
+  static final String IDENTITY = "ci-runner";
   static final String CLIENT_IMAGE = "ghcr.io/gatehouse-dev/client:0.1.0";
 
   /**
@@ -27,6 +29,11 @@ public final class InjectedWorkload {
    * @param podIp the workload pod's own address
    * @param accessLogLine the resource's log line of the workload's request
    * @param gatewayIps the gateway pods' addresses
+   * @param tokenSecret the Secret the webhook named for the pod's token, and its owner ("Pod name")
+   *     as stored; empty when there was none
+   * @param tokenState the pod's token in the control plane after the pod finished: "revoked",
+   *     "live" or "missing"
+   * @param secretAfterDelete whether the token Secret was still there after the pod was deleted
    */
   public record Result(
       String pod,
@@ -35,14 +42,22 @@ public final class InjectedWorkload {
       String podIp,
       String accessLogLine,
       Set<String> gatewayIps,
-      String appLog) {
+      String appLog,
+      String tokenSecret,
+      String tokenState,
+      boolean secretAfterDelete) {
     /** Whether the request came in from a gateway pod. */
     public boolean throughGateway() {
       return gatewayIps.stream().anyMatch(ip -> accessLogLine.startsWith(ip + " "));
     }
 
     public boolean passed() {
-      return "Succeeded".equals(phase) && sidecar.endsWith(" Always") && throughGateway();
+      return "Succeeded".equals(phase)
+          && sidecar.endsWith(" Always")
+          && throughGateway()
+          && tokenSecret.endsWith(" Pod " + pod)
+          && tokenState.equals("revoked")
+          && !secretAfterDelete;
     }
   }
 
@@ -54,18 +69,9 @@ public final class InjectedWorkload {
 
   /** Runs the workload once (identity "ci-runner" in group engineering) and reports. */
   public Result run(String name) throws Exception {
-    AdminClient.ClientIdentity identity = stack.admin().createClient("ci-runner", "engineering");
     stack
-        .kube()
-        .resource(
-            new SecretBuilder()
-                .withNewMetadata()
-                .withName(SECRET)
-                .withNamespace(LocalStack.NAMESPACE)
-                .endMetadata()
-                .withStringData(Map.of("token", identity.token()))
-                .build())
-        .serverSideApply();
+        .admin()
+        .createServiceAccount("k8s:" + LocalStack.NAMESPACE + "/" + IDENTITY, "engineering");
     String marker = "/?injected=" + name;
     String url =
         "http://" + stack.lab().resourceAddress() + ":" + ResourceServers.HTTP_PORT + marker;
@@ -86,6 +92,13 @@ public final class InjectedWorkload {
         stack.resource().accessLog().lines().filter(l -> l.contains(marker)).findFirst().orElse("");
     Set<String> gateways =
         stack.gatewayPods().values().stream().map(p -> p.podIp()).collect(Collectors.toSet());
+    String secretName =
+        done.getMetadata().getAnnotations().getOrDefault("gatehouse.dev/token-secret", "");
+    String tokenSecret = secretName.isEmpty() ? "" : secretAndOwner(secretName);
+    String tokenState = awaitRevoked(done.getMetadata().getUid());
+    String log = appLog(name);
+    stack.kube().pods().resource(done).withGracePeriod(0).delete();
+    boolean secretAfterDelete = !secretName.isEmpty() && secretRemains(secretName);
     return new Result(
         name,
         done.getStatus().getPhase(),
@@ -93,7 +106,48 @@ public final class InjectedWorkload {
         done.getStatus().getPodIP() == null ? "" : done.getStatus().getPodIP(),
         line,
         gateways,
-        appLog(name));
+        log,
+        tokenSecret,
+        tokenState,
+        secretAfterDelete);
+  }
+
+  private String secretAndOwner(String name) {
+    Secret secret = stack.kube().secrets().inNamespace(LocalStack.NAMESPACE).withName(name).get();
+    if (secret == null) {
+      return name + " (missing)";
+    }
+    return name
+        + " "
+        + secret.getMetadata().getOwnerReferences().stream()
+            .map(o -> o.getKind() + " " + o.getName())
+            .collect(Collectors.joining(","));
+  }
+
+  /** The pod's token once the operator has seen it finish: revoked within 30 s, or as it is. */
+  private String awaitRevoked(String podUid) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String state;
+    do {
+      state = stack.workloadTokenState(podUid);
+      if (state.equals("revoked")) {
+        return state;
+      }
+      Thread.sleep(250);
+    } while (System.nanoTime() < deadline);
+    return state;
+  }
+
+  /** Whether the Secret is still there 60 s after its pod was deleted (garbage collection). */
+  private boolean secretRemains(String name) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (stack.kube().secrets().inNamespace(LocalStack.NAMESPACE).withName(name).get() == null) {
+        return false;
+      }
+      Thread.sleep(500);
+    }
+    return true;
   }
 
   private static String sidecar(Pod pod) {
@@ -124,7 +178,7 @@ public final class InjectedWorkload {
         .withName(name)
         .withNamespace(LocalStack.NAMESPACE)
         .addToLabels("gatehouse.dev/inject", "true")
-        .addToAnnotations("gatehouse.dev/identity", SECRET)
+        .addToAnnotations("gatehouse.dev/identity", IDENTITY)
         .endMetadata()
         .withNewSpec()
         .withRestartPolicy("Never")

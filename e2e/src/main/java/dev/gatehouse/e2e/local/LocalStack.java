@@ -351,6 +351,10 @@ public final class LocalStack implements AutoCloseable {
     env.put("GATEHOUSE_LEASE_SECONDS", "7");
     env.put("GATEHOUSE_HTTP_PORT", Integer.toString(options.healthPort() + node));
     env.put("POD_NAME", "gatehouse-operator-" + node);
+    if (options.realNode()) {
+      // Whichever replica leads mints the tokens of injected pods.
+      env.put("GATEHOUSE_SIDECAR_INJECTION", "true");
+    }
     if (options.realNode() && node == 0) {
       // Replica 0 serves the sidecar injection webhook, as every chart replica does.
       env.put("GATEHOUSE_WEBHOOK_TLS_CERT", webhookDir().resolve("tls.crt").toString());
@@ -499,6 +503,23 @@ public final class LocalStack implements AutoCloseable {
         }
         double at = rs.getDouble(1);
         return rs.wasNull() ? java.util.Optional.empty() : java.util.Optional.of(at);
+      }
+    }
+  }
+
+  /**
+   * The token the operator minted for an injected pod: "live", "revoked" or "missing", and whether
+   * it belongs to a service account ("live service_account").
+   */
+  public String workloadTokenState(String podUid) throws SQLException {
+    try (Connection c = DATABASE.connect();
+        PreparedStatement ps =
+            c.prepareStatement(
+                "SELECT CASE WHEN t.deleted_at IS NULL THEN 'live' ELSE 'revoked' END"
+                    + " FROM tokens t WHERE t.id = ? AND t.workload IS NOT NULL")) {
+      ps.setObject(1, dev.gatehouse.operator.inject.WorkloadTokens.tokenId(podUid));
+      try (var rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : "missing";
       }
     }
   }

@@ -189,7 +189,7 @@ class WholeFlowIT {
 
   @Test
   @Order(18)
-  void anInjectedWorkloadReachesTheResourceThroughItsSidecarAndAGateway() throws Exception {
+  void anInjectedWorkloadReachesTheResourceWithATokenOfItsOwnThatGoesWithIt() throws Exception {
     Assumptions.assumeTrue(stack.node().isPresent(), "GATEHOUSE_NODE=simulated: no pods run");
     InjectedWorkload.Result r = new InjectedWorkload(stack).run("ci-runner-1");
 
@@ -202,6 +202,13 @@ class WholeFlowIT {
         .isNotEmpty()
         .doesNotStartWith(r.podIp() + " ");
     assertThat(r.throughGateway()).as("from a gateway pod: " + r).isTrue();
+    assertThat(r.tokenSecret())
+        .as("the pod's token was minted into a Secret of its own, owned by the pod")
+        .isEqualTo(r.tokenSecret().split(" ")[0] + " Pod " + r.pod());
+    assertThat(r.tokenState())
+        .as("its token is revoked once the pod finished")
+        .isEqualTo("revoked");
+    assertThat(r.secretAfterDelete()).as("its Secret goes with the pod").isFalse();
   }
 
   @Test

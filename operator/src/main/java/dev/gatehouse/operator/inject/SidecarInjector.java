@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -20,18 +21,38 @@ import java.util.regex.Pattern;
  * settings always give the same decision, and a pod that already has the sidecar (in either form)
  * gets no patch, so re-applying and webhook reinvocation are no-ops.
  *
- * <p>The sidecar runs the headless client with its token read from the Secret the pod names in
- * {@value #IDENTITY} (key {@value #TOKEN_KEY}), mounted as a file: the token never appears in the
- * pod spec. It gets the tunnel security context ({@link GatewayDeployments#securityContext()}):
- * NET_ADMIN only, for the TUN device in the pod's own network namespace.
+ * <p>The sidecar runs the headless client with its token read from a Secret mounted as a file (key
+ * {@value #TOKEN_KEY}): the token never appears in the pod spec. Which Secret depends on the mode:
+ *
+ * <ul>
+ *   <li>{@linkplain #withWorkloadTokens workload tokens} (an operator with a control plane): the
+ *       pod's {@value #IDENTITY} names a workload identity; the pod gets a Secret name of its own
+ *       in {@value #TOKEN_SECRET}, and the operator's {@link WorkloadTokenReconciler} mints a token
+ *       for that pod alone into it, and revokes it when the pod is done or gone;
+ *   <li>shared tokens (no control plane in this operator): {@value #IDENTITY} names a Secret that
+ *       an administrator filled with a client token, shared by every pod that names it.
+ * </ul>
+ *
+ * It gets the tunnel security context ({@link GatewayDeployments#securityContext()}): NET_ADMIN
+ * only, for the TUN device in the pod's own network namespace.
  */
 public final class SidecarInjector {
 
   /** Opt-in label, on the pod or its namespace ({@code "false"} on a pod opts it out). */
   public static final String INJECT = "gatehouse.dev/inject";
 
-  /** Annotation naming the Secret (in the pod's namespace) with the client's token. */
+  /**
+   * Annotation naming the pod's client identity: with workload tokens the identity whose actor
+   * ({@code k8s:<namespace>/<identity>}) the pod's own token is minted for; otherwise the Secret
+   * (in the pod's namespace) holding a shared client token.
+   */
   public static final String IDENTITY = "gatehouse.dev/identity";
+
+  /** Annotation the injector sets with workload tokens: the Secret the pod's token goes into. */
+  public static final String TOKEN_SECRET = "gatehouse.dev/token-secret";
+
+  /** Label the injector sets with workload tokens, so the operator watches just these pods. */
+  public static final String WORKLOAD_LABEL = "gatehouse.dev/workload-token";
 
   /** Annotation the injector sets on pods it changed. */
   public static final String INJECTED = "gatehouse.dev/injected";
@@ -69,9 +90,25 @@ public final class SidecarInjector {
   }
 
   private final InjectionSettings settings;
+  private final Supplier<String> tokenSecretNames;
 
+  /** Shared tokens: {@value #IDENTITY} names the Secret the sidecar mounts. */
   public SidecarInjector(InjectionSettings settings) {
+    this(settings, null);
+  }
+
+  private SidecarInjector(InjectionSettings settings, Supplier<String> tokenSecretNames) {
     this.settings = settings;
+    this.tokenSecretNames = tokenSecretNames;
+  }
+
+  /**
+   * Workload tokens: each injected pod mounts a Secret of its own, named by {@code
+   * tokenSecretNames} (a pod being created may have no name yet, so the name cannot come from it).
+   */
+  public static SidecarInjector withWorkloadTokens(
+      InjectionSettings settings, Supplier<String> tokenSecretNames) {
+    return new SidecarInjector(settings, tokenSecretNames);
   }
 
   /**
@@ -94,11 +131,16 @@ public final class SidecarInjector {
       return new Decision.Refuse(
           "gatehouse sidecar injection: annotation "
               + IDENTITY
-              + " is required: the name of a Secret in namespace "
-              + namespace
-              + " whose key '"
-              + TOKEN_KEY
-              + "' holds the client token");
+              + " is required: "
+              + (tokenSecretNames != null
+                  ? "the name of the workload's client identity (its actor is k8s:"
+                      + namespace
+                      + "/<identity>)"
+                  : "the name of a Secret in namespace "
+                      + namespace
+                      + " whose key '"
+                      + TOKEN_KEY
+                      + "' holds the client token"));
     }
     if (identity.length() > 253 || !SECRET_NAME.matcher(identity).matches()) {
       return new Decision.Refuse(
@@ -106,9 +148,14 @@ public final class SidecarInjector {
               + IDENTITY
               + ": '"
               + identity
-              + "' is not a valid Secret name (lower-case DNS subdomain, at most 253 characters)");
+              + "' is not a valid "
+              + (tokenSecretNames != null ? "identity" : "Secret")
+              + " name (lower-case DNS subdomain, at most 253 characters)");
     }
-    return new Decision.Inject(patch(pod, identity));
+    return new Decision.Inject(
+        tokenSecretNames != null
+            ? patch(pod, tokenSecretNames.get(), true)
+            : patch(pod, identity, false));
   }
 
   /** Whether the pod has the client container already, as a native sidecar or a plain container. */
@@ -123,7 +170,7 @@ public final class SidecarInjector {
     return containers != null && containers.stream().anyMatch(c -> CONTAINER.equals(c.getName()));
   }
 
-  private List<Map<String, Object>> patch(Pod pod, String identity) {
+  private List<Map<String, Object>> patch(Pod pod, String tokenSecret, boolean workloadToken) {
     List<Map<String, Object>> ops = new ArrayList<>();
     // First among the init containers: the tunnel is up before the others and the app start.
     if (pod.getSpec().getInitContainers() == null || pod.getSpec().getInitContainers().isEmpty()) {
@@ -131,7 +178,7 @@ public final class SidecarInjector {
     } else {
       ops.add(op("add", "/spec/initContainers/0", sidecar()));
     }
-    List<Volume> volumes = volumes(identity);
+    List<Volume> volumes = volumes(tokenSecret);
     if (pod.getSpec().getVolumes() == null || pod.getSpec().getVolumes().isEmpty()) {
       ops.add(op("add", "/spec/volumes", volumes));
     } else {
@@ -139,11 +186,14 @@ public final class SidecarInjector {
         ops.add(op("add", "/spec/volumes/-", v));
       }
     }
-    if (pod.getMetadata().getAnnotations() == null) {
-      ops.add(op("add", "/metadata/annotations", Map.of(INJECTED, CONTAINER)));
-    } else {
-      ops.add(op("add", "/metadata/annotations/" + escape(INJECTED), CONTAINER));
+    Map<String, String> annotations = new LinkedHashMap<>();
+    annotations.put(INJECTED, CONTAINER);
+    if (workloadToken) {
+      annotations.put(TOKEN_SECRET, tokenSecret);
+      addAll(
+          ops, "/metadata/labels", pod.getMetadata().getLabels(), Map.of(WORKLOAD_LABEL, "true"));
     }
+    addAll(ops, "/metadata/annotations", pod.getMetadata().getAnnotations(), annotations);
     return ops;
   }
 
@@ -203,13 +253,13 @@ public final class SidecarInjector {
     return c.withArgs(args).build();
   }
 
-  private List<Volume> volumes(String identity) {
+  private List<Volume> volumes(String tokenSecret) {
     List<Volume> v = new ArrayList<>();
     v.add(
         new VolumeBuilder()
             .withName(VOLUME_PREFIX + "token")
             .withNewSecret()
-            .withSecretName(identity)
+            .withSecretName(tokenSecret)
             .addNewItem()
             .withKey(TOKEN_KEY)
             .withPath(TOKEN_KEY)
@@ -243,6 +293,19 @@ public final class SidecarInjector {
                         .endConfigMap()
                         .build()));
     return v;
+  }
+
+  /** Adds {@code entries} to the map at {@code path}, which may not exist yet. */
+  private static void addAll(
+      List<Map<String, Object>> ops,
+      String path,
+      Map<String, String> existing,
+      Map<String, String> entries) {
+    if (existing == null) {
+      ops.add(op("add", path, entries));
+      return;
+    }
+    entries.forEach((k, v) -> ops.add(op("add", path + "/" + escape(k), v)));
   }
 
   private static Map<String, Object> op(String op, String path, Object value) {

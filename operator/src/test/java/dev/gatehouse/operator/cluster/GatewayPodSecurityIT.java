@@ -3,7 +3,6 @@ package dev.gatehouse.operator.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.gatehouse.operator.SharedTestKit;
 import dev.gatehouse.operator.TestGateways;
 import dev.gatehouse.operator.config.OperatorConfig;
@@ -16,7 +15,6 @@ import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -95,11 +93,7 @@ class GatewayPodSecurityIT {
             .build();
     SidecarInjector injector =
         new SidecarInjector(new InjectionSettings("client:it", "wss://a", null, Set.of()));
-    var patch = ((SidecarInjector.Decision.Inject) injector.decide(app, "x")).patch();
-    ObjectMapper json = new ObjectMapper();
-    Pod injected =
-        json.convertValue(
-            JsonPatch.apply(json.valueToTree(patch), json.valueToTree(app)), Pod.class);
+    Pod injected = dev.gatehouse.operator.TestFixtures.injected(app, injector.decide(app, "x"));
 
     assertThat(admin.resource(inNamespace(injected, "pss-privileged")).dryRun().create())
         .isNotNull();

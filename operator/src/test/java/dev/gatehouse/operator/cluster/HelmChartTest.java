@@ -277,6 +277,28 @@ class HelmChartTest {
   }
 
   @Test
+  void withSidecarInjectionTheOperatorMaySeePodsButStillReadsNoSecret() {
+    RenderedChart chart = RenderedChart.render(NS, Map.of("sidecarInjection.enabled", true));
+
+    List<PolicyRule> workloads = chart.get(ClusterRole.class, OPERATOR + "-workloads").getRules();
+    assertThat(verbs(workloads, "", "pods"))
+        .as("injected pods' tokens are minted and revoked")
+        .containsExactlyInAnyOrder("get", "list", "watch");
+    assertThat(verbs(workloads, "", "secrets"))
+        .as("their token Secrets are written, never read")
+        .containsExactly("create");
+    assertThat(chart.get(Deployment.class, OPERATOR).getSpec().getTemplate().getSpec())
+        .satisfies(
+            pod ->
+                assertThat(pod.getContainers().getFirst().getEnv())
+                    .anySatisfy(
+                        e -> {
+                          assertThat(e.getName()).isEqualTo("GATEHOUSE_SIDECAR_INJECTION");
+                          assertThat(e.getValue()).isEqualTo("true");
+                        }));
+  }
+
+  @Test
   void watchedNamespacesGetRolesThereAndNothingClusterWide() {
     RenderedChart chart =
         RenderedChart.render(

@@ -2,12 +2,9 @@ package dev.gatehouse.operator.inject;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -17,7 +14,6 @@ class SidecarInjectorTest {
   static final InjectionSettings SETTINGS =
       new InjectionSettings(
           "client:test", "wss://api.gatehouse:8443", null, Set.of("kube-system", "gatehouse"));
-  static final ObjectMapper JSON = new ObjectMapper();
 
   final SidecarInjector injector = new SidecarInjector(SETTINGS);
 
@@ -38,9 +34,7 @@ class SidecarInjectorTest {
 
   /** The pod as the API server stores it after the decision's patch. */
   static Pod patched(Pod pod, SidecarInjector.Decision decision) {
-    var inject = (SidecarInjector.Decision.Inject) decision;
-    JsonNode result = JsonPatch.apply(JSON.valueToTree(inject.patch()), JSON.valueToTree(pod));
-    return JSON.convertValue(result, Pod.class);
+    return dev.gatehouse.operator.TestFixtures.injected(pod, decision);
   }
 
   @Test
@@ -83,6 +77,46 @@ class SidecarInjectorTest {
   }
 
   @Test
+  void withWorkloadTokensThePodMountsASecretOfItsOwnThatTheOperatorWillFill() {
+    SidecarInjector perPod =
+        SidecarInjector.withWorkloadTokens(SETTINGS, () -> "gatehouse-client-abcdefghijkl");
+    Pod pod = pod().build();
+
+    Pod out = patched(pod, perPod.decide(pod, "ci"));
+
+    assertThat(out.getSpec().getVolumes())
+        .filteredOn(v -> v.getSecret() != null)
+        .extracting(v -> v.getSecret().getSecretName())
+        .as("the identity is not a Secret here: only the pod's own is mounted")
+        .containsExactly("gatehouse-client-abcdefghijkl");
+    assertThat(out.getMetadata().getAnnotations())
+        .containsEntry(SidecarInjector.TOKEN_SECRET, "gatehouse-client-abcdefghijkl")
+        .containsEntry(SidecarInjector.IDENTITY, "runner-token");
+    assertThat(out.getMetadata().getLabels())
+        .containsEntry(SidecarInjector.WORKLOAD_LABEL, "true")
+        .containsEntry(SidecarInjector.INJECT, "true");
+    assertThat(WorkloadTokens.claim(out))
+        .contains(new WorkloadTokens.Claim("runner-token", "gatehouse-client-abcdefghijkl"));
+    assertThat(perPod.decide(out, "ci"))
+        .as("reinvoked: the pod keeps the Secret it was given")
+        .isInstanceOf(SidecarInjector.Decision.AlreadyInjected.class);
+  }
+
+  @Test
+  void withWorkloadTokensAPodOptedInByItsNamespaceGetsItsLabelsMade() {
+    Pod pod = pod().editMetadata().withLabels(null).endMetadata().build();
+
+    Pod out =
+        patched(
+            pod,
+            SidecarInjector.withWorkloadTokens(SETTINGS, () -> "gatehouse-client-x")
+                .decide(pod, "ci"));
+
+    assertThat(out.getMetadata().getLabels())
+        .containsExactly(java.util.Map.entry(SidecarInjector.WORKLOAD_LABEL, "true"));
+  }
+
+  @Test
   void theSidecarExampleIsInjected() throws Exception {
     Pod example;
     try (var in =
@@ -91,12 +125,16 @@ class SidecarInjectorTest {
       example = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(in, Pod.class);
     }
 
-    Pod out = patched(example, injector.decide(example, example.getMetadata().getNamespace()));
+    Pod out =
+        patched(
+            example,
+            SidecarInjector.withWorkloadTokens(SETTINGS, () -> "gatehouse-client-example")
+                .decide(example, example.getMetadata().getNamespace()));
 
     assertThat(out.getSpec().getInitContainers().getFirst().getName())
         .isEqualTo(SidecarInjector.CONTAINER);
-    assertThat(out.getSpec().getVolumes())
-        .anySatisfy(v -> assertThat(v.getSecret().getSecretName()).isEqualTo("ci-runner-token"));
+    assertThat(WorkloadTokens.claim(out))
+        .contains(new WorkloadTokens.Claim("ci-runner", "gatehouse-client-example"));
   }
 
   @Test
