@@ -131,3 +131,8 @@ down to one replica); everything else goes by ownerReference garbage collection.
 {{- define "gatehouse.apiNodeTls" -}}
 {{- if and (include "gatehouse.controlPlane" .) .Values.apiNode.tls.existingSecret }}true{{ end -}}
 {{- end }}
+
+{{/* The Secret holding the secret the relays share with the API node (key "secret"). */}}
+{{- define "gatehouse.relaySecret" -}}
+{{- default (printf "%s-relay" (include "gatehouse.fullname" .)) .Values.relay.existingSecret -}}
+{{- end }}

@@ -7,6 +7,7 @@ import dev.gatehouse.apinode.channel.NodeMetrics;
 import dev.gatehouse.apinode.channel.NodeServices;
 import dev.gatehouse.apinode.core.FlowKeys;
 import dev.gatehouse.apinode.core.NodeReadiness;
+import dev.gatehouse.apinode.core.RelayDirectory;
 import dev.gatehouse.apinode.metrics.ApiNodeMetrics;
 import dev.gatehouse.apinode.metrics.PrometheusText;
 import dev.gatehouse.apinode.net.ServerTls;
@@ -80,13 +81,21 @@ public final class ApiNode implements AutoCloseable {
   private ExecutorService tasks;
   private ScheduledExecutorService scheduler;
   private int port = -1;
+  private final RelayDirectory relays;
   // Nanos of the first heartbeat failure since the last success; 0 while the database answers.
   private volatile long databaseFailingSince;
 
   public ApiNode(ApiNodeConfig config, DatabaseConfig db, InstantSource clock) {
+    this(config, db, clock, RelayDirectory.NONE);
+  }
+
+  /** A node that offers these relays, with fresh credentials, in every {@code init}. */
+  public ApiNode(
+      ApiNodeConfig config, DatabaseConfig db, InstantSource clock, RelayDirectory relays) {
     this.config = config;
     this.db = db;
     this.clock = clock;
+    this.relays = relays;
   }
 
   /** The replication slot of a node. */
@@ -154,7 +163,8 @@ public final class ApiNode implements AutoCloseable {
             scheduler,
             clock,
             metrics,
-            new java.util.concurrent.Semaphore(Math.max(1, config.dbPoolSize() / 2)));
+            new java.util.concurrent.Semaphore(Math.max(1, config.dbPoolSize() / 2)),
+            relays);
     AdminApi admin =
         config.adminToken() == null
             ? null

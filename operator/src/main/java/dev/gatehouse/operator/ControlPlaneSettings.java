@@ -1,11 +1,14 @@
 package dev.gatehouse.operator;
 
 import dev.gatehouse.apinode.ApiNodeConfig;
+import dev.gatehouse.apinode.core.RelayDirectory;
 import dev.gatehouse.controlplane.pg.DatabaseConfig;
 import dev.gatehouse.operator.sync.ControlPlaneIds;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -17,7 +20,13 @@ import java.util.Optional;
  * https://; the files themselves are read, and reported on, when the node starts.
  */
 record ControlPlaneSettings(
-    DatabaseConfig database, String account, ApiNodeConfig apiNode, int apiPort) {
+    DatabaseConfig database,
+    String account,
+    ApiNodeConfig apiNode,
+    int apiPort,
+    RelayDirectory relays) {
+  static final String RELAYS = "GATEHOUSE_RELAYS";
+  static final String RELAY_SECRET = "GATEHOUSE_RELAY_SECRET";
   static final int DEFAULT_API_PORT = 8443;
   static final String TLS_CERT = "GATEHOUSE_API_TLS_CERT";
   static final String TLS_KEY = "GATEHOUSE_API_TLS_KEY";
@@ -97,6 +106,44 @@ record ControlPlaneSettings(
                 admin == null || admin.isBlank() ? null : admin)
             .withBindHost(env.getOrDefault("GATEHOUSE_API_BIND", "0.0.0.0"))
             .withTls(path(env, TLS_CERT), path(env, TLS_KEY));
-    return Optional.of(new ControlPlaneSettings(db, account, node, port));
+    return Optional.of(new ControlPlaneSettings(db, account, node, port, relays(env)));
+  }
+
+  /**
+   * GATEHOUSE_RELAYS: the relays' {@code host:port} UDP addresses, comma-separated, as clients and
+   * gateways reach them; GATEHOUSE_RELAY_SECRET: the secret they share (their {@code
+   * --secret-file}). Neither: no relays.
+   */
+  static RelayDirectory relays(Map<String, String> env) {
+    String list = env.getOrDefault(RELAYS, "").strip();
+    String secret = env.getOrDefault(RELAY_SECRET, "").strip();
+    if (list.isEmpty()) {
+      return RelayDirectory.NONE;
+    }
+    if (secret.isEmpty()) {
+      throw new IllegalArgumentException(
+          RELAYS + " needs " + RELAY_SECRET + ": the secret the relays were started with");
+    }
+    List<String> addrs = List.of(list.split("\\s*,\\s*"));
+    for (String addr : addrs) {
+      int colon = addr.lastIndexOf(':');
+      boolean ok = colon > 0 && colon < addr.length() - 1;
+      if (ok) {
+        try {
+          int port = Integer.parseInt(addr.substring(colon + 1));
+          ok = port >= 1 && port <= 65535;
+        } catch (NumberFormatException e) {
+          ok = false;
+        }
+      }
+      if (!ok) {
+        throw new IllegalArgumentException(
+            RELAYS
+                + ": '"
+                + addr
+                + "' is not host:port (e.g. 203.0.113.7:3478 or [2001:db8::7]:3478)");
+      }
+    }
+    return new RelayDirectory(addrs, secret.getBytes(StandardCharsets.UTF_8));
   }
 }

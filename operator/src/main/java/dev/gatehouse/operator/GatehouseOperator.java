@@ -156,7 +156,9 @@ public final class GatehouseOperator {
       ControlPlaneSettings settings = controlPlane.get();
       Migrations.migrate(settings.database());
       sync = new DatabaseControlPlaneSync(settings.database(), settings.account());
-      apiNode = new ApiNode(settings.apiNode(), settings.database(), InstantSource.system());
+      apiNode =
+          new ApiNode(
+              settings.apiNode(), settings.database(), InstantSource.system(), settings.relays());
       if ("true".equals(System.getenv("GATEHOUSE_SIDECAR_INJECTION"))) {
         // Injected pods' tokens: keyed from the flow key every replica shares, written through
         // the API node's admin store on a small pool of their own.

@@ -32,6 +32,27 @@ class ControlPlaneSettingsTest {
   }
 
   @Test
+  void relaysComeWithTheirSecretOrAreAClearError() {
+    assertThat(ControlPlaneSettings.relays(Map.of()).isEmpty()).isTrue();
+    assertThat(
+            ControlPlaneSettings.relays(
+                    Map.of(
+                        "GATEHOUSE_RELAYS", "203.0.113.7:3478, [2001:db8::7]:3478",
+                        "GATEHOUSE_RELAY_SECRET", "s"))
+                .forGateway("k", java.time.Instant.EPOCH))
+        .extracting(dev.gatehouse.protocol.Relay::addr)
+        .containsExactly("203.0.113.7:3478", "[2001:db8::7]:3478");
+    assertThatThrownBy(
+            () -> ControlPlaneSettings.relays(Map.of("GATEHOUSE_RELAYS", "203.0.113.7:3478")))
+        .hasMessageContaining("GATEHOUSE_RELAY_SECRET");
+    assertThatThrownBy(
+            () ->
+                ControlPlaneSettings.relays(
+                    Map.of("GATEHOUSE_RELAYS", "relay.example", "GATEHOUSE_RELAY_SECRET", "s")))
+        .hasMessageContaining("'relay.example' is not host:port");
+  }
+
+  @Test
   void missingOrWeakFlowKeySecretIsAClearError() {
     assertThatThrownBy(
             () ->

@@ -22,7 +22,8 @@ public sealed interface ClientOutbound extends Message
   record Init(
       UUID clientId,
       List<ResourceDescription> resources,
-      @JsonProperty("interface") InterfaceAddresses interfaceAddresses)
+      @JsonProperty("interface") InterfaceAddresses interfaceAddresses,
+      List<Relay> relays)
       implements ClientOutbound {
     public static final String EVENT = "init";
 
@@ -30,6 +31,13 @@ public sealed interface ClientOutbound extends Message
       Require.nonNull(clientId, "client_id");
       resources = Require.list(resources);
       Require.nonNull(interfaceAddresses, "interface");
+      relays = Require.list(relays);
+    }
+
+    /** Without relays (an API node that knows none). */
+    public Init(
+        UUID clientId, List<ResourceDescription> resources, InterfaceAddresses interfaceAddresses) {
+      this(clientId, resources, interfaceAddresses, List.of());
     }
 
     @Override

@@ -27,12 +27,16 @@ public sealed interface GatewayOutbound extends Message
   /** Gateway configuration that may change without a restart. */
   record Config(boolean ipv4MasqueradeEnabled, boolean ipv6MasqueradeEnabled) {}
 
-  /** First message after join: current authorizations, tunnel addresses and config. */
+  /**
+   * First message after join: current authorizations, tunnel addresses, config and the relays the
+   * gateway may allocate on.
+   */
   record Init(
       UUID gatewayId,
       List<Authorization> authorizations,
       @JsonProperty("interface") InterfaceAddresses interfaceAddresses,
-      Config config)
+      Config config,
+      List<Relay> relays)
       implements GatewayOutbound {
     public static final String EVENT = "init";
 
@@ -41,6 +45,16 @@ public sealed interface GatewayOutbound extends Message
       authorizations = Require.list(authorizations);
       Require.nonNull(interfaceAddresses, "interface");
       config = config == null ? new Config(true, true) : config;
+      relays = Require.list(relays);
+    }
+
+    /** Without relays (an API node that knows none). */
+    public Init(
+        UUID gatewayId,
+        List<Authorization> authorizations,
+        InterfaceAddresses interfaceAddresses,
+        Config config) {
+      this(gatewayId, authorizations, interfaceAddresses, config, List.of());
     }
 
     @Override

@@ -41,6 +41,36 @@ class ControlCodecTest {
     assertThat(init).contains("\"interface\":{\"ipv4\":\"100.64.0.1\"").doesNotContain("ref");
   }
 
+  @Test
+  void initCarriesRelaysAndAnInitWithoutThemHasNone() {
+    Relay relay =
+        new Relay(
+            "relay-0", Relay.TURN, "203.0.113.7:3478", "1900000000:c2FsdA", "pw", 1_900_000_000L);
+    String withRelays =
+        codec.encode(
+            Envelope.of(
+                null,
+                new ClientOutbound.Init(
+                    Samples.A,
+                    List.of(),
+                    new InterfaceAddresses("100.64.0.1", "fd00::1"),
+                    List.of(relay))));
+    assertThat(withRelays)
+        .contains(
+            "\"relays\":[{\"id\":\"relay-0\",\"type\":\"turn\",\"addr\":\"203.0.113.7:3478\","
+                + "\"username\":\"1900000000:c2FsdA\",\"password\":\"pw\","
+                + "\"expires_at\":1900000000}]");
+
+    String older =
+        "{\"v\":1,\"event\":\"init\",\"payload\":{\"client_id\":\""
+            + Samples.A
+            + "\",\"resources\":[],\"interface\":{\"ipv4\":\"100.64.0.1\",\"ipv6\":\"fd00::1\"}}}";
+    Decoded<ClientOutbound> d = codec.decode(older, Direction.CLIENT_OUTBOUND);
+    assertThat(d).isInstanceOf(Decoded.Ok.class);
+    var init = (ClientOutbound.Init) ((Decoded.Ok<ClientOutbound>) d).envelope().payload();
+    assertThat(init.relays()).isEmpty();
+  }
+
   @ParameterizedTest
   @CsvSource(
       delimiter = '|',

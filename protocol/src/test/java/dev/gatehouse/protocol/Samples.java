@@ -34,6 +34,20 @@ final class Samples {
                 "r-2", ClientOutbound.FlowCreationFailed.UNRESOLVABLE, "web.svc.test: NXDOMAIN")),
         Envelope.of(null, new GatewayInbound.BroadcastIceCandidates(List.of("c"), List.of(A))),
         Envelope.of(null, new ClientOutbound.Init(A, List.of(RESOURCE), iface)),
+        Envelope.of(
+            null,
+            new ClientOutbound.Init(
+                A,
+                List.of(RESOURCE),
+                iface,
+                List.of(
+                    new Relay(
+                        "relay-0",
+                        Relay.TURN,
+                        "203.0.113.7:3478",
+                        "1900000000:c2FsdA",
+                        "cGFzc3dvcmQ",
+                        1_900_000_000L)))),
         Envelope.of(null, new ClientOutbound.ResourceCreatedOrUpdated(RESOURCE)),
         Envelope.of(null, new ClientOutbound.ResourceDeleted(A)),
         Envelope.of(
@@ -67,6 +81,21 @@ final class Samples {
                 List.of(new GatewayOutbound.Authorization(A, B, 1_900_000_000L)),
                 iface,
                 new GatewayOutbound.Config(true, false))),
+        Envelope.of(
+            null,
+            new GatewayOutbound.Init(
+                B,
+                List.of(),
+                iface,
+                null,
+                List.of(
+                    new Relay(
+                        "relay-1",
+                        Relay.TURN,
+                        "[2001:db8::7]:3478",
+                        "1900000000:c2FsdA",
+                        "cGFzc3dvcmQ",
+                        1_900_000_000L)))),
         Envelope.of(
             null,
             new GatewayOutbound.AuthorizeFlow(

@@ -76,7 +76,9 @@ public final class ClientChannel extends PeerChannel {
         ClientCache.fromSnapshot(snapshot.get(), ClientContext.ipOrNull(join.remoteIp()), now);
     session = new ClientSession(cache, iface, floor, services.config().flowTimeout());
     services.metrics().clientChannels.incrementAndGet();
-    perform(session.init(), now);
+    perform(
+        session.init(services.relays().forClient(join.publicKey(), join.token().expiresAt(), now)),
+        now);
   }
 
   @Override

@@ -70,7 +70,9 @@ public final class GatewayChannel extends PeerChannel {
         .store()
         .gatewayPresent(
             gatewayId, accountId(), join.token().siteId(), join.endpoint(), services.nodeId());
-    perform(GatewaySession.init(gatewayId, flows, iface, now));
+    perform(
+        GatewaySession.init(
+            gatewayId, flows, iface, services.relays().forGateway(join.publicKey(), now), now));
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.InterfaceAddresses;
 import dev.gatehouse.protocol.ProxiedDomain;
+import dev.gatehouse.protocol.Relay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -89,14 +90,22 @@ public final class ClientSession {
     this.flowTimeout = flowTimeout;
   }
 
-  /** The {@code init} push that opens the channel. */
+  /** The {@code init} push that opens the channel, with no relays. */
   public List<Action> init() {
+    return init(List.of());
+  }
+
+  /** The {@code init} push that opens the channel, offering these relays. */
+  public List<Action> init(List<Relay> relays) {
     return List.of(
         new Action.Send(
             Envelope.of(
                 null,
                 new ClientOutbound.Init(
-                    clientId, cache.connectable().stream().map(Views::describe).toList(), iface))));
+                    clientId,
+                    cache.connectable().stream().map(Views::describe).toList(),
+                    iface,
+                    relays))));
   }
 
   /** A decoded message from the client. */

@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.Relay;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,16 @@ public final class GatewaySession {
   /** The {@code init} push: one authorization per (client, resource) with its latest expiry. */
   public static List<Action> init(
       UUID gatewayId, List<Row.Flow> flows, InterfaceAddresses iface, Instant now) {
+    return init(gatewayId, flows, iface, List.of(), now);
+  }
+
+  /** {@link #init(UUID, List, InterfaceAddresses, Instant)}, offering these relays. */
+  public static List<Action> init(
+      UUID gatewayId,
+      List<Row.Flow> flows,
+      InterfaceAddresses iface,
+      List<Relay> relays,
+      Instant now) {
     Map<List<UUID>, Instant> pairs = new LinkedHashMap<>();
     for (Row.Flow f : flows) {
       if (f.expiresAt().isAfter(now)) {
@@ -86,7 +97,7 @@ public final class GatewaySession {
             Envelope.of(
                 null,
                 new GatewayOutbound.Init(
-                    gatewayId, auths, iface, new GatewayOutbound.Config(true, true)))));
+                    gatewayId, auths, iface, new GatewayOutbound.Config(true, true), relays))));
   }
 
   /** A recorded flow for this gateway: remember it and push {@code authorize_flow}. */

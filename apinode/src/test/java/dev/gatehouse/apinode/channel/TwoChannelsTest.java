@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.gatehouse.apinode.ApiNodeConfig;
 import dev.gatehouse.apinode.bus.InMemoryBus;
 import dev.gatehouse.apinode.core.FlowKeys;
+import dev.gatehouse.apinode.core.RelayDirectory;
 import dev.gatehouse.apinode.store.TokenStore.TokenInfo;
 import dev.gatehouse.controlplane.cache.ClientSnapshot;
 import dev.gatehouse.controlplane.cache.FlowReauthorizer;
@@ -21,6 +22,7 @@ import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.Message;
+import dev.gatehouse.relay.RelayCredentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +44,9 @@ class TwoChannelsTest {
 
   static final ControlCodec CODEC = new ControlCodec();
   static final Duration WAIT = Duration.ofSeconds(10);
+  static final byte[] RELAY_SECRET = "relay-secret".getBytes(StandardCharsets.UTF_8);
+  static final RelayDirectory RELAYS =
+      new RelayDirectory(List.of("203.0.113.7:3478"), RELAY_SECRET);
 
   final UUID account = UUID.randomUUID();
   final UUID actor = UUID.randomUUID();
@@ -84,7 +89,8 @@ class TwoChannelsTest {
         scheduler,
         InstantSource.system(),
         metrics,
-        new Semaphore(4));
+        new Semaphore(4),
+        RELAYS);
   }
 
   static <M extends Message> Envelope<M> next(InMemoryTransport t, Direction<M> d)
@@ -117,6 +123,17 @@ class TwoChannelsTest {
             gwWire)
         .start();
     var gwInit = (GatewayOutbound.Init) next(gwWire, Direction.GATEWAY_OUTBOUND).payload();
+    assertThat(gwInit.relays())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.addr()).isEqualTo("203.0.113.7:3478");
+              assertThat(new RelayCredentials(RELAY_SECRET).verify(r.username(), Instant.now()))
+                  .as("the relay accepts the gateway's credentials")
+                  .isInstanceOfSatisfying(
+                      RelayCredentials.Valid.class,
+                      v -> assertThat(v.password()).isEqualTo(r.password()));
+            });
 
     InMemoryTransport clientWire = new InMemoryTransport("192.0.2.7");
     ClientChannel client =
@@ -133,6 +150,15 @@ class TwoChannelsTest {
     client.start();
     var init = (ClientOutbound.Init) next(clientWire, Direction.CLIENT_OUTBOUND).payload();
     assertThat(init.resources()).extracting(r -> r.id()).containsExactly(resource);
+    assertThat(init.relays())
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(new RelayCredentials(RELAY_SECRET).verify(r.username(), Instant.now()))
+                    .isInstanceOf(RelayCredentials.Valid.class));
+    assertThat(init.relays().getFirst().username())
+        .as("credentials name their holder (a hash of its key), so each side has its own")
+        .isNotEqualTo(gwInit.relays().getFirst().username());
 
     client.onFrame("this is not json");
     assertThat(((ErrorReply) next(clientWire, Direction.CLIENT_OUTBOUND).payload()).reason())

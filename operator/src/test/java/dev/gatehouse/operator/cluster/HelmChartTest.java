@@ -152,20 +152,54 @@ class HelmChartTest {
                 "postgresql.bundled.enabled", true,
                 "postgresql.bundled.password", "e2e-only",
                 "apiNode.flowKeySecret", FLOW_KEY));
-    Container operator =
-        chart
-            .get(Deployment.class, OPERATOR)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .getFirst();
+    Container operator = operatorContainer(chart);
     assertThat(operator.getImage()).isEqualTo("gatehouse/operator:e2e-20261128");
     assertThat(operator.getImagePullPolicy()).isEqualTo("Never");
     assertThat(env(operator).get("GATEHOUSE_GATEWAY_IMAGE").getValue())
         .isEqualTo("gatehouse/gateway:e2e-20261128");
     assertThat(env(operator).get("GATEHOUSE_DATABASE_URL").getValue())
         .isEqualTo("jdbc:postgresql://gh-gatehouse-postgresql.gatehouse.svc:5432/gatehouse");
+  }
+
+  @Test
+  void aRelayIsDeployedUnprivilegedAndTheApiNodeLearnsItsAddressesAndSecret() {
+    // Ordered: with Map.of's order helm reported relay.addresses as a string, not a list.
+    Map<String, Object> values = new java.util.LinkedHashMap<>();
+    values.put("postgresql.bundled.enabled", true);
+    values.put("postgresql.bundled.password", "p");
+    values.put("apiNode.flowKeySecret", FLOW_KEY);
+    values.put("relay.enabled", true);
+    values.put("relay.secret", "relay-secret");
+    values.put("relay.addresses[0]", "203.0.113.7:3478");
+    values.put("relay.addresses[1]", "relay-2.example.com:3478");
+    RenderedChart chart = RenderedChart.render(NS, values);
+
+    Deployment relay = chart.get(Deployment.class, "gh-gatehouse-relay");
+    Container container = relay.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    assertThat(container.getSecurityContext().getPrivileged()).isFalse();
+    assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(container.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    assertThat(container.getArgs())
+        .contains("--secret-file=/etc/gatehouse/relay/secret", "--public-ip=$(PUBLIC_IP)");
+    assertThat(container.getArgs().toString()).doesNotContain("relay-secret");
+    assertThat(chart.get(io.fabric8.kubernetes.api.model.Secret.class, "gh-gatehouse-relay"))
+        .isNotNull();
+
+    Container operator = operatorContainer(chart);
+    assertThat(env(operator).get("GATEHOUSE_RELAYS").getValue())
+        .isEqualTo("203.0.113.7:3478,relay-2.example.com:3478");
+    assertThat(env(operator).get("GATEHOUSE_RELAY_SECRET").getValueFrom().getSecretKeyRef())
+        .satisfies(
+            ref -> {
+              assertThat(ref.getName()).isEqualTo("gh-gatehouse-relay");
+              assertThat(ref.getKey()).isEqualTo("secret");
+            });
+
+    assertThatThrownBy(
+            () ->
+                RenderedChart.render(
+                    NS, Map.of("relay.enabled", true, "relay.secret", "relay-secret")))
+        .hasMessageContaining("relay.addresses is required");
   }
 
   /** A renamed variable would be silently ignored by the operator: every name must be read. */
@@ -204,14 +238,7 @@ class HelmChartTest {
   @Test
   void leaderElectionOffRendersNoLeaseRole() {
     RenderedChart chart = RenderedChart.render(NS, Map.of("leaderElection.enabled", false));
-    Container operator =
-        chart
-            .get(Deployment.class, OPERATOR)
-            .getSpec()
-            .getTemplate()
-            .getSpec()
-            .getContainers()
-            .getFirst();
+    Container operator = operatorContainer(chart);
     assertThat(env(operator).get("GATEHOUSE_LEADER_ELECTION").getValue()).isEqualTo("false");
     assertThat(env(operator)).doesNotContainKey("GATEHOUSE_LEASE_NAME");
     assertThat(chart.find(Role.class, OPERATOR + "-leader-election")).isEmpty();
@@ -396,15 +423,7 @@ class HelmChartTest {
                 "database.url", "jdbc:postgresql://db.example:5432/gatehouse",
                 "database.existingSecret", "gatehouse-db",
                 "database.passwordKey", "pw"));
-    Map<String, EnvVar> env =
-        env(
-            chart
-                .get(Deployment.class, OPERATOR)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst());
+    Map<String, EnvVar> env = env(operatorContainer(chart));
     assertThat(env.get("GATEHOUSE_DATABASE_URL").getValue())
         .isEqualTo("jdbc:postgresql://db.example:5432/gatehouse");
     assertThat(env.get("GATEHOUSE_DATABASE_USER").getValue()).isEqualTo("gatehouse");
@@ -451,15 +470,7 @@ class HelmChartTest {
     assertThat(password.getData().get("password"))
         .isEqualTo(java.util.Base64.getEncoder().encodeToString("s3cret".getBytes()));
 
-    Map<String, EnvVar> env =
-        env(
-            chart
-                .get(Deployment.class, OPERATOR)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .getFirst());
+    Map<String, EnvVar> env = env(operatorContainer(chart));
     assertThat(env.get("GATEHOUSE_DATABASE_URL").getValue())
         .isEqualTo("jdbc:postgresql://gh-gatehouse-postgresql." + NS + ".svc:5432/gatehouse");
     assertThat(env.get("GATEHOUSE_DATABASE_PASSWORD").getValueFrom().getSecretKeyRef().getName())
@@ -627,5 +638,15 @@ class HelmChartTest {
           RenderedChart.CHART_CRDS.resolve(name),
           StandardCopyOption.REPLACE_EXISTING);
     }
+  }
+
+  private static Container operatorContainer(RenderedChart chart) {
+    return chart
+        .get(Deployment.class, OPERATOR)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .getFirst();
   }
 }
