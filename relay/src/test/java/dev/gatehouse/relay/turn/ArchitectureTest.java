@@ -16,7 +16,10 @@ class ArchitectureTest {
           .importPackages("dev.gatehouse.relay");
 
   private static final String[] CORE = {
-    "dev.gatehouse.relay", "dev.gatehouse.relay.stun..", "dev.gatehouse.relay.turn.."
+    "dev.gatehouse.relay",
+    "dev.gatehouse.relay.stun..",
+    "dev.gatehouse.relay.turn..",
+    "dev.gatehouse.relay.client.."
   };
 
   @Test
