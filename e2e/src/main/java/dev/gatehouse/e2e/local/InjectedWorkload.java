@@ -1,5 +1,6 @@
 package dev.gatehouse.e2e.local;
 
+import dev.gatehouse.e2e.kubelet.RealNode;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -34,6 +35,7 @@ public final class InjectedWorkload {
    * @param tokenState the pod's token in the control plane after the pod finished: "revoked",
    *     "live" or "missing"
    * @param secretAfterDelete whether the token Secret was still there after the pod was deleted
+   * @param sidecarRuntime the sidecar's process as the container runtime reports it
    */
   public record Result(
       String pod,
@@ -45,7 +47,8 @@ public final class InjectedWorkload {
       String appLog,
       String tokenSecret,
       String tokenState,
-      boolean secretAfterDelete) {
+      boolean secretAfterDelete,
+      RealNode.RuntimeView sidecarRuntime) {
     /** Whether the request came in from a gateway pod. */
     public boolean throughGateway() {
       return gatewayIps.stream().anyMatch(ip -> accessLogLine.startsWith(ip + " "));
@@ -76,6 +79,7 @@ public final class InjectedWorkload {
     String url =
         "http://" + stack.lab().resourceAddress() + ":" + ResourceServers.HTTP_PORT + marker;
     Pod created = stack.kube().resource(pod(name, url)).create();
+    RealNode.RuntimeView sidecarRuntime = sidecarAlone(name);
     Pod done =
         stack
             .kube()
@@ -109,7 +113,25 @@ public final class InjectedWorkload {
         log,
         tokenSecret,
         tokenState,
-        secretAfterDelete);
+        secretAfterDelete,
+        sidecarRuntime);
+  }
+
+  /**
+   * The sidecar as the runtime runs it, read while it is the pod's only running container (the
+   * startup probe holds the app back until the tunnel is up); null if that moment was missed.
+   */
+  private RealNode.RuntimeView sidecarAlone(String name) throws InterruptedException {
+    RealNode node = stack.node().orElseThrow();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      try {
+        return node.inspect(LocalStack.NAMESPACE, name);
+      } catch (IllegalStateException | java.io.IOException e) {
+        Thread.sleep(200); // not running yet, or the app has started beside it
+      }
+    }
+    return null;
   }
 
   private String secretAndOwner(String name) {

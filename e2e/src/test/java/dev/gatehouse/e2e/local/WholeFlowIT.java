@@ -209,6 +209,12 @@ class WholeFlowIT {
         .as("its token is revoked once the pod finished")
         .isEqualTo("revoked");
     assertThat(r.secretAfterDelete()).as("its Secret goes with the pod").isFalse();
+    assertThat(r.sidecarRuntime()).as("the sidecar seen running by the runtime").isNotNull();
+    assertThat(r.sidecarRuntime().privileged()).as("sidecar privileged, per containerd").isFalse();
+    assertThat(r.sidecarRuntime().capEff()).as("sidecar CapEff").isEqualTo(NET_ADMIN);
+    assertThat(r.sidecarRuntime().capBnd()).as("sidecar CapBnd").isEqualTo(NET_ADMIN);
+    assertThat(r.sidecarRuntime().noNewPrivs()).as("sidecar NoNewPrivs").isEqualTo("1");
+    assertThat(r.sidecarRuntime().readOnlyRoot()).as("sidecar read-only root").isTrue();
   }
 
   @Test
