@@ -408,7 +408,7 @@ class WireGuardGoInteropIT {
   }
 
   /** Runs a 3-second iperf3 TCP test; returns received bits per second. */
-  private static double iperf(String ns, String server, boolean reverse) throws IOException {
+  private double iperf(String ns, String server, boolean reverse) throws IOException {
     List<String> cmd =
         new ArrayList<>(List.of("iperf3", "-c", server, "-p", "5201", "-t", "3", "-J"));
     if (reverse) {
@@ -416,9 +416,65 @@ class WireGuardGoInteropIT {
     }
     NetnsLab.Result r = NetnsLab.inNs(ns, 30, cmd.toArray(String[]::new));
     assertThat(r.exit()).as("iperf3 output: %s", r.output()).isZero();
-    JsonNode received = JSON.readTree(r.output()).path("end").path("sum_received");
-    assertThat(received.path("bytes").asLong()).as("bytes received").isGreaterThan(1_000_000);
+    JsonNode json = JSON.readTree(r.output());
+    JsonNode received = json.path("end").path("sum_received");
+    if (received.path("bytes").asLong() <= 1_000_000) {
+      throw new AssertionError(
+          "iperf3 "
+              + (reverse ? "-R " : "")
+              + "received only "
+              + received.path("bytes").asLong()
+              + " bytes (want > 1000000)\n"
+              + iperfEvidence(json));
+    }
     return received.path("bits_per_second").asDouble();
+  }
+
+  /**
+   * What tells a stalled tunnel from a broken one after a bulk transfer that moved too little: the
+   * client's per-second view and retransmissions, the iperf3 server's own log (did it accept the
+   * data stream, which seconds were empty), our drop counters, wireguard-go's log and each
+   * namespace's TCP/UDP loss counters (the namespaces are fresh per test, so absolute values).
+   */
+  private String iperfEvidence(JsonNode json) throws IOException {
+    StringBuilder b = new StringBuilder("client intervals (start s: bytes, retransmits):");
+    for (JsonNode interval : json.path("intervals")) {
+      JsonNode sum = interval.path("sum");
+      b.append(
+          String.format(" %.1f: %d", sum.path("start").asDouble(), sum.path("bytes").asLong()));
+      if (sum.has("retransmits")) {
+        b.append(", ").append(sum.path("retransmits").asLong());
+      }
+      b.append(';');
+    }
+    b.append("\nclient sum_sent: ").append(json.path("end").path("sum_sent"));
+    b.append("\n--- iperf3 server log ---\n").append(tail(lab.dir.resolve("iperf3-server.log")));
+    b.append("\n--- our drops ---\n");
+    Files.readAllLines(oursLog).stream()
+        .filter(l -> l.contains("DROPS") || l.contains("failed"))
+        .forEach(l -> b.append(l).append('\n'));
+    b.append("--- wireguard-go log ---\n").append(tail(theirsLog));
+    Pattern counters =
+        Pattern.compile(
+            "^(TcpRetransSegs|TcpExtTCPTimeouts|TcpExtTCPSynRetrans|TcpExtTCPLossProbes"
+                + "|UdpInErrors|UdpRcvbufErrors|UdpSndbufErrors|TcpExtTCPOFODrop)\\s.*");
+    for (String n : List.of(nsOurs, nsTheirs)) {
+      b.append("--- nstat ").append(n).append(" ---\n");
+      for (String line : NetnsLab.inNs(n, 10, "nstat", "-a").output().split("\n")) {
+        if (counters.matcher(line).matches()) {
+          b.append(line).append('\n');
+        }
+      }
+    }
+    return b.toString();
+  }
+
+  private static String tail(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return "(no " + log.getFileName() + ")\n";
+    }
+    List<String> lines = Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())) + "\n";
   }
 
   private static void check(NetnsLab.Result r) {
