@@ -48,6 +48,15 @@ public class TunnelMetrics implements MeterBinder {
     counter(registry, "udp.packets", "WireGuard datagrams", "tx", GatewayRuntime::udpTxPackets);
     counter(registry, "udp.bytes", "WireGuard datagram bytes", "rx", GatewayRuntime::udpRxBytes);
     counter(registry, "udp.bytes", "WireGuard datagram bytes", "tx", GatewayRuntime::udpTxBytes);
+    String relayed = "WireGuard datagram bytes carried through TURN relays";
+    counter(registry, "relayed.bytes", relayed, "rx", GatewayRuntime::relayedRxBytes);
+    counter(registry, "relayed.bytes", relayed, "tx", GatewayRuntime::relayedTxBytes);
+    counter(
+        registry,
+        "relay.allocations",
+        "TURN allocations made (again after a relay restarts)",
+        null,
+        GatewayRuntime::relayAllocations);
     String tun = "decrypted IP packets: out = towards resources, in = towards clients";
     counter(registry, "tun.packets", tun, "out", GatewayRuntime::tunOutPackets);
     counter(registry, "tun.packets", tun, "in", GatewayRuntime::tunInPackets);

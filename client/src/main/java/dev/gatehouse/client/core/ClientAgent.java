@@ -171,6 +171,7 @@ public final class ClientAgent {
 
   private final Settings settings;
   private InterfaceAddresses iface;
+  private List<dev.gatehouse.protocol.Relay> relays = List.of();
   private final Map<UUID, Resource> resources = new LinkedHashMap<>();
   private final AllowedIps<UUID> routes = new AllowedIps<>();
   private final Map<UUID, FlowState> flows = new HashMap<>();
@@ -226,7 +227,8 @@ public final class ClientAgent {
             nowNanos,
             out);
       }
-      case ClientOutbound.IceCandidates c -> {} // direct endpoints only for now
+      case ClientOutbound.IceCandidates c ->
+          out.add(new ClientCommand.GatewayCandidates(c.gatewayId(), c.candidates()));
       case ErrorReply e -> {
         UUID resource = envelope.ref() == null ? null : pendingRefs.get(envelope.ref());
         if (resource != null) {
@@ -244,6 +246,10 @@ public final class ClientAgent {
   }
 
   private void init(ClientOutbound.Init init, long now, List<ClientCommand> out) {
+    if (!init.relays().equals(relays)) {
+      relays = init.relays();
+      out.add(new ClientCommand.UseRelays(relays));
+    }
     if (!init.interfaceAddresses().equals(iface)) {
       iface = init.interfaceAddresses();
       out.add(

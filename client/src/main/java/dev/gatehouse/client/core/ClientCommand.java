@@ -3,6 +3,7 @@ package dev.gatehouse.client.core;
 import dev.gatehouse.client.core.dns.DnsStub;
 import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.protocol.Relay;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import java.util.List;
 import java.util.UUID;
@@ -50,6 +51,12 @@ public sealed interface ClientCommand {
    * retries).
    */
   record ForwardDnsQuery(byte[] query, DnsStub.ReplyTo replyTo) implements ClientCommand {}
+
+  /** Allocate on these relays (the API node's fresh credentials; an empty list releases all). */
+  record UseRelays(List<Relay> relays) implements ClientCommand {}
+
+  /** Paths the gateway can be reached on ({@code ice_candidates}: candidate lines). */
+  record GatewayCandidates(UUID gatewayId, List<String> candidates) implements ClientCommand {}
 
   /** Something an operator of the client wants to see in the log and the status. */
   record Report(String event, String detail) implements ClientCommand {}

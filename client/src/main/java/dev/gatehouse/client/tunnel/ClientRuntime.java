@@ -7,7 +7,9 @@ import dev.gatehouse.client.core.PeerProgress;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.relay.paths.RelayedTransport;
 import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.net.HostPort;
 import dev.gatehouse.tunnel.runner.TunnelEngine;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -22,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -77,7 +80,8 @@ public final class ClientRuntime implements AutoCloseable {
 
   private final Options options;
   private final TunDevice tun;
-  private final DatagramTransport transport;
+  private final RelayedTransport transport;
+  private final GatewayPaths paths;
   private final InterfaceConfigurator ifc;
   private final Consumer<String> log;
   private final StaticIdentity identity;
@@ -107,13 +111,15 @@ public final class ClientRuntime implements AutoCloseable {
     this.options = options;
     this.identity = identity;
     this.tun = tun;
-    this.transport = transport;
     this.ifc = ifc;
     this.log = log;
     this.agent = new ClientAgent(options.agent(), options.dnsUpstream() != null);
     this.device =
         new WireGuardDevice(identity, TunnelClock.system(), WireGuardDevice.Config.defaults());
     this.gated = new GatedTunDevice(tun, this::gate);
+    this.paths = new GatewayPaths(device, log);
+    this.transport = new RelayedTransport(transport, paths, new SecureRandom());
+    paths.attach(this.transport);
   }
 
   /** Brings the interface up, starts the tunnel and dials the API. */
@@ -188,6 +194,7 @@ public final class ClientRuntime implements AutoCloseable {
                     id, new PeerProgress(p.handshakesCompleted(), p.rxBytes(), p.txBytes())));
         apply(agent.tick(System.nanoTime(), progress));
       }
+      paths.tick();
     } catch (RuntimeException e) {
       log.accept("tick failed: " + e);
     }
@@ -220,7 +227,10 @@ public final class ClientRuntime implements AutoCloseable {
             if (p != null) {
               device.removePeer(p);
             }
+            paths.removed(r.gatewayId());
           }
+          case ClientCommand.UseRelays u -> paths.useRelays(u.relays());
+          case ClientCommand.GatewayCandidates g -> paths.candidates(g.gatewayId(), g.candidates());
           case ClientCommand.Deliver d -> gated.release(d.packets());
           case ClientCommand.WriteToTun w -> gated.write(w.packet(), 0, w.packet().length);
           case ClientCommand.ForwardDnsQuery f ->
@@ -260,7 +270,9 @@ public final class ClientRuntime implements AutoCloseable {
             endpoint(u.endpoint()),
             options.persistentKeepalive(),
             null);
-    peers.put(u.gatewayId(), device.addPeer(pc));
+    Peer peer = device.addPeer(pc);
+    peers.put(u.gatewayId(), peer);
+    paths.added(u.gatewayId(), peer, pc.endpoint());
   }
 
   private static boolean samePeer(
@@ -272,15 +284,7 @@ public final class ClientRuntime implements AutoCloseable {
 
   /** Parses {@code host:port} or {@code [v6]:port}; resolves a host name. */
   public static InetSocketAddress endpoint(String text) {
-    int colon = text.lastIndexOf(':');
-    if (colon <= 0) {
-      throw new IllegalArgumentException("endpoint needs host:port: " + text);
-    }
-    String host = text.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
-      host = host.substring(1, host.length() - 1);
-    }
-    return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
+    return HostPort.parse(text);
   }
 
   private void writeStatus() {
@@ -305,6 +309,10 @@ public final class ClientRuntime implements AutoCloseable {
     s.resources().forEach((id, r) -> lines.add("resource: " + id + " " + r));
     s.flows().forEach((id, f) -> lines.add("flow: " + id + " " + f));
     s.gateways().forEach((id, g) -> lines.add("gateway: " + id + " " + g));
+    s.gateways().keySet().forEach(id -> lines.add("path: " + id + " " + paths.describe(id)));
+    lines.add("relay_allocations_total: " + transport.allocationsMade());
+    lines.add("relayed_bytes_sent_total: " + transport.relayedBytesOut());
+    lines.add("relayed_bytes_received_total: " + transport.relayedBytesIn());
     lines.add("packets_held_total: " + s.packetsHeld());
     lines.add("packets_dropped_while_held_total: " + s.packetsDroppedWhileHolding());
     s.dnsNames().forEach((name, proxy) -> lines.add("dns_name: " + name + " " + proxy));

@@ -76,6 +76,7 @@ public final class GatewayAgent {
   private final long dnsRefreshSeconds;
   private final Set<String> refreshing = new HashSet<>();
   private InterfaceAddresses iface;
+  private List<dev.gatehouse.protocol.Relay> relays = List.of();
   private final Map<String, GatewayOutbound.AuthorizeFlow> resolving = new HashMap<>();
   private GatewayOutbound.Config config;
   private final Map<UUID, Client> clients = new LinkedHashMap<>();
@@ -117,7 +118,8 @@ public final class GatewayAgent {
           c.grants.put(e.resourceId(), e.expiresAt());
         }
       }
-      case GatewayOutbound.IceCandidates c -> {} // direct endpoints only for now
+      case GatewayOutbound.IceCandidates c ->
+          out.add(new GatewayCommand.ClientCandidates(c.clientId(), c.candidates()));
       case ErrorReply e ->
           out.add(new GatewayCommand.Report("api_error", e.reason() + ": " + e.detail()));
       case Disconnect d ->
@@ -129,6 +131,10 @@ public final class GatewayAgent {
   }
 
   private void init(GatewayOutbound.Init init, long now, List<GatewayCommand> out) {
+    if (!init.relays().equals(relays)) {
+      relays = init.relays();
+      out.add(new GatewayCommand.UseRelays(relays));
+    }
     if (!init.interfaceAddresses().equals(iface) || !init.config().equals(config)) {
       iface = init.interfaceAddresses();
       config = init.config();

@@ -2,6 +2,7 @@ package dev.gatehouse.gateway.agent;
 
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.GatewayInbound;
+import dev.gatehouse.protocol.Relay;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import java.util.List;
 import java.util.UUID;
@@ -55,6 +56,12 @@ public sealed interface GatewayCommand {
 
   /** Send to the API node. */
   record Reply(Envelope<GatewayInbound> envelope) implements GatewayCommand {}
+
+  /** Allocate on these relays (the API node's fresh credentials; an empty list releases all). */
+  record UseRelays(List<Relay> relays) implements GatewayCommand {}
+
+  /** Paths the client can be reached on ({@code ice_candidates}: candidate lines). */
+  record ClientCandidates(UUID clientId, List<String> candidates) implements GatewayCommand {}
 
   /** Something an operator wants in the log. */
   record Report(String event, String detail) implements GatewayCommand {}

@@ -1,20 +1,20 @@
 package dev.gatehouse.gateway.tunnel;
 
 import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.net.ForwardingTransport;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counts datagrams and bytes received and sent through a {@link DatagramTransport}. */
-public final class CountingTransport implements DatagramTransport {
-  private final DatagramTransport inner;
+public final class CountingTransport extends ForwardingTransport {
   final LongAdder rxPackets = new LongAdder();
   final LongAdder rxBytes = new LongAdder();
   final LongAdder txPackets = new LongAdder();
   final LongAdder txBytes = new LongAdder();
 
   public CountingTransport(DatagramTransport inner) {
-    this.inner = inner;
+    super(inner);
   }
 
   @Override
@@ -40,25 +40,5 @@ public final class CountingTransport implements DatagramTransport {
     txPackets.increment();
     txBytes.add(datagram.remaining());
     inner.send(datagram, to);
-  }
-
-  @Override
-  public void flush() {
-    inner.flush();
-  }
-
-  @Override
-  public InetSocketAddress localAddress() {
-    return inner.localAddress();
-  }
-
-  @Override
-  public void schedule(Runnable task, long periodMillis) {
-    inner.schedule(task, periodMillis);
-  }
-
-  @Override
-  public void close() {
-    inner.close();
   }
 }

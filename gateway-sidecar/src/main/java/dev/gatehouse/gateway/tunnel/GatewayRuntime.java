@@ -1,13 +1,17 @@
 package dev.gatehouse.gateway.tunnel;
 
 import dev.gatehouse.client.control.ControlChannel;
+import dev.gatehouse.client.tunnel.GatewayPaths;
 import dev.gatehouse.gateway.agent.GatewayAgent;
 import dev.gatehouse.gateway.agent.GatewayCommand;
 import dev.gatehouse.gateway.control.ControlChannelState;
 import dev.gatehouse.gateway.nat.NatTable;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.Envelope;
+import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
+import dev.gatehouse.relay.paths.Candidate;
+import dev.gatehouse.relay.paths.RelayedTransport;
 import dev.gatehouse.tunnel.net.DatagramTransport;
 import dev.gatehouse.tunnel.runner.TunnelEngine;
 import dev.gatehouse.tunnel.tun.TunDevice;
@@ -19,6 +23,8 @@ import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import dev.gatehouse.tunnel.wireguard.TunnelClock;
 import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.HashMap;
@@ -71,6 +77,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private final StaticIdentity identity;
   private final CountingTunDevice tun;
   private final CountingTransport transport;
+  private final RelayedTransport relayed;
   private final HostNetwork host;
   private final ControlChannelState state;
   private final Consumer<String> log;
@@ -138,6 +145,7 @@ public final class GatewayRuntime implements AutoCloseable {
     this.resolver = resolver;
     this.tun = new CountingTunDevice(new NatTunDevice(tun, nat));
     this.transport = new CountingTransport(transport);
+    this.relayed = new RelayedTransport(this.transport, new RelayListener(), new SecureRandom());
     this.host = host;
     this.state = state;
     this.clock = clock;
@@ -154,7 +162,7 @@ public final class GatewayRuntime implements AutoCloseable {
       tunnelProblem = "cannot bring up " + tun.name() + ": " + e.getMessage();
       throw e;
     }
-    engine = new TunnelEngine(device, tun, transport, log).start();
+    engine = new TunnelEngine(device, tun, relayed, log).start();
     tunnelUp = true;
     tunnelProblem = "";
     Map<String, String> join = new HashMap<>(options.channel().joinParams());
@@ -223,6 +231,7 @@ public final class GatewayRuntime implements AutoCloseable {
                         filter));
             peers.put(u.clientId(), p);
             filters.put(u.clientId(), filter);
+            announceRelayed(List.of(u.clientId()));
           }
           case GatewayCommand.SetClientAccess s -> {
             ClientAccessFilter f = filters.get(s.clientId());
@@ -247,11 +256,53 @@ public final class GatewayRuntime implements AutoCloseable {
               log.accept("could not send " + r.envelope().event() + " (not connected)");
             }
           }
+          case GatewayCommand.UseRelays u ->
+              relayed.setServers(GatewayPaths.servers(u.relays(), log));
+          case GatewayCommand.ClientCandidates cc -> {
+            for (String line : cc.candidates()) {
+              Candidate.parse(line).ifPresent(x -> relayed.permit(x.address().getAddress()));
+            }
+          }
           case GatewayCommand.Report r -> log.accept(r.event() + ": " + r.detail());
         }
       } catch (IOException | RuntimeException e) {
         log.accept("command " + c.getClass().getSimpleName() + " failed: " + e.getMessage());
       }
+    }
+  }
+
+  /**
+   * Tells these clients our relayed addresses ({@code broadcast_ice_candidates}), so a client with
+   * no path to our endpoint reaches us through a relay. Caller holds the agent's lock.
+   */
+  private void announceRelayed(List<UUID> clients) {
+    List<String> lines =
+        relayed.relayedAddresses().stream().map(a -> Candidate.relay(a).line()).toList();
+    if (lines.isEmpty() || clients.isEmpty() || channel == null) {
+      return;
+    }
+    if (!channel.send(
+        Envelope.of(null, new GatewayInbound.BroadcastIceCandidates(lines, clients)))) {
+      log.accept("could not announce relayed candidates (not connected)");
+    }
+  }
+
+  /** Allocations come and go on the transport's thread; clients hear of them from the timer's. */
+  private final class RelayListener implements RelayedTransport.Listener {
+    @Override
+    public void allocated(String relayId, InetSocketAddress at, InetSocketAddress mapped) {
+      log.accept("relay " + relayId + ": allocated " + at + " (we are " + mapped + " to it)");
+      timer.execute(
+          () -> {
+            synchronized (agent) {
+              announceRelayed(List.copyOf(peers.keySet()));
+            }
+          });
+    }
+
+    @Override
+    public void lost(String relayId, String reason) {
+      log.accept("relay " + relayId + ": " + reason + "; allocating again");
     }
   }
 
@@ -350,6 +401,19 @@ public final class GatewayRuntime implements AutoCloseable {
     synchronized (agent) {
       return agent.flowCount();
     }
+  }
+
+  /** Bytes of WireGuard datagrams sent / received through relays, and allocations made. */
+  public long relayedTxBytes() {
+    return relayed.relayedBytesOut();
+  }
+
+  public long relayedRxBytes() {
+    return relayed.relayedBytesIn();
+  }
+
+  public long relayAllocations() {
+    return relayed.allocationsMade();
   }
 
   /** UDP datagrams received / sent, and their bytes. */

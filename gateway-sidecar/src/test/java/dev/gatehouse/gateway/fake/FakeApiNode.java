@@ -10,6 +10,7 @@ import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
 import dev.gatehouse.protocol.Message;
+import dev.gatehouse.protocol.Relay;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import io.netty.bootstrap.ServerBootstrap;
@@ -95,8 +96,16 @@ public final class FakeApiNode implements AutoCloseable {
     this.log = log;
   }
 
+  private volatile List<Relay> relays = List.of();
+
   public FakeApiNode token(String token, Identity who) {
     tokens.put(token, who);
+    return this;
+  }
+
+  /** Relays every {@code init} names (one set of credentials for everyone: a fake). */
+  public FakeApiNode relays(List<Relay> relays) {
+    this.relays = List.copyOf(relays);
     return this;
   }
 
@@ -243,7 +252,9 @@ public final class FakeApiNode implements AutoCloseable {
       send(
           c,
           Envelope.of(
-              null, new GatewayOutbound.Init(c.who().id(), mine, addressesOf(c.who().id()), null)));
+              null,
+              new GatewayOutbound.Init(
+                  c.who().id(), mine, addressesOf(c.who().id()), null, relays)));
     } else {
       clients.put(c.who().id(), c);
       event("client_joined " + c.who().id());
@@ -252,7 +263,10 @@ public final class FakeApiNode implements AutoCloseable {
           Envelope.of(
               null,
               new ClientOutbound.Init(
-                  c.who().id(), List.copyOf(resources.values()), addressesOf(c.who().id()))));
+                  c.who().id(),
+                  List.copyOf(resources.values()),
+                  addressesOf(c.who().id()),
+                  relays)));
     }
   }
 
@@ -268,6 +282,17 @@ public final class FakeApiNode implements AutoCloseable {
 
   private void fromClient(Conn c, Envelope<ClientInbound> e) {
     event(e.event());
+    if (e.payload() instanceof ClientInbound.BroadcastIceCandidates b) {
+      for (UUID id : b.gatewayIds()) {
+        Conn g = gateways.get(id);
+        if (g != null) {
+          send(
+              g,
+              Envelope.of(null, new GatewayOutbound.IceCandidates(c.who().id(), b.candidates())));
+        }
+      }
+      return;
+    }
     if (!(e.payload() instanceof ClientInbound.CreateFlow cf)) {
       return;
     }
@@ -323,6 +348,16 @@ public final class FakeApiNode implements AutoCloseable {
 
   private void fromGateway(Conn g, Envelope<GatewayInbound> e) {
     event(e.event());
+    if (e.payload() instanceof GatewayInbound.BroadcastIceCandidates b) {
+      for (UUID id : b.clientIds()) {
+        Conn c = clients.get(id);
+        if (c != null) {
+          send(
+              c, Envelope.of(null, new ClientOutbound.IceCandidates(g.who().id(), b.candidates())));
+        }
+      }
+      return;
+    }
     if (!(e.payload() instanceof GatewayInbound.FlowAuthorized fa)) {
       return;
     }

@@ -1,11 +1,14 @@
 package dev.gatehouse.gateway.fake;
 
 import dev.gatehouse.protocol.Filter;
+import dev.gatehouse.protocol.Relay;
 import dev.gatehouse.protocol.ResourceDescription;
+import dev.gatehouse.relay.RelayCredentials;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,7 +20,10 @@ import java.util.UUID;
  * FakeApiNodeMain HOST:PORT GATEWAY_TOKEN GATEWAY_ID CLIENT_TOKEN CLIENT_ID RESOURCE_ID ADDRESS [tcp:PORT...]
  * </pre>
  *
- * Prints {@code LISTENING}, then one line per event. Reads commands on stdin: {@code reject
+ * With {@code FAKE_RELAY=HOST:PORT} and {@code FAKE_RELAY_SECRET}, every {@code init} names that
+ * relay with credentials minted from the secret (for an hour).
+ *
+ * <p>Prints {@code LISTENING}, then one line per event. Reads commands on stdin: {@code reject
  * CLIENT_ID RESOURCE_ID}, {@code drop} (close every channel), {@code quit}.
  */
 public final class FakeApiNodeMain {
@@ -42,6 +48,21 @@ public final class FakeApiNodeMain {
             .resource(
                 new ResourceDescription(
                     UUID.fromString(args[5]), "ip", args[6], "dual", filters, List.of()))) {
+      String relay = System.getenv("FAKE_RELAY");
+      if (relay != null) {
+        RelayCredentials.Minted m =
+            RelayCredentials.mint(
+                System.getenv("FAKE_RELAY_SECRET"), Instant.now().plusSeconds(3600), "fake");
+        api.relays(
+            List.of(
+                new Relay(
+                    "relay-0",
+                    Relay.TURN,
+                    relay,
+                    m.username(),
+                    m.password(),
+                    m.expiresAt().getEpochSecond())));
+      }
       InetSocketAddress bound = api.start(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
       System.out.println("LISTENING " + bound);
       System.out.flush();

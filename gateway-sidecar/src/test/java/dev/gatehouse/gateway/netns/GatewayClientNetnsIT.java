@@ -62,11 +62,6 @@ class GatewayClientNetnsIT {
         "ip",
         "nft",
         "curl");
-    Path quarkusRun = Path.of("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-    if (!Files.exists(quarkusRun)) {
-      throw new AssertionError(
-          quarkusRun + " is missing: run through Maven verify (the Quarkus build runs in package)");
-    }
     lab = new NetnsLab("ghg", "gatehouse-netns-");
     gw = lab.namespace("gw");
     cl = lab.namespace("cl");
@@ -74,82 +69,23 @@ class GatewayClientNetnsIT {
     lab.veth(cl, "wan0", "172.31.1.2/24", gw, "wan0", "172.31.1.1/24");
     lab.veth(gw, "lan0", "172.31.2.1/24", res, "lan0", "172.31.2.2/24");
 
-    Path www = Files.createDirectories(lab.dir.resolve("www"));
-    Files.writeString(www.resolve("index.html"), PAGE);
-    String javaHome = System.getProperty("java.home");
-    String java = javaHome + "/bin/java";
-    lab.start(
-        res,
-        lab.dir.resolve("resource.log"),
-        javaHome + "/bin/jwebserver",
-        "-b",
-        "172.31.2.2",
-        "-p",
-        "8080",
-        "-d",
-        www.toString());
-
+    NetnsParts.webServer(lab, res, "172.31.2.2", PAGE);
     apiLog = lab.dir.resolve("api.log");
     api =
-        lab.start(
-            gw,
-            apiLog,
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-            "dev.gatehouse.gateway.fake.FakeApiNodeMain",
-            "172.31.1.1:18080",
-            "gw-token",
-            GATEWAY.toString(),
-            "client-token",
-            CLIENT.toString(),
-            RESOURCE.toString(),
-            "172.31.2.2",
-            "tcp:8080");
-    awaitLog(apiLog, "LISTENING", 30);
-
+        NetnsParts.fakeApi(
+            lab, gw, apiLog, Map.of(), "172.31.1.1:18080", GATEWAY, CLIENT, RESOURCE, "172.31.2.2");
     gatewayLog = lab.dir.resolve("gateway.log");
     gateway =
-        lab.start(
-            gw,
-            gatewayLog,
-            Map.of(
-                "GATEHOUSE_API_URL", "ws://172.31.1.1:18080",
-                "GATEHOUSE_TOKEN", "gw-token",
-                "GATEHOUSE_GATEWAY_ID", GATEWAY.toString(),
-                "GATEHOUSE_SITE", "netns",
-                "GATEHOUSE_ENDPOINT", "172.31.1.1:51820",
-                "GATEHOUSE_LOG_FORMAT", "text"),
-            java,
-            "--enable-native-access=ALL-UNNAMED",
-            "-jar",
-            quarkusRun.toString());
+        NetnsParts.gateway(lab, gw, gatewayLog, "172.31.1.1:18080", GATEWAY, "172.31.1.1:51820");
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(500))
         .failFast(() -> !gateway.isAlive())
         .until(() -> curl(gw, 2, "http://127.0.0.1:8080/q/health/ready").contains("\"UP\""));
 
-    Path tokenFile = lab.dir.resolve("client.token");
-    Files.writeString(tokenFile, "client-token\n");
     statusFile = lab.dir.resolve("client.status");
     clientLog = lab.dir.resolve("client.log");
-    client =
-        lab.start(
-            cl,
-            clientLog,
-            java,
-            "-jar",
-            clientJar().toString(),
-            "--api",
-            "ws://172.31.1.1:18080/",
-            "--token-file",
-            tokenFile.toString(),
-            "--interface",
-            "gh0",
-            "--status-file",
-            statusFile.toString());
+    client = NetnsParts.client(lab, cl, clientLog, "172.31.1.1:18080", statusFile);
     await()
         .atMost(Duration.ofSeconds(30))
         .failFast(() -> !client.isAlive())

@@ -54,7 +54,7 @@ public final class TurnClient {
 
   /** Datagrams for the relay, and events for the caller. */
   public record Output(List<byte[]> toRelay, List<Event> events) {
-    static final Output NONE = new Output(List.of(), List.of());
+    public static final Output NONE = new Output(List.of(), List.of());
   }
 
   private enum Kind {
@@ -124,6 +124,18 @@ public final class TurnClient {
     requireAllocated();
     int channel = channelOf.computeIfAbsent(peer, p -> nextChannel++);
     return send(new Request(Kind.CHANNEL, null, peer, channel, 0), now);
+  }
+
+  /**
+   * A Refresh now, keeping the lifetime, or null when one is already on its way. Cheap enough to
+   * send every few seconds: a relay that restarted answers 437 (allocation mismatch), reported as
+   * {@link Event.Failed} for {@code REFRESH}, and the caller allocates again.
+   */
+  public byte[] refresh(long now) {
+    requireAllocated();
+    return busy(Kind.REFRESH)
+        ? null
+        : send(new Request(Kind.REFRESH, null, null, 0, lifetimeSeconds), now);
   }
 
   /** Deletes the allocation (a Refresh with lifetime 0). */

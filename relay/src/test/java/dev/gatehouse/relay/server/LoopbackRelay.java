@@ -17,10 +17,18 @@ final class LoopbackRelay {
 
   static RelayServer start(String secret, RelayMetrics metrics, UnaryOperator<TurnConfig> tweak)
       throws InterruptedException {
+    return start(secret, metrics, tweak, 0);
+  }
+
+  /** On {@code port} (0: the kernel picks), e.g. to restart a relay where it was. */
+  static RelayServer start(
+      String secret, RelayMetrics metrics, UnaryOperator<TurnConfig> tweak, int port)
+      throws InterruptedException {
     TurnConfig config =
         tweak.apply(TurnConfig.defaults("gatehouse", LOOPBACK).withAllowLoopbackPeers(true));
     return RelayServer.start(
-        new RelayServer.Settings(new InetSocketAddress(LOOPBACK, 0), null, PortRange.ephemeral()),
+        new RelayServer.Settings(
+            new InetSocketAddress(LOOPBACK, port), null, PortRange.ephemeral()),
         config,
         new RelayCredentials(secret),
         metrics);

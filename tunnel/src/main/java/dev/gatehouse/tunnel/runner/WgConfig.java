@@ -32,15 +32,7 @@ public record WgConfig(
       if (endpoint == null) {
         return null;
       }
-      int colon = endpoint.lastIndexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("endpoint needs host:port: " + endpoint);
-      }
-      String host = endpoint.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
+      return dev.gatehouse.tunnel.net.HostPort.parse(endpoint);
     }
   }
 

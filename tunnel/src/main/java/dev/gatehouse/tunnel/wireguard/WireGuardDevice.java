@@ -136,6 +136,26 @@ public final class WireGuardDevice {
     }
   }
 
+  /**
+   * Moves the peer to another endpoint (as {@code wg set ... endpoint} does): its session and keys
+   * stay, so a path change drops nothing. Roaming moves it back when an authenticated packet comes
+   * from elsewhere.
+   */
+  public void setEndpoint(Peer peer, InetSocketAddress endpoint) {
+    peer.setEndpoint(endpoint);
+  }
+
+  /**
+   * Queues a handshake initiation to the peer's endpoint now, past the one-per-REKEY_TIMEOUT limit
+   * (for a new path, whose first initiation should not wait for the old one's retry). {@link #poll}
+   * produces it.
+   */
+  public void initiateHandshake(Peer peer) {
+    synchronized (peer) {
+      queueInitiation(peer, true);
+    }
+  }
+
   /** The peer with this static public key, or null. */
   public Peer peer(byte[] publicKey) {
     return peersByKey.get(ByteBuffer.wrap(publicKey));
