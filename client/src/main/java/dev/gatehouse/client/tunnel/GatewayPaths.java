@@ -20,18 +20,29 @@ import java.util.function.Consumer;
  * it); while on a relay, the direct endpoint is probed every {@link #PROBE_EVERY_TICKS} ticks, and
  * the first answer promotes it — WireGuard keeps its session, the gateway roams on the next packet.
  * When our own allocation comes back after a relay restart, relayed gateways are routed through it
- * again.
+ * again. A direct path that goes silent — we keep sending, nothing comes back for {@link
+ * #DEMOTE_AFTER_NANOS} — is demoted: the session goes back over the relay (before the agent's
+ * dead-peer failover, 15 s, would ask for a new flow), and probing may promote it again later.
  *
  * <p>Thread-safe: called under the agent's lock and from the transport's thread.
  */
 public final class GatewayPaths implements RelayedTransport.Listener {
   static final int PROBE_EVERY_TICKS = 8; // ticks are 250 ms: a probe every 2 s
+  static final long DEMOTE_AFTER_NANOS = 5_000_000_000L;
+
+  /** What came back from a gateway: its received bytes, our sent bytes then, and since when. */
+  private static final class Progress {
+    long rx = -1;
+    long txAtRx;
+    long since;
+  }
 
   private record Gateway(Peer peer, InetSocketAddress direct, List<InetSocketAddress> relayed) {}
 
   private final WireGuardDevice device;
   private final Consumer<String> log;
   private final Map<UUID, Gateway> gateways = new HashMap<>();
+  private final Map<UUID, Progress> progress = new HashMap<>();
   private RelayedTransport transport;
   private int ticks;
 
@@ -75,6 +86,7 @@ public final class GatewayPaths implements RelayedTransport.Listener {
   }
 
   synchronized void removed(UUID gatewayId) {
+    progress.remove(gatewayId);
     Gateway g = gateways.remove(gatewayId);
     if (g != null) {
       g.relayed().forEach(transport::unroute);
@@ -101,16 +113,47 @@ public final class GatewayPaths implements RelayedTransport.Listener {
     }
   }
 
-  /** Every client tick: probe the direct paths of relayed gateways now and then. */
+  /**
+   * Every client tick: demote silent direct paths, and now and then probe the direct paths of
+   * relayed gateways.
+   */
   synchronized void tick() {
-    if (++ticks % PROBE_EVERY_TICKS != 0) {
-      return;
+    long now = System.nanoTime();
+    boolean probe = ++ticks % PROBE_EVERY_TICKS == 0;
+    gateways.forEach(
+        (id, g) -> {
+          if (g.peer() == null) {
+            return;
+          }
+          boolean relayed = transport.isRelayed(g.peer().endpoint());
+          if (!relayed && silent(id, g.peer(), now) && !g.relayed().isEmpty()) {
+            log.accept(
+                "path to gateway "
+                    + id
+                    + ": direct "
+                    + describe(g.peer().endpoint())
+                    + " silent for "
+                    + DEMOTE_AFTER_NANOS / 1_000_000_000L
+                    + " s, back to the relay");
+            progress.remove(id);
+            moveToRelay(id, g);
+          } else if (relayed && probe && g.direct() != null) {
+            transport.probe(g.direct());
+          }
+        });
+  }
+
+  /** Whether we sent to the peer since it last sent us anything, that long ago. */
+  private boolean silent(UUID id, Peer peer, long now) {
+    Progress p = progress.computeIfAbsent(id, k -> new Progress());
+    long rx = peer.rxBytes();
+    if (rx != p.rx) {
+      p.rx = rx;
+      p.txAtRx = peer.txBytes();
+      p.since = now;
+      return false;
     }
-    for (Gateway g : gateways.values()) {
-      if (g.peer() != null && g.direct() != null && transport.isRelayed(g.peer().endpoint())) {
-        transport.probe(g.direct());
-      }
-    }
+    return peer.txBytes() > p.txAtRx && now - p.since >= DEMOTE_AFTER_NANOS;
   }
 
   /** How the gateway is reached, for the status. */
@@ -120,10 +163,7 @@ public final class GatewayPaths implements RelayedTransport.Listener {
       return "no path";
     }
     InetSocketAddress e = g.peer().endpoint();
-    return (transport.isRelayed(e) ? "relayed " : "direct ")
-        + e.getAddress().getHostAddress()
-        + ":"
-        + e.getPort();
+    return (transport.isRelayed(e) ? "relayed " : "direct ") + describe(e);
   }
 
   /**
@@ -135,6 +175,10 @@ public final class GatewayPaths implements RelayedTransport.Listener {
     return g.peer().handshakesCompleted() == 0 || !g.peer().endpoint().equals(g.direct());
   }
 
+  private static String describe(InetSocketAddress a) {
+    return a.getAddress().getHostAddress() + ":" + a.getPort();
+  }
+
   private void moveToRelay(UUID gatewayId, Gateway g) {
     if (g.peer() == null) {
       return;
@@ -143,7 +187,7 @@ public final class GatewayPaths implements RelayedTransport.Listener {
       if (transport.route(r)) {
         device.setEndpoint(g.peer(), r);
         device.initiateHandshake(g.peer());
-        log.accept("path to gateway " + gatewayId + ": relayed " + r);
+        log.accept("path to gateway " + gatewayId + ": relayed " + describe(r));
         return;
       }
     }
@@ -175,7 +219,12 @@ public final class GatewayPaths implements RelayedTransport.Listener {
               && g.peer() != null
               && transport.isRelayed(g.peer().endpoint())) {
             device.setEndpoint(g.peer(), target);
-            log.accept("path to gateway " + id + ": direct " + target + " (promoted from relay)");
+            log.accept(
+                "path to gateway "
+                    + id
+                    + ": direct "
+                    + describe(target)
+                    + " (promoted from relay)");
           }
         });
   }

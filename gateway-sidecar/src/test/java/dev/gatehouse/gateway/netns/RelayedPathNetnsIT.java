@@ -181,6 +181,19 @@ class RelayedPathNetnsIT {
     assertThat(relayedBytes()).as("relay bytes after promotion").isEqualTo(settled);
   }
 
+  @Test
+  @Order(4)
+  void whenTheDirectPathBreaksTheSessionFallsBackToTheRelay() throws Exception {
+    nft(
+        nat,
+        "add table ip block; add chain ip block drop_direct { type filter hook forward priority 0; };"
+            + " add rule ip block drop_direct ip daddr 172.31.42.2 udp dport 51820 drop");
+    double before = relayedBytes();
+    assertThat(fetch(40)).isEqualTo(PAGE);
+    awaitStatus("path: " + GATEWAY + " relayed ");
+    assertThat(relayedBytes()).isGreaterThan(before + PAGE.length());
+  }
+
   // ------------------------------------------------------------------------------------------
 
   static void print(Path log) throws IOException {
