@@ -161,6 +161,31 @@ public final class Demo {
           byName.passed());
     }
 
+    step(
+        "No inbound port: the gateways' UDP port is taken away, the client goes through the relay");
+    Scenarios.Relayed relayed = attempt("relayed path", scenarios::relayed);
+    if (relayed != null) {
+      say(
+          "with the gateways' port blocked: %s after %.1f s, path %s, the relay carried %d bytes",
+          Scenarios.describe(relayed.page()),
+          relayed.secondsToPage(),
+          relayed.pathWhileBlocked(),
+          relayed.bytesRelayed());
+      say(
+          "port back: direct again after %.1f s (%s); the relay carried %d bytes after that",
+          relayed.secondsToPromotion(), relayed.pathAfter(), relayed.bytesRelayedAfterPromotion());
+      summary.add(
+          "relayed path (no inbound port)",
+          String.format(
+              "page in %.1f s via the relay (%d bytes relayed); direct again after %.1f s, then"
+                  + " %d bytes relayed",
+              relayed.secondsToPage(),
+              relayed.bytesRelayed(),
+              relayed.secondsToPromotion(),
+              relayed.bytesRelayedAfterPromotion()),
+          relayed.passed());
+    }
+
     step("Garbage UDP at the gateway's port is dropped and counted; traffic continues");
     Scenarios.Garbage garbage = attempt("garbage UDP", () -> scenarios.garbage(200));
     if (garbage != null) {

@@ -13,16 +13,19 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   root namespace ── veth ──┐                   (API nodes at P.2 and P.4: two operator replicas)
  *   resource ns (P.3) ─ veth ┤ hub: bridge br0 P.1/24  ("the pod network" P = 10.244.N)
+ *   relay ns (P.5) ──── veth ┤                         (the TURN relay, as a hostNetwork pod)
  *   gateway pods (P.10…) ────┘      │
  *                                   router + firewall (nftables)
  *   client ns (Q.2) ─── veth ────── pub0 Q.1/24        ("the internet" Q = 198.18.N)
  * </pre>
  *
  * From the client's side only what a cluster would expose is reachable: the gateways' UDP port (as
- * a LoadBalancer would) and the API node's port (as an Ingress would), masqueraded by the hub like
- * a cloud load balancer does. Everything else — the resource above all — is dropped, so traffic
- * that reaches the resource from the client went through a gateway. The only change to the root
- * namespace is one veth with an address in the pod network, removed on close.
+ * a LoadBalancer would), the relay's UDP ports and the API node's port (as an Ingress would),
+ * masqueraded by the hub like a cloud load balancer does. {@link #blockDirect} takes the gateways'
+ * port away, as a cluster without a LoadBalancer would, so only the relay is left. Everything else
+ * — the resource above all — is dropped, so traffic that reaches the resource from the client went
+ * through a gateway. The only change to the root namespace is one veth with an address in the pod
+ * network, removed on close.
  */
 public final class LabNetwork implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LabNetwork.class);
@@ -38,6 +41,9 @@ public final class LabNetwork implements AutoCloseable {
 
   /** The gateways' WireGuard port, the only UDP port the client side may reach. */
   public static final int GATEWAY_PORT = 51820;
+
+  /** The relay's STUN/TURN port; its relayed ports are above 49152. */
+  public static final int RELAY_PORT = 3478;
 
   private final String name;
   private final int subnet;
@@ -88,6 +94,9 @@ public final class LabNetwork implements AutoCloseable {
     namespace(resourceNamespace());
     attach(resourceNamespace(), "res0", resourceAddress());
 
+    namespace(relayNamespace());
+    attach(relayNamespace(), "rel0", relayAddress());
+
     namespace(clientNamespace());
     run(
         "ip",
@@ -130,6 +139,7 @@ public final class LabNetwork implements AutoCloseable {
             type filter hook forward priority 0; policy accept;
             iifname "pub0" ct state established,related accept
             iifname "pub0" ip daddr %1$s.0/24 udp dport %2$d accept
+            iifname "pub0" ip daddr %6$s meta l4proto udp accept
             iifname "pub0" ip daddr { %3$s } tcp dport %4$d accept
             iifname "pub0" counter drop
           }
@@ -144,7 +154,36 @@ public final class LabNetwork implements AutoCloseable {
             GATEWAY_PORT,
             apiAddress(0) + ", " + apiAddress(1),
             apiPort,
-            publicPrefix());
+            publicPrefix(),
+            relayAddress());
+  }
+
+  /**
+   * Whether the client side may reach the gateways' UDP port: false drops it (in a table of its
+   * own, established flows included), so a client must go through the relay.
+   */
+  public void blockDirect(boolean blocked) throws IOException, InterruptedException {
+    if (blocked) {
+      Commands.runWithInput(
+          """
+          table ip gatehouse_no_direct {
+            chain forward {
+              type filter hook forward priority -10; policy accept;
+              iifname "pub0" ip daddr %s.0/24 udp dport %d drop
+            }
+          }
+          """
+              .formatted(podPrefix(), GATEWAY_PORT),
+          "ip",
+          "netns",
+          "exec",
+          hub(),
+          "nft",
+          "-f",
+          "-");
+    } else {
+      Commands.runIn(hub(), "nft", "delete", "table", "ip", "gatehouse_no_direct");
+    }
   }
 
   private void namespace(String ns) throws IOException, InterruptedException {
@@ -206,6 +245,15 @@ public final class LabNetwork implements AutoCloseable {
     return name + "-res";
   }
 
+  public String relayNamespace() {
+    return name + "-relay";
+  }
+
+  /** Where the relay listens ({@link #RELAY_PORT}) and relays from. */
+  public String relayAddress() {
+    return podAddress(5);
+  }
+
   private String rootLink() {
     return name + "-r";
   }
@@ -259,7 +307,8 @@ public final class LabNetwork implements AutoCloseable {
   @Override
   public void close() {
     forgetEtc(clientNamespace());
-    for (String ns : new String[] {clientNamespace(), resourceNamespace(), hub()}) {
+    for (String ns :
+        new String[] {clientNamespace(), resourceNamespace(), relayNamespace(), hub()}) {
       try {
         run("ip", "netns", "del", ns);
       } catch (IOException | InterruptedException e) {

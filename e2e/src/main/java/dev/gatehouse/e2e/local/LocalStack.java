@@ -85,6 +85,8 @@ public final class LocalStack implements AutoCloseable {
   private LocalKubelet kubelet;
   private RealNode node;
   private ResourceServers resource;
+  private RelayProcess relay;
+  private final String relaySecret = randomSecret();
   private AdminClient admin;
   private ClientProcess client;
   private AdminClient.ClientIdentity identity;
@@ -153,6 +155,8 @@ public final class LocalStack implements AutoCloseable {
                 .build())
         .serverSideApply();
     String flowKey = randomSecret();
+    relay = RelayProcess.start(lab, relaySecret, options.work().resolve("relay"), options.logs());
+    open.add(relay);
     if (options.realNode()) {
       webhookCertificate();
     }
@@ -351,6 +355,8 @@ public final class LocalStack implements AutoCloseable {
     env.put("GATEHOUSE_LEASE_SECONDS", "7");
     env.put("GATEHOUSE_HTTP_PORT", Integer.toString(options.healthPort() + node));
     env.put("POD_NAME", "gatehouse-operator-" + node);
+    env.put("GATEHOUSE_RELAYS", relay.address());
+    env.put("GATEHOUSE_RELAY_SECRET", relaySecret);
     if (options.realNode()) {
       // Whichever replica leads mints the tokens of injected pods.
       env.put("GATEHOUSE_SIDECAR_INJECTION", "true");
@@ -583,6 +589,10 @@ public final class LocalStack implements AutoCloseable {
 
   public AdminClient admin() {
     return admin;
+  }
+
+  public RelayProcess relay() {
+    return relay;
   }
 
   public ClientProcess client() {

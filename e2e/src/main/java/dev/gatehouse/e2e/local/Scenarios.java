@@ -105,6 +105,82 @@ public final class Scenarios {
         stack.resource().fileSha256());
   }
 
+  // ---------------------------------------------------------------- 1c. through the relay
+
+  /**
+   * @param pathWhileBlocked the client's {@code path:} status line once the page came back
+   * @param bytesRelayed what the relay carried while the gateways' port was blocked
+   * @param secondsToPromotion from unblocking until the client was on the direct path again
+   * @param bytesRelayedAfterPromotion what the relay carried for three more pages after that
+   */
+  public record Relayed(
+      Probes.Fetch page,
+      double secondsToPage,
+      String pathWhileBlocked,
+      long bytesRelayed,
+      double secondsToPromotion,
+      String pathAfter,
+      long bytesRelayedAfterPromotion) {
+    public boolean passed() {
+      return page != null
+          && page.ok()
+          && pathWhileBlocked.contains("relayed")
+          && bytesRelayed > 0
+          && pathAfter.contains("direct")
+          && bytesRelayedAfterPromotion == 0;
+    }
+  }
+
+  /**
+   * Takes the gateways' UDP port away from the client side (a cluster without a LoadBalancer): the
+   * client's direct path goes silent, it falls back to the relay and the page comes through it.
+   * Then the port comes back, a probe finds the direct path and promotes it, and the relay carries
+   * nothing more.
+   */
+  public Relayed relayed() throws Exception {
+    RelayProcess relay = stack.relay();
+    long before = relay.bytesRelayed();
+    stack.lab().blockDirect(true);
+    Probes.Fetch page = null;
+    long start = System.nanoTime();
+    try {
+      while (System.nanoTime() - start < Duration.ofSeconds(60).toNanos()) {
+        page = probes.fetch("/?relayed", 5);
+        if (page.ok()) {
+          break;
+        }
+        Thread.sleep(200);
+      }
+    } finally {
+      stack.lab().blockDirect(false);
+    }
+    double secondsToPage = (System.nanoTime() - start) / 1e9;
+    await(Duration.ofSeconds(3), () -> path().contains("relayed"));
+    String whileBlocked = path();
+    long relayed = relay.bytesRelayed() - before;
+    long unblocked = System.nanoTime();
+    await(Duration.ofSeconds(30), () -> path().contains("direct"));
+    double secondsToPromotion = (System.nanoTime() - unblocked) / 1e9;
+    probes.fetch("/?promoted", 5); // the gateway roams to the direct path on this one
+    long settled = relay.bytesRelayed();
+    for (int i = 0; i < 3; i++) {
+      probes.fetch("/?direct", 5);
+    }
+    return new Relayed(
+        page,
+        secondsToPage,
+        whileBlocked,
+        relayed,
+        secondsToPromotion,
+        path(),
+        relay.bytesRelayed() - settled);
+  }
+
+  /** The client's path to the gateway it uses, from its status ("" before there is one). */
+  private String path() {
+    return String.join("; ", stack.client().statusLines("path"));
+  }
+
   // ---------------------------------------------------------------- 1b. by name
 
   /**

@@ -240,6 +240,23 @@ class WholeFlowIT {
   }
 
   @Test
+  @Order(19)
+  void withNoInboundPortTheClientGoesThroughTheRelayAndBackToDirectWhenItOpens() throws Exception {
+    Scenarios.Relayed r = scenarios.relayed();
+
+    assertThat(r.page().ok())
+        .as("the page with the gateways' port blocked: " + r + logs())
+        .isTrue();
+    assertThat(r.pathWhileBlocked()).as("client status path").contains("relayed");
+    assertThat(r.bytesRelayed()).as("bytes the relay carried").isGreaterThan(0);
+    assertThat(r.pathAfter()).as("path once the port is back" + logs()).contains("direct");
+    assertThat(r.bytesRelayedAfterPromotion())
+        .as("the relay carries nothing after promotion")
+        .isZero();
+    assertThat(r.passed()).as("the demo's verdict agrees: " + r).isTrue();
+  }
+
+  @Test
   @Order(20)
   void garbageAtTheGatewayPortIsDroppedAndCountedWhileTrafficContinues() throws Exception {
     Scenarios.Garbage r = scenarios.garbage(200);
