@@ -47,26 +47,27 @@ final class NetnsParts {
       UUID gateway,
       UUID client,
       UUID resource,
-      String resourceAddress)
+      String resourceAddress,
+      String... extraFilters)
       throws IOException {
-    Process api =
-        lab.start(
-            ns,
-            log,
-            env,
-            java(),
-            "-cp",
-            System.getProperty("java.class.path"),
-            "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
-            "dev.gatehouse.gateway.fake.FakeApiNodeMain",
-            bind,
-            "gw-token",
-            gateway.toString(),
-            "client-token",
-            client.toString(),
-            resource.toString(),
-            resourceAddress,
-            "tcp:8080");
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+                "dev.gatehouse.gateway.fake.FakeApiNodeMain",
+                bind,
+                "gw-token",
+                gateway.toString(),
+                "client-token",
+                client.toString(),
+                resource.toString(),
+                resourceAddress,
+                "tcp:8080"));
+    cmd.addAll(List.of(extraFilters));
+    Process api = lab.start(ns, log, env, cmd.toArray(String[]::new));
     GatewayClientNetnsIT.awaitLog(log, "LISTENING", 30);
     return api;
   }

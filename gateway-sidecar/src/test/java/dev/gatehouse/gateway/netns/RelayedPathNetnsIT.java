@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -56,6 +58,10 @@ class RelayedPathNetnsIT {
   static Process relay;
   static Path relayLog;
   static int relayStarts;
+
+  /** Extra gatehouse-relay flags (the benchmark lifts the rate limit). */
+  static List<String> relayFlags = List.of();
+
   static Path secretFile;
   static Path statusFile;
   static Path[] logs;
@@ -105,7 +111,9 @@ class RelayedPathNetnsIT {
         GATEWAY,
         CLIENT,
         RESOURCE,
-        "172.31.2.2");
+        "172.31.2.2",
+        "tcp:5201", // iperf3 and ping, for RelayedPathBench
+        "icmp:0");
     Path gatewayLog = lab.dir.resolve("gateway.log");
     Process gateway = NetnsParts.gateway(lab, gw, gatewayLog, API, GATEWAY, ENDPOINT);
     GatewayClientNetnsIT.awaitLog(gatewayLog, "relay relay-0: allocated", 60);
@@ -206,20 +214,21 @@ class RelayedPathNetnsIT {
   static void startRelay() throws IOException {
     relayLog = lab.dir.resolve("relay-" + relayStarts++ + ".log");
     String java = System.getProperty("java.home") + "/bin/java";
-    relay =
-        lab.start(
-            relayNs,
-            relayLog,
-            java,
-            "-cp",
-            System.getProperty("java.class.path"),
-            "dev.gatehouse.relay.server.Main",
-            "--listen",
-            RELAY,
-            "--metrics-listen",
-            "172.31.41.2:9464",
-            "--secret-file",
-            secretFile.toString());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                "dev.gatehouse.relay.server.Main",
+                "--listen",
+                RELAY,
+                "--metrics-listen",
+                "172.31.41.2:9464",
+                "--secret-file",
+                secretFile.toString()));
+    cmd.addAll(relayFlags);
+    relay = lab.start(relayNs, relayLog, cmd.toArray(String[]::new));
     await()
         .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(300))
