@@ -4,6 +4,7 @@ import dev.gatehouse.client.control.ControlChannel;
 import dev.gatehouse.client.core.ClientAgent;
 import dev.gatehouse.client.core.ClientCommand;
 import dev.gatehouse.client.core.PeerProgress;
+import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.Envelope;
@@ -97,7 +98,7 @@ public final class ClientRuntime implements AutoCloseable {
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().name("client-timer").daemon().unstarted(r));
-  private ControlChannel<ClientOutbound> channel;
+  private volatile ControlChannel<ClientOutbound> channel;
   private TunnelEngine engine;
   private volatile String channelState = "connecting";
 
@@ -117,7 +118,19 @@ public final class ClientRuntime implements AutoCloseable {
     this.device =
         new WireGuardDevice(identity, TunnelClock.system(), WireGuardDevice.Config.defaults());
     this.gated = new GatedTunDevice(tun, this::gate);
-    this.paths = new GatewayPaths(device, log);
+    this.paths =
+        new GatewayPaths(
+            device,
+            log,
+            (candidates, gateways) -> {
+              ControlChannel<ClientOutbound> ch = channel;
+              if (ch == null
+                  || !ch.send(
+                      Envelope.of(
+                          null, new ClientInbound.BroadcastIceCandidates(candidates, gateways)))) {
+                log.accept("could not announce our candidates (not connected)");
+              }
+            });
     this.transport = new RelayedTransport(transport, paths, new SecureRandom());
     paths.attach(this.transport);
   }

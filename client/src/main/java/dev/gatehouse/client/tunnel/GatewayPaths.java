@@ -8,6 +8,7 @@ import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -15,40 +16,66 @@ import java.util.function.Consumer;
 
 /**
  * Which path each gateway is reached on (the design in {@code relay/README.md}, "Path selection"):
- * a gateway starts on the direct endpoint the API node named; when it announces relayed candidates
- * before a handshake completed there, the session moves to the relay at once (a new handshake over
- * it); while on a relay, the direct endpoint is probed every {@link #PROBE_EVERY_TICKS} ticks, and
- * the first answer promotes it — WireGuard keeps its session, the gateway roams on the next packet.
- * When our own allocation comes back after a relay restart, relayed gateways are routed through it
- * again. A direct path that goes silent — we keep sending, nothing comes back for {@link
- * #DEMOTE_AFTER_NANOS} — is demoted: the session goes back over the relay (before the agent's
- * dead-peer failover, 15 s, would ask for a new flow), and probing may promote it again later.
+ *
+ * <ul>
+ *   <li>A gateway starts on the direct endpoint the API node named. When it announces relayed
+ *       candidates before a handshake completed there, the session moves to its relayed address at
+ *       once: straight from our socket when the gateway has our server-reflexive address (we
+ *       announce it; the relay is crossed once), else — or when no handshake completes that way
+ *       within {@link #STRAIGHT_GRACE_NANOS} — through our own allocation (crossed twice, needing
+ *       nothing from the gateway).
+ *   <li>While relayed, the direct endpoint is probed every {@link #PROBE_EVERY_TICKS} ticks; the
+ *       first answer promotes it — WireGuard keeps its session, the gateway roams on the next
+ *       packet.
+ *   <li>A direct path that goes silent — we keep sending, nothing comes back for {@link
+ *       #DEMOTE_AFTER_NANOS} — is demoted to the relay (before the agent's 15 s dead-peer failover
+ *       would ask for a new flow).
+ *   <li>When our allocation comes back after a relay restart, relayed gateways are routed again.
+ * </ul>
  *
  * <p>Thread-safe: called under the agent's lock and from the transport's thread.
  */
 public final class GatewayPaths implements RelayedTransport.Listener {
   static final int PROBE_EVERY_TICKS = 8; // ticks are 250 ms: a probe every 2 s
   static final long DEMOTE_AFTER_NANOS = 5_000_000_000L;
+  static final long STRAIGHT_GRACE_NANOS = 3_000_000_000L;
+  static final long DIRECT_TRUSTED_NANOS = 10_000_000_000L;
 
-  /** What came back from a gateway: its received bytes, our sent bytes then, and since when. */
-  private static final class Progress {
-    long rx = -1;
-    long txAtRx;
-    long since;
+  /** Sends candidate lines to gateways ({@code broadcast_ice_candidates}). */
+  public interface Announcer {
+    void announce(List<String> candidates, List<UUID> gateways);
   }
 
-  private record Gateway(Peer peer, InetSocketAddress direct, List<InetSocketAddress> relayed) {}
+  /** One gateway's paths and what the selection knows of them. */
+  private static final class Gateway {
+    Peer peer;
+    InetSocketAddress direct;
+    List<InetSocketAddress> relayed = List.of();
+    boolean ownAllocationOnly; // the straight path did not work: cross the relay twice
+    boolean initiate; // a handshake over the relay is due on the next tick
+    boolean initiateAgain; // and once more a second later, in case the permission was late
+    long movedAt;
+    boolean directAnswered; // a probe of the direct path came back (since the last demotion)
+    long directAnsweredAt;
+    long handshakesAtMove;
+    long rx = -1; // silence on the direct path: rx bytes last seen, tx then, since when
+    long txAtRx;
+    long rxSince;
+  }
 
   private final WireGuardDevice device;
   private final Consumer<String> log;
+  private final Announcer announcer;
   private final Map<UUID, Gateway> gateways = new HashMap<>();
-  private final Map<UUID, Progress> progress = new HashMap<>();
+  private final Map<String, InetSocketAddress> mapped = new LinkedHashMap<>();
+  private final Map<String, InetSocketAddress> ownRelayed = new LinkedHashMap<>();
   private RelayedTransport transport;
   private int ticks;
 
-  GatewayPaths(WireGuardDevice device, Consumer<String> log) {
+  GatewayPaths(WireGuardDevice device, Consumer<String> log, Announcer announcer) {
     this.device = device;
     this.log = log;
+    this.announcer = announcer;
   }
 
   synchronized void attach(RelayedTransport transport) {
@@ -77,19 +104,20 @@ public final class GatewayPaths implements RelayedTransport.Listener {
   }
 
   synchronized void added(UUID gatewayId, Peer peer, InetSocketAddress direct) {
-    Gateway before = gateways.get(gatewayId);
-    List<InetSocketAddress> relayed = before == null ? List.of() : before.relayed();
-    gateways.put(gatewayId, new Gateway(peer, direct, relayed));
-    if (!relayed.isEmpty()) {
-      moveToRelay(gatewayId, gateways.get(gatewayId)); // candidates came before the flow
+    Gateway g = gateways.computeIfAbsent(gatewayId, k -> new Gateway());
+    g.peer = peer;
+    g.direct = direct;
+    g.ownAllocationOnly = false;
+    announce(List.of(gatewayId));
+    if (!g.relayed.isEmpty()) {
+      moveToRelay(gatewayId, g); // candidates came before the flow
     }
   }
 
   synchronized void removed(UUID gatewayId) {
-    progress.remove(gatewayId);
     Gateway g = gateways.remove(gatewayId);
     if (g != null) {
-      g.relayed().forEach(transport::unroute);
+      g.relayed.forEach(transport::unroute);
     }
   }
 
@@ -100,70 +128,103 @@ public final class GatewayPaths implements RelayedTransport.Listener {
           .filter(c -> c.type() == Candidate.Type.RELAY)
           .ifPresent(c -> relayed.add(c.address()));
     }
-    Gateway g = gateways.get(gatewayId);
-    if (g == null) {
-      gateways.put(gatewayId, new Gateway(null, null, relayed)); // kept for the flow to come
-      return;
-    }
-    g.relayed().stream().filter(a -> !relayed.contains(a)).forEach(transport::unroute);
-    Gateway now = new Gateway(g.peer(), g.direct(), relayed);
-    gateways.put(gatewayId, now);
-    if (!relayed.isEmpty() && wantsRelay(now)) {
-      moveToRelay(gatewayId, now);
+    Gateway g = gateways.computeIfAbsent(gatewayId, k -> new Gateway());
+    g.relayed.stream().filter(a -> !relayed.contains(a)).forEach(transport::unroute);
+    g.relayed = List.copyOf(relayed);
+    if (g.peer != null && !relayed.isEmpty() && wantsRelay(g)) {
+      moveToRelay(gatewayId, g); // kept for the flow to come when there is no peer yet
     }
   }
 
   /**
-   * Every client tick: demote silent direct paths, and now and then probe the direct paths of
-   * relayed gateways.
+   * Every client tick: due handshakes over relays, the straight path's grace, silent direct paths,
+   * and now and then a probe of the direct paths of relayed gateways.
    */
   synchronized void tick() {
     long now = System.nanoTime();
     boolean probe = ++ticks % PROBE_EVERY_TICKS == 0;
     gateways.forEach(
         (id, g) -> {
-          if (g.peer() == null) {
+          if (g.peer == null) {
             return;
           }
-          boolean relayed = transport.isRelayed(g.peer().endpoint());
-          if (!relayed && silent(id, g.peer(), now) && !g.relayed().isEmpty()) {
+          if (g.initiate) {
+            g.initiate = false;
+            device.initiateHandshake(g.peer);
+          } else if (g.initiateAgain
+              && now - g.movedAt >= 1_000_000_000L
+              && g.peer.handshakesCompleted() == g.handshakesAtMove) {
+            g.initiateAgain = false;
+            device.initiateHandshake(g.peer);
+          }
+          boolean relayed = onRelay(g);
+          if (relayed
+              && g.direct != null
+              && g.directAnswered
+              && now - g.directAnsweredAt < DIRECT_TRUSTED_NANOS) {
+            // WireGuard roamed back on a datagram the gateway sent over the relay before it saw
+            // our first direct one: the direct path still works, stay on it.
+            device.setEndpoint(g.peer, g.direct);
+            return;
+          }
+          if (relayed
+              && !g.ownAllocationOnly
+              && !transport.isRelayed(g.peer.endpoint())
+              && g.peer.handshakesCompleted() == g.handshakesAtMove
+              && now - g.movedAt >= STRAIGHT_GRACE_NANOS) {
+            log.accept(
+                "path to gateway "
+                    + id
+                    + ": no handshake straight to its relayed address, through our allocation");
+            g.ownAllocationOnly = true;
+            moveToRelay(id, g);
+          } else if (!relayed && silent(g, now) && !g.relayed.isEmpty()) {
             log.accept(
                 "path to gateway "
                     + id
                     + ": direct "
-                    + describe(g.peer().endpoint())
+                    + describe(g.peer.endpoint())
                     + " silent for "
                     + DEMOTE_AFTER_NANOS / 1_000_000_000L
                     + " s, back to the relay");
-            progress.remove(id);
+            g.rx = -1;
+            g.directAnswered = false;
             moveToRelay(id, g);
-          } else if (relayed && probe && g.direct() != null) {
-            transport.probe(g.direct());
+          } else if (relayed && probe && g.direct != null) {
+            transport.probe(g.direct);
           }
         });
   }
 
   /** Whether we sent to the peer since it last sent us anything, that long ago. */
-  private boolean silent(UUID id, Peer peer, long now) {
-    Progress p = progress.computeIfAbsent(id, k -> new Progress());
-    long rx = peer.rxBytes();
-    if (rx != p.rx) {
-      p.rx = rx;
-      p.txAtRx = peer.txBytes();
-      p.since = now;
+  private static boolean silent(Gateway g, long now) {
+    long rx = g.peer.rxBytes();
+    if (rx != g.rx) {
+      g.rx = rx;
+      g.txAtRx = g.peer.txBytes();
+      g.rxSince = now;
       return false;
     }
-    return peer.txBytes() > p.txAtRx && now - p.since >= DEMOTE_AFTER_NANOS;
+    return g.peer.txBytes() > g.txAtRx && now - g.rxSince >= DEMOTE_AFTER_NANOS;
   }
 
   /** How the gateway is reached, for the status. */
   synchronized String describe(UUID gatewayId) {
     Gateway g = gateways.get(gatewayId);
-    if (g == null || g.peer() == null || g.peer().endpoint() == null) {
+    if (g == null || g.peer == null || g.peer.endpoint() == null) {
       return "no path";
     }
-    InetSocketAddress e = g.peer().endpoint();
-    return (transport.isRelayed(e) ? "relayed " : "direct ") + describe(e);
+    InetSocketAddress e = g.peer.endpoint();
+    if (!onRelay(g)) {
+      return "direct " + describe(e);
+    }
+    return "relayed " + describe(e) + (transport.isRelayed(e) ? " (via our allocation)" : "");
+  }
+
+  /** On one of the gateway's relayed addresses, straight or through our allocation. */
+  private boolean onRelay(Gateway g) {
+    InetSocketAddress e = g.peer.endpoint();
+    return e != null && (g.relayed.contains(e) || transport.isRelayed(e));
   }
 
   /**
@@ -172,7 +233,7 @@ public final class GatewayPaths implements RelayedTransport.Listener {
    * whose allocation is gone).
    */
   private static boolean wantsRelay(Gateway g) {
-    return g.peer().handshakesCompleted() == 0 || !g.peer().endpoint().equals(g.direct());
+    return g.peer.handshakesCompleted() == 0 || !g.peer.endpoint().equals(g.direct);
   }
 
   private static String describe(InetSocketAddress a) {
@@ -180,45 +241,89 @@ public final class GatewayPaths implements RelayedTransport.Listener {
   }
 
   private void moveToRelay(UUID gatewayId, Gateway g) {
-    if (g.peer() == null) {
+    if (g.peer == null || g.relayed.isEmpty()) {
       return;
     }
-    for (InetSocketAddress r : g.relayed()) {
-      if (transport.route(r)) {
-        device.setEndpoint(g.peer(), r);
-        device.initiateHandshake(g.peer());
-        log.accept("path to gateway " + gatewayId + ": relayed " + describe(r));
+    InetSocketAddress r = g.relayed.getFirst();
+    if (!g.ownAllocationOnly && !mapped.isEmpty()) {
+      // The gateway permits our reflexive address once our announcement reaches it: the first
+      // initiation goes on the next tick, after that round trip.
+      transport.unroute(r);
+      device.setEndpoint(g.peer, r);
+      start(g);
+      log.accept("path to gateway " + gatewayId + ": relayed " + describe(r));
+      return;
+    }
+    for (InetSocketAddress candidate : g.relayed) {
+      if (transport.route(candidate)) {
+        device.setEndpoint(g.peer, candidate);
+        start(g);
+        log.accept(
+            "path to gateway " + gatewayId + ": relayed " + describe(candidate) + " (via ours)");
         return;
       }
     }
     log.accept("path to gateway " + gatewayId + ": relayed candidates, but no allocation yet");
   }
 
+  private static void start(Gateway g) {
+    g.initiate = true;
+    g.initiateAgain = true;
+    g.movedAt = System.nanoTime();
+    g.handshakesAtMove = g.peer.handshakesCompleted();
+  }
+
+  /** Tells these gateways our reflexive and relayed addresses, so they permit them. */
+  private void announce(List<UUID> to) {
+    List<String> lines = new ArrayList<>();
+    mapped.values().stream()
+        .distinct()
+        .forEach(m -> lines.add(new Candidate(Candidate.Type.SRFLX, m).line()));
+    ownRelayed.values().forEach(r -> lines.add(Candidate.relay(r).line()));
+    if (!lines.isEmpty() && !to.isEmpty()) {
+      announcer.announce(lines, to);
+    }
+  }
+
   @Override
   public synchronized void allocated(
-      String relayId, InetSocketAddress relayed, InetSocketAddress mapped) {
-    log.accept("relay " + relayId + ": allocated " + relayed + " (we are " + mapped + " to it)");
+      String relayId, InetSocketAddress relayed, InetSocketAddress reflexive) {
+    log.accept("relay " + relayId + ": allocated " + relayed + " (we are " + reflexive + " to it)");
+    if (reflexive != null) {
+      mapped.put(relayId, reflexive);
+    }
+    ownRelayed.put(relayId, relayed);
+    announce(
+        gateways.entrySet().stream()
+            .filter(e -> e.getValue().peer != null)
+            .map(Map.Entry::getKey)
+            .toList());
     gateways.forEach(
         (id, g) -> {
-          if (g.peer() != null && !g.relayed().isEmpty() && wantsRelay(g)) {
+          if (g.peer != null && !g.relayed.isEmpty() && wantsRelay(g)) {
             moveToRelay(id, g);
           }
         });
   }
 
   @Override
-  public void lost(String relayId, String reason) {
+  public synchronized void lost(String relayId, String reason) {
     log.accept("relay " + relayId + ": " + reason + "; allocating again");
+    mapped.remove(relayId);
+    ownRelayed.remove(relayId);
   }
 
   @Override
   public synchronized void reachable(InetSocketAddress target) {
     gateways.forEach(
         (id, g) -> {
-          if (target.equals(g.direct())
-              && g.peer() != null
-              && transport.isRelayed(g.peer().endpoint())) {
-            device.setEndpoint(g.peer(), target);
+          if (target.equals(g.direct)) {
+            g.directAnswered = true;
+            g.directAnsweredAt = System.nanoTime();
+          }
+          if (target.equals(g.direct) && g.peer != null && onRelay(g)) {
+            transport.unroute(g.peer.endpoint());
+            device.setEndpoint(g.peer, target);
             log.accept(
                 "path to gateway "
                     + id

@@ -240,6 +240,11 @@ public final class RelayedTransport extends ForwardingTransport {
             } else if (isStun(datagram)) {
               stun(datagram, sender);
             } else {
+              if (!routes.isEmpty()) {
+                // It reached us directly, so answers go back directly: a peer behind a NAT has
+                // the same address through a relay and without one.
+                routes.remove(sender);
+              }
               receiver.onDatagram(datagram, sender);
             }
           }
