@@ -97,6 +97,26 @@ class RelayedPathBench {
     double up = iperf(false);
     double down = iperf(true);
     double gb = (RelayedPathNetnsIT.relayedBytes() - bytes0) / 1e9;
+    for (String ns :
+        List.of(
+            RelayedPathNetnsIT.cl,
+            RelayedPathNetnsIT.nat,
+            RelayedPathNetnsIT.core,
+            RelayedPathNetnsIT.relayNs,
+            RelayedPathNetnsIT.gw)) {
+      String counters =
+          NetnsLab.inNs(ns, 10, "nstat", "-a")
+              .output()
+              .lines()
+              .filter(
+                  l ->
+                      l.matches(
+                          "^(Udp\\w*Errors|UdpInErrors|IpOutDiscards|IpInDiscards|TcpRetransSegs)\\s.*"))
+              .map(l -> l.replaceAll("\\s+", " "))
+              .reduce((a, b) -> a + "; " + b)
+              .orElse("");
+      System.out.printf("RESULT %s counters %s: %s%n", path, ns, counters);
+    }
     double cpuSeconds = (relayCpuTicks() - cpu0) / 100.0; // USER_HZ
     return new Figures(path, rtt, up, down, gb < 0.001 ? Double.NaN : cpuSeconds / gb);
   }
