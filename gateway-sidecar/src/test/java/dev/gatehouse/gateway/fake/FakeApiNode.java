@@ -97,6 +97,13 @@ public final class FakeApiNode implements AutoCloseable {
   }
 
   private volatile List<Relay> relays = List.of();
+  private volatile boolean forwardClientCandidates = true;
+
+  /** Whether clients' {@code broadcast_ice_candidates} reach the gateways (default true). */
+  public FakeApiNode forwardClientCandidates(boolean forward) {
+    this.forwardClientCandidates = forward;
+    return this;
+  }
 
   public FakeApiNode token(String token, Identity who) {
     tokens.put(token, who);
@@ -283,6 +290,9 @@ public final class FakeApiNode implements AutoCloseable {
   private void fromClient(Conn c, Envelope<ClientInbound> e) {
     event(e.event());
     if (e.payload() instanceof ClientInbound.BroadcastIceCandidates b) {
+      if (!forwardClientCandidates) {
+        return;
+      }
       for (UUID id : b.gatewayIds()) {
         Conn g = gateways.get(id);
         if (g != null) {

@@ -21,7 +21,8 @@ import java.util.UUID;
  * </pre>
  *
  * With {@code FAKE_RELAY=HOST:PORT} and {@code FAKE_RELAY_SECRET}, every {@code init} names that
- * relay with credentials minted from the secret (for an hour).
+ * relay with credentials minted from the secret (for an hour). {@code
+ * FAKE_FORWARD_CLIENT_CANDIDATES=false} keeps clients' candidates from the gateways.
  *
  * <p>Prints {@code LISTENING}, then one line per event. Reads commands on stdin: {@code reject
  * CLIENT_ID RESOURCE_ID}, {@code drop} (close every channel), {@code quit}.
@@ -63,6 +64,7 @@ public final class FakeApiNodeMain {
                     m.password(),
                     m.expiresAt().getEpochSecond())));
       }
+      api.forwardClientCandidates(!"false".equals(System.getenv("FAKE_FORWARD_CLIENT_CANDIDATES")));
       InetSocketAddress bound = api.start(new InetSocketAddress(hp[0], Integer.parseInt(hp[1])));
       System.out.println("LISTENING " + bound);
       System.out.flush();

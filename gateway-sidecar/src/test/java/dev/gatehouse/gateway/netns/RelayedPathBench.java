@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Relayed against direct, in the same run, on {@link RelayedPathNetnsIT}'s namespaces (client
+ * Relayed against direct, in the same run, on {@link RelayedPathScenarios}'s namespaces (client
  * behind a NAT, gatehouse-relay, gateway, resource): through the tunnel, ping RTT and iperf3 TCP
  * throughput both ways, first with the gateway's inbound port closed (relayed), then open (the
  * direct path promoted); the relay process's CPU time per GB it relayed. Not a test: run by {@code
@@ -36,11 +36,11 @@ class RelayedPathBench {
   static void start() throws Exception {
     // The relay's capacity, not its default per-credential limit (100 Mbit/s, which the fake API
     // node's one credential for everyone would share).
-    RelayedPathNetnsIT.relayFlags = List.of("--rate-limit", "0");
-    RelayedPathNetnsIT.startEverything();
-    RelayedPathNetnsIT.lab.start(
-        RelayedPathNetnsIT.res,
-        RelayedPathNetnsIT.lab.dir.resolve("iperf3.log"),
+    RelayedPathScenarios.relayFlags = List.of("--rate-limit", "0");
+    RelayedPathScenarios.startEverything();
+    RelayedPathScenarios.lab.start(
+        RelayedPathScenarios.res,
+        RelayedPathScenarios.lab.dir.resolve("iperf3.log"),
         "iperf3",
         "-s",
         "-B",
@@ -51,24 +51,24 @@ class RelayedPathBench {
 
   @AfterAll
   static void stop() throws IOException {
-    RelayedPathNetnsIT.stopEverything();
+    RelayedPathScenarios.stopEverything();
   }
 
   @Test
   void relayedAgainstDirect() throws Exception {
     List<Figures> rows = new ArrayList<>();
-    assertThat(RelayedPathNetnsIT.fetch(60)).isEqualTo(RelayedPathNetnsIT.PAGE);
-    RelayedPathNetnsIT.awaitStatus("path: " + RelayedPathNetnsIT.GATEWAY + " relayed ");
+    assertThat(RelayedPathScenarios.fetch(60)).isEqualTo(RelayedPathScenarios.PAGE);
+    RelayedPathScenarios.awaitStatus("path: " + RelayedPathScenarios.GATEWAY + " relayed ");
     rows.add(measure("relayed"));
 
-    RelayedPathNetnsIT.ns(RelayedPathNetnsIT.gw, "nft", "delete", "table", "inet", "inbound");
+    RelayedPathScenarios.ns(RelayedPathScenarios.gw, "nft", "delete", "table", "inet", "inbound");
     await()
         .atMost(Duration.ofSeconds(30))
         .until(
             () ->
-                RelayedPathNetnsIT.status()
-                    .contains("path: " + RelayedPathNetnsIT.GATEWAY + " direct "));
-    RelayedPathNetnsIT.fetch(10);
+                RelayedPathScenarios.status()
+                    .contains("path: " + RelayedPathScenarios.GATEWAY + " direct "));
+    RelayedPathScenarios.fetch(10);
     rows.add(measure("direct"));
 
     String load = Files.readString(Path.of("/proc/loadavg")).trim();
@@ -93,17 +93,17 @@ class RelayedPathBench {
     }
     double rtt = rtt(50, "0.05");
     long cpu0 = relayCpuTicks();
-    double bytes0 = RelayedPathNetnsIT.relayedBytes();
+    double bytes0 = RelayedPathScenarios.relayedBytes();
     double up = iperf(false);
     double down = iperf(true);
-    double gb = (RelayedPathNetnsIT.relayedBytes() - bytes0) / 1e9;
+    double gb = (RelayedPathScenarios.relayedBytes() - bytes0) / 1e9;
     for (String ns :
         List.of(
-            RelayedPathNetnsIT.cl,
-            RelayedPathNetnsIT.nat,
-            RelayedPathNetnsIT.core,
-            RelayedPathNetnsIT.relayNs,
-            RelayedPathNetnsIT.gw)) {
+            RelayedPathScenarios.cl,
+            RelayedPathScenarios.nat,
+            RelayedPathScenarios.core,
+            RelayedPathScenarios.relayNs,
+            RelayedPathScenarios.gw)) {
       String counters =
           NetnsLab.inNs(ns, 10, "nstat", "-a")
               .output()
@@ -125,7 +125,7 @@ class RelayedPathBench {
   private static double rtt(int n, String interval) throws IOException {
     String out =
         NetnsLab.inNs(
-                RelayedPathNetnsIT.cl,
+                RelayedPathScenarios.cl,
                 30,
                 "ping",
                 "-q",
@@ -147,7 +147,7 @@ class RelayedPathBench {
     if (reverse) {
       cmd.add("-R");
     }
-    NetnsLab.Result r = NetnsLab.inNs(RelayedPathNetnsIT.cl, 40, cmd.toArray(String[]::new));
+    NetnsLab.Result r = NetnsLab.inNs(RelayedPathScenarios.cl, 40, cmd.toArray(String[]::new));
     assertThat(r.exit()).as("iperf3: " + r.output()).isZero();
     JsonNode received = JSON.readTree(r.output()).path("end").path("sum_received");
     return received.path("bits_per_second").asDouble() / 1e6;
@@ -155,7 +155,7 @@ class RelayedPathBench {
 
   /** User + system time of the relay process, in clock ticks. */
   private static long relayCpuTicks() throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + RelayedPathNetnsIT.relay.pid() + "/stat"));
+    String stat = Files.readString(Path.of("/proc/" + RelayedPathScenarios.relay.pid() + "/stat"));
     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime (fields 14, 15)
   }
