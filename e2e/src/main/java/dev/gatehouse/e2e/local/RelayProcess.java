@@ -1,5 +1,6 @@
 package dev.gatehouse.e2e.local;
 
+import dev.gatehouse.relay.turn.RelayMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -87,14 +88,7 @@ public final class RelayProcess implements AutoCloseable {
 
   /** Payload bytes relayed so far, both directions. */
   public long bytesRelayed() {
-    Matcher m =
-        Pattern.compile("(?m)^gatehouse_relay_bytes_relayed_total\\{[^}]*} ([0-9]+)")
-            .matcher(metrics());
-    long sum = 0;
-    while (m.find()) {
-      sum += Long.parseLong(m.group(1));
-    }
-    return sum;
+    return RelayMetrics.bytesRelayed(metrics());
   }
 
   /** Allocations currently held. */

@@ -290,14 +290,7 @@ abstract class RelayedPathScenarios {
   }
 
   static double relayedBytes() throws IOException {
-    Matcher m =
-        Pattern.compile("(?m)^gatehouse_relay_bytes_relayed_total\\{[^}]*} ([0-9.eE+-]+)$")
-            .matcher(metricsText());
-    double sum = 0;
-    while (m.find()) {
-      sum += Double.parseDouble(m.group(1));
-    }
-    return sum;
+    return dev.gatehouse.relay.turn.RelayMetrics.bytesRelayed(metricsText());
   }
 
   static double gatewayMetric(String line) throws IOException {

@@ -92,6 +92,22 @@ public final class RelayMetrics {
     return a == null ? 0 : a.sum();
   }
 
+  /**
+   * Payload bytes relayed, both directions, read back from {@link #renderPrometheus}'s text (as a
+   * scraper sees it, e.g. a test reading a relay in another process); 0 when there are none.
+   */
+  public static long bytesRelayed(String prometheusText) {
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile(
+                "(?m)^gatehouse_relay_bytes_relayed_total\\{[^}]*} ([0-9]+)$")
+            .matcher(prometheusText);
+    long sum = 0;
+    while (m.find()) {
+      sum += Long.parseLong(m.group(1));
+    }
+    return sum;
+  }
+
   /** All counters in the Prometheus text exposition format (version 0.0.4). */
   public String renderPrometheus() {
     StringBuilder out = new StringBuilder(2048);
