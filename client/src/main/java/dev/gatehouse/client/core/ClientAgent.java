@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.InterfaceAddresses;
 import dev.gatehouse.protocol.ProxiedDomain;
+import dev.gatehouse.protocol.Relay;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.AllowedIps;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -171,7 +172,7 @@ public final class ClientAgent {
 
   private final Settings settings;
   private InterfaceAddresses iface;
-  private List<dev.gatehouse.protocol.Relay> relays = List.of();
+  private List<Relay> relays = List.of();
   private final Map<UUID, Resource> resources = new LinkedHashMap<>();
   private final AllowedIps<UUID> routes = new AllowedIps<>();
   private final Map<UUID, FlowState> flows = new HashMap<>();

@@ -9,6 +9,7 @@ import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
 import dev.gatehouse.protocol.ProxiedDomain;
+import dev.gatehouse.protocol.Relay;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
@@ -76,7 +77,7 @@ public final class GatewayAgent {
   private final long dnsRefreshSeconds;
   private final Set<String> refreshing = new HashSet<>();
   private InterfaceAddresses iface;
-  private List<dev.gatehouse.protocol.Relay> relays = List.of();
+  private List<Relay> relays = List.of();
   private final Map<String, GatewayOutbound.AuthorizeFlow> resolving = new HashMap<>();
   private GatewayOutbound.Config config;
   private final Map<UUID, Client> clients = new LinkedHashMap<>();

@@ -3,6 +3,7 @@ package dev.gatehouse.gateway.netns;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.gatehouse.relay.turn.RelayMetrics;
 import dev.gatehouse.tunnel.netns.NetnsLab;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -290,7 +291,7 @@ abstract class RelayedPathScenarios {
   }
 
   static double relayedBytes() throws IOException {
-    return dev.gatehouse.relay.turn.RelayMetrics.bytesRelayed(metricsText());
+    return RelayMetrics.bytesRelayed(metricsText());
   }
 
   static double gatewayMetric(String line) throws IOException {

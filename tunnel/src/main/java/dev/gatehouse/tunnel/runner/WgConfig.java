@@ -1,5 +1,6 @@
 package dev.gatehouse.tunnel.runner;
 
+import dev.gatehouse.tunnel.net.HostPort;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import java.net.InetSocketAddress;
@@ -32,7 +33,7 @@ public record WgConfig(
       if (endpoint == null) {
         return null;
       }
-      return dev.gatehouse.tunnel.net.HostPort.parse(endpoint);
+      return HostPort.parse(endpoint);
     }
   }
 
