@@ -132,6 +132,7 @@ public final class ClientRuntime implements AutoCloseable {
               }
             });
     this.transport = new RelayedTransport(transport, paths, new SecureRandom());
+    this.transport.authenticatedBy(device::authenticatedDatagrams);
     paths.attach(this.transport);
   }
 

@@ -152,6 +152,7 @@ public final class GatewayRuntime implements AutoCloseable {
     this.log = log;
     this.device =
         new WireGuardDevice(identity, TunnelClock.system(), WireGuardDevice.Config.defaults());
+    this.relayed.authenticatedBy(device::authenticatedDatagrams);
   }
 
   /** Brings the link up, starts the tunnel engine and dials the API. */

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -35,7 +36,10 @@ import java.util.random.RandomGenerator;
  *   <li>STUN Binding requests from anyone are answered (the peer's direct-path probe); {@link
  *       #probe} sends one, and an answer from the probed address tells the {@link Listener} the
  *       direct path works.
- *   <li>Everything else passes through untouched.
+ *   <li>Everything else passes through untouched. A peer whose traffic came through a relay is
+ *       answered directly again once a datagram that reached us directly from its address is
+ *       authenticated by the tunnel ({@link #authenticatedBy}); until then a forged datagram from
+ *       that address moves nothing.
  * </ul>
  *
  * Each allocation permits every relay's address (two peers that each allocate reach each other
@@ -104,6 +108,7 @@ public final class RelayedTransport extends ForwardingTransport {
   private final AtomicLong relayedIn = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong allocations = new AtomicLong();
+  private volatile LongSupplier authenticated = () -> 0;
 
   public RelayedTransport(DatagramTransport inner, Listener listener, RandomGenerator random) {
     super(inner);
@@ -130,6 +135,15 @@ public final class RelayedTransport extends ForwardingTransport {
         release(a);
       }
     }
+  }
+
+  /**
+   * How the tunnel counts the datagrams it authenticated, read on the transport's thread around
+   * each delivery ({@code WireGuardDevice::authenticatedDatagrams}). Without it a direct datagram
+   * never takes a peer off its relay.
+   */
+  public void authenticatedBy(LongSupplier count) {
+    this.authenticated = count;
   }
 
   /** Lets {@code peer} reach us through every allocation (now and after re-allocation). */
@@ -239,12 +253,15 @@ public final class RelayedTransport extends ForwardingTransport {
               fromRelay(a, datagram, receiver);
             } else if (isStun(datagram)) {
               stun(datagram, sender);
-            } else {
-              if (!routes.isEmpty()) {
-                // It reached us directly, so answers go back directly: a peer behind a NAT has
-                // the same address through a relay and without one.
+            } else if (routes.containsKey(sender)) {
+              // It reached us directly, so once the tunnel finds it genuine answers go back
+              // directly: a peer behind a NAT has the same address through a relay and without.
+              long before = authenticated.getAsLong();
+              receiver.onDatagram(datagram, sender);
+              if (authenticated.getAsLong() != before) {
                 routes.remove(sender);
               }
+            } else {
               receiver.onDatagram(datagram, sender);
             }
           }

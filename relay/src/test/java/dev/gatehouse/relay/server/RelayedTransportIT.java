@@ -19,6 +19,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -43,6 +44,7 @@ class RelayedTransportIT {
     final List<InetSocketAddress> relayed = new CopyOnWriteArrayList<>();
     final List<InetSocketAddress> reachable = new CopyOnWriteArrayList<>();
     final List<String> lost = new CopyOnWriteArrayList<>();
+    final AtomicLong genuine = new AtomicLong(); // what the tunnel would authenticate
     RelayedTransport transport;
 
     Side(String name) {
@@ -61,9 +63,14 @@ class RelayedTransportIT {
             public void onDatagram(ByteBuffer d, InetSocketAddress sender) {
               byte[] bytes = new byte[d.remaining()];
               d.get(bytes);
-              received.add(new String(bytes, StandardCharsets.UTF_8) + " from " + sender);
+              String text = new String(bytes, StandardCharsets.UTF_8);
+              if (text.startsWith("genuine")) {
+                genuine.incrementAndGet();
+              }
+              received.add(text + " from " + sender);
             }
           });
+      transport.authenticatedBy(genuine::get);
       RelayCredentials.Minted m =
           RelayCredentials.mint(SECRET, Instant.now().plusSeconds(600), name);
       transport.setServers(
@@ -146,6 +153,47 @@ class RelayedTransportIT {
     // plain datagrams still pass straight through
     a.send("direct", b.transport.localAddress());
     assertThat(b.next()).isEqualTo("direct from " + a.transport.localAddress());
+  }
+
+  @Test
+  void aPeerOnTheRelayIsAnsweredDirectlyOnlyAfterAGenuineDirectDatagram() throws Exception {
+    // c is a peer behind no relay of its own: it sends raw UDP to b's relayed address, as a client
+    // does when it sends straight to a gateway's allocation.
+    NettyUdpTransport c =
+        NettyUdpTransport.bind(new InetSocketAddress(LoopbackRelay.LOOPBACK, 0), false);
+    BlockingQueue<String> atC = new LinkedBlockingQueue<>();
+    c.start(
+        (d, from) -> {
+          byte[] bytes = new byte[d.remaining()];
+          d.get(bytes);
+          atC.add(new String(bytes, StandardCharsets.UTF_8) + " from " + from);
+        });
+    try {
+      InetSocketAddress cAt = c.localAddress();
+      sendRaw(c, "via relay", b.lastRelayed());
+      assertThat(b.next()).isEqualTo("via relay from " + cAt);
+      assertThat(b.transport.isRelayed(cAt)).isTrue();
+
+      sendRaw(c, "forged", b.transport.localAddress());
+      assertThat(b.next()).as("still handed to the tunnel").isEqualTo("forged from " + cAt);
+      assertThat(b.transport.isRelayed(cAt)).as("a datagram the tunnel refused").isTrue();
+      b.send("answer", cAt);
+      assertThat(atC.poll(5, TimeUnit.SECONDS)).isEqualTo("answer from " + b.lastRelayed());
+
+      sendRaw(c, "genuine", b.transport.localAddress());
+      assertThat(b.next()).isEqualTo("genuine from " + cAt);
+      assertThat(b.transport.isRelayed(cAt)).isFalse();
+      b.send("direct answer", cAt);
+      assertThat(atC.poll(5, TimeUnit.SECONDS))
+          .isEqualTo("direct answer from " + b.transport.localAddress());
+    } finally {
+      c.close();
+    }
+  }
+
+  private static void sendRaw(NettyUdpTransport from, String text, InetSocketAddress to) {
+    from.send(ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)), to);
+    from.flush();
   }
 
   @Test

@@ -71,7 +71,7 @@ final class HandshakeReceiver {
         device.indices.remove(freed);
       }
       device.indices.bind(index, peer, resp.keypair());
-      peer.setEndpoint(from);
+      device.authenticatedFrom(peer, from);
       peer.sentLastMinuteHandshake = false;
       peer.timers.sessionDerived(now);
       peer.timers.anyAuthenticatedPacketTraversal(now);
@@ -110,7 +110,7 @@ final class HandshakeReceiver {
         device.indices.remove(freed);
       }
       device.indices.bind(kp.localIndex, peer, kp);
-      peer.setEndpoint(from);
+      device.authenticatedFrom(peer, from);
       peer.sentLastMinuteHandshake = false;
       peer.handshakeCompleted(device.clock.epochNanos());
       peer.timers.anyAuthenticatedPacketReceived();

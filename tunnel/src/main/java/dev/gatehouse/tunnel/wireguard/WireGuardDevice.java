@@ -73,6 +73,7 @@ public final class WireGuardDevice {
   final Map<ByteBuffer, Peer> peersByKey = new ConcurrentHashMap<>();
   private final ArrayDeque<Work> work = new ArrayDeque<>();
   final AtomicLongArray drops = new AtomicLongArray(DropReason.values().length);
+  private long authenticated; // written by the receiving thread only, like Peer's rx counters
 
   public WireGuardDevice(StaticIdentity identity, TunnelClock clock, Config config) {
     this.identity = identity;
@@ -169,6 +170,21 @@ public final class WireGuardDevice {
   /** The cryptokey routing table (read it; change it through add/removePeer). */
   public AllowedIps<Peer> routes() {
     return routes;
+  }
+
+  /**
+   * Datagrams that authenticated as some peer's (handshake messages and transport data) since the
+   * start. Read on the receiving thread around one {@link #decapsulate}, it tells whether that
+   * datagram was genuine.
+   */
+  public long authenticatedDatagrams() {
+    return authenticated;
+  }
+
+  /** A datagram from {@code from} authenticated as {@code peer}'s: it roams there. */
+  void authenticatedFrom(Peer peer, InetSocketAddress from) {
+    authenticated++;
+    peer.setEndpoint(from);
   }
 
   /** How many inputs were dropped for {@code reason}. */
@@ -435,7 +451,7 @@ public final class WireGuardDevice {
       return drop(DropReason.REPLAYED_COUNTER);
     }
     peer.addRx(len);
-    peer.setEndpoint(from);
+    authenticatedFrom(peer, from);
     synchronized (peer) {
       long promoted = peer.confirmIfNext(kp);
       if (promoted != Peer.NOT_PROMOTED) {

@@ -41,6 +41,24 @@ class DropTest {
   }
 
   @Test
+  void onlyGenuineDatagramsCountAsAuthenticated() {
+    DevicePair p = new DevicePair();
+    p.handshake();
+    long afterHandshake = p.b.authenticatedDatagrams();
+    assertThat(afterHandshake).as("the initiation, at least").isPositive();
+    byte[] d = dataFromA(p);
+    byte[] forged = d.clone();
+    forged[40] ^= 1;
+    p.deliverToB(forged);
+    p.deliverToB(new byte[3]);
+    assertThat(p.b.authenticatedDatagrams()).isEqualTo(afterHandshake);
+    p.deliverToB(d);
+    assertThat(p.b.authenticatedDatagrams()).isEqualTo(afterHandshake + 1);
+    p.deliverToB(d); // replayed
+    assertThat(p.b.authenticatedDatagrams()).isEqualTo(afterHandshake + 1);
+  }
+
+  @Test
   void truncatedMessagesAreDropped() {
     DevicePair p = new DevicePair();
     p.handshake();
