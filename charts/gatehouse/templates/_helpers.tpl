@@ -98,6 +98,10 @@ down to one replica); everything else goes by ownerReference garbage collection.
 - apiGroups: [""]
   resources: [serviceaccounts, services]
   verbs: [get, list, watch, create, patch]
+# A gateway's Service addresses are written for its pods to read, never read back.
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [create, patch]
 # Gateway and workload token Secrets are written, never read: no get, list or watch on any Secret.
 - apiGroups: [""]
   resources: [secrets]

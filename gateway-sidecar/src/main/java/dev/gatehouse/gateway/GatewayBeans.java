@@ -14,6 +14,7 @@ import dev.gatehouse.gateway.config.GatewayConfigException;
 import dev.gatehouse.gateway.config.GatewaySettings;
 import dev.gatehouse.gateway.config.GatewaySettingsValidator;
 import dev.gatehouse.gateway.control.ControlChannelState;
+import dev.gatehouse.gateway.tunnel.AdvertisedEndpoints;
 import dev.gatehouse.gateway.tunnel.GatewayRuntime;
 import dev.gatehouse.gateway.tunnel.HostNetwork;
 import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
@@ -103,16 +104,22 @@ public class GatewayBeans {
                 GIVE_UP_AFTER)
             .withCaFile(settings.apiCaFile());
     Logger log = Logger.getLogger(GatewayRuntime.class);
-    return new GatewayRuntime(
-        new GatewayRuntime.Options(
-            channel, settings.interfaceName(), settings.mtu(), config.dialApi().orElse(true)),
-        StaticIdentity.generate(),
-        tun,
-        udp,
-        host,
-        controlChannel,
-        InstantSource.system(),
-        log::info);
+    GatewayRuntime runtime =
+        new GatewayRuntime(
+            new GatewayRuntime.Options(
+                channel, settings.interfaceName(), settings.mtu(), config.dialApi().orElse(true)),
+            StaticIdentity.generate(),
+            tun,
+            udp,
+            host,
+            controlChannel,
+            InstantSource.system(),
+            log::info);
+    if (settings.endpointsFile() != null) {
+      runtime.advertise(
+          new AdvertisedEndpoints(settings.endpointsFile(), settings.nodeIp(), log::info));
+    }
+    return runtime;
   }
 
   /** Like Firezone's gateway: stop after this long without the API (a restart may help). */
@@ -132,6 +139,8 @@ public class GatewayBeans {
     put(env, GatewaySettingsValidator.MTU, config.mtu());
     put(env, GatewaySettingsValidator.ENDPOINT, config.endpoint());
     put(env, GatewaySettingsValidator.API_CA_FILE, config.apiCaFile());
+    put(env, GatewaySettingsValidator.ENDPOINTS_FILE, config.endpointsFile());
+    put(env, GatewaySettingsValidator.NODE_IP, config.nodeIp());
     return env;
   }
 

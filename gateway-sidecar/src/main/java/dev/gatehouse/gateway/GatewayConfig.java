@@ -49,6 +49,15 @@ public interface GatewayConfig {
   Optional<String> apiCaFile();
 
   /**
+   * {@code GATEHOUSE_ENDPOINTS_FILE}: further {@code host:port} lines clients may reach the
+   * WireGuard port at (the operator mounts its Service's addresses here); re-read while running.
+   */
+  Optional<String> endpointsFile();
+
+  /** {@code GATEHOUSE_NODE_IP}: the node's address ({@code status.hostIP}), for node ports. */
+  Optional<String> nodeIp();
+
+  /**
    * {@code gatehouse.tunnel-in-memory}: tests only. Runs the tunnel on in-memory twins (no TUN, no
    * UDP socket, no {@code ip}/{@code nft}), so a {@code @QuarkusTest} needs no privileges.
    */

@@ -229,6 +229,12 @@ class OperatorRealApiIT {
   }
 
   @Test
+  void gatewayAdvertisesItsServiceAddresses() {
+    apiServer.createNamespace("real-gw-endpoints");
+    new OperatorScenarios(client, true).gatewayAdvertisesItsServiceAddresses("real-gw-endpoints");
+  }
+
+  @Test
   void statusFollowsDeploymentAndSpecChangesRollOut() {
     apiServer.createNamespace("real-gw-status");
     new OperatorScenarios(client, true)

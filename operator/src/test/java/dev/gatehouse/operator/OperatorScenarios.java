@@ -407,6 +407,57 @@ final class OperatorScenarios {
     client.resource(deployment).updateStatus();
   }
 
+  /**
+   * A one-replica Gateway's pods learn the Service's outside addresses from a ConfigMap: the node
+   * port at once, a load-balancer address once the Service's status has one (here written as a
+   * cloud controller would). Needs a real API server (it allocates the node port).
+   */
+  void gatewayAdvertisesItsServiceAddresses(String ns) {
+    client.resource(TestGateways.gateway(ns, "lb", 1)).create();
+    Service service =
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () -> get(Service.class, ns, "lb-gateway"),
+                s -> s != null && s.getSpec().getPorts().getFirst().getNodePort() != null);
+    int nodePort = service.getSpec().getPorts().getFirst().getNodePort();
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(endpointsOf(ns, "lb-gateway-endpoints"))
+                    .isEqualTo("node:" + nodePort + "\n"));
+
+    client
+        .services()
+        .inNamespace(ns)
+        .withName("lb-gateway")
+        .editStatus(
+            s -> {
+              s.setStatus(
+                  new io.fabric8.kubernetes.api.model.ServiceStatusBuilder()
+                      .withNewLoadBalancer()
+                      .addNewIngress()
+                      .withIp("203.0.113.7")
+                      .endIngress()
+                      .endLoadBalancer()
+                      .build());
+              return s;
+            });
+    await()
+        .atMost(TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(endpointsOf(ns, "lb-gateway-endpoints"))
+                    .isEqualTo("203.0.113.7:51820\nnode:" + nodePort + "\n"));
+  }
+
+  private String endpointsOf(String ns, String name) {
+    io.fabric8.kubernetes.api.model.ConfigMap map =
+        get(io.fabric8.kubernetes.api.model.ConfigMap.class, ns, name);
+    return map == null ? null : map.getData().get("endpoints");
+  }
+
   private static Resource resource(String ns, String name) {
     Resource resource = new Resource();
     resource.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());

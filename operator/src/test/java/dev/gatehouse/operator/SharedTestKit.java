@@ -63,6 +63,10 @@ public final class SharedTestKit {
       scenarios.gatewayCreatesItsObjects(ns);
     }
 
+    public void gatewayAdvertisesItsServiceAddresses(String ns) {
+      scenarios.gatewayAdvertisesItsServiceAddresses(ns);
+    }
+
     public void statusFollowsDeploymentAndSpecChangesRollOut(String ns) {
       scenarios.statusFollowsDeploymentAndSpecChangesRollOut(ns);
     }

@@ -24,9 +24,12 @@ import java.util.function.Consumer;
  *       announce it; the relay is crossed once), else — or when no handshake completes that way
  *       within {@link #STRAIGHT_GRACE_NANOS} — through our own allocation (crossed twice, needing
  *       nothing from the gateway).
- *   <li>While relayed, the direct endpoint is probed every {@link #PROBE_EVERY_TICKS} ticks; the
- *       first answer promotes it — WireGuard keeps its session, the gateway roams on the next
- *       packet.
+ *   <li>A gateway's direct candidates are the endpoint the API node named and the host and
+ *       server-reflexive candidates it announces (its Service's load-balancer and node-port
+ *       addresses, the address its relays see). While relayed, or while no handshake has completed
+ *       yet, or while the direct path is silent and there is no relay, every direct candidate is
+ *       probed every {@link #PROBE_EVERY_TICKS} ticks; the first answer promotes it — WireGuard
+ *       keeps its session, the gateway roams on the next packet.
  *   <li>A direct path that goes silent — we keep sending, nothing comes back for {@link
  *       #DEMOTE_AFTER_NANOS} — is demoted to the relay (before the agent's 15 s dead-peer failover
  *       would ask for a new flow).
@@ -49,7 +52,9 @@ public final class GatewayPaths implements RelayedTransport.Listener {
   /** One gateway's paths and what the selection knows of them. */
   private static final class Gateway {
     Peer peer;
-    InetSocketAddress direct;
+    InetSocketAddress named; // the endpoint the API node named
+    InetSocketAddress direct; // the direct candidate in use, or to come back to: named or announced
+    List<InetSocketAddress> announced = List.of(); // the gateway's host and reflexive candidates
     List<InetSocketAddress> relayed = List.of();
     boolean ownAllocationOnly; // the straight path did not work: cross the relay twice
     boolean initiate; // a handshake over the relay is due on the next tick
@@ -61,6 +66,18 @@ public final class GatewayPaths implements RelayedTransport.Listener {
     long rx = -1; // silence on the direct path: rx bytes last seen, tx then, since when
     long txAtRx;
     long rxSince;
+    boolean silent; // the direct path went silent and there is no relay to fall back on
+    long silentRx; // rx bytes when it did: anything more and it is not silent any more
+
+    /** Every direct path to try, the named endpoint first. */
+    List<InetSocketAddress> directs() {
+      List<InetSocketAddress> all = new ArrayList<>();
+      if (named != null) {
+        all.add(named);
+      }
+      announced.stream().filter(a -> !all.contains(a)).forEach(all::add);
+      return all;
+    }
   }
 
   private final WireGuardDevice device;
@@ -106,8 +123,10 @@ public final class GatewayPaths implements RelayedTransport.Listener {
   synchronized void added(UUID gatewayId, Peer peer, InetSocketAddress direct) {
     Gateway g = gateways.computeIfAbsent(gatewayId, k -> new Gateway());
     g.peer = peer;
+    g.named = direct;
     g.direct = direct;
     g.ownAllocationOnly = false;
+    g.silent = false;
     announce(List.of(gatewayId));
     if (!g.relayed.isEmpty()) {
       moveToRelay(gatewayId, g); // candidates came before the flow
@@ -123,14 +142,15 @@ public final class GatewayPaths implements RelayedTransport.Listener {
 
   synchronized void candidates(UUID gatewayId, List<String> lines) {
     List<InetSocketAddress> relayed = new ArrayList<>();
+    List<InetSocketAddress> direct = new ArrayList<>();
     for (String line : lines) {
       Candidate.parse(line)
-          .filter(c -> c.type() == Candidate.Type.RELAY)
-          .ifPresent(c -> relayed.add(c.address()));
+          .ifPresent(c -> (c.type() == Candidate.Type.RELAY ? relayed : direct).add(c.address()));
     }
     Gateway g = gateways.computeIfAbsent(gatewayId, k -> new Gateway());
     g.relayed.stream().filter(a -> !relayed.contains(a)).forEach(transport::unroute);
     g.relayed = List.copyOf(relayed);
+    g.announced = List.copyOf(direct);
     if (g.peer != null && !relayed.isEmpty() && wantsRelay(g)) {
       moveToRelay(gatewayId, g); // kept for the flow to come when there is no peer yet
     }
@@ -138,7 +158,7 @@ public final class GatewayPaths implements RelayedTransport.Listener {
 
   /**
    * Every client tick: due handshakes over relays, the straight path's grace, silent direct paths,
-   * and now and then a probe of the direct paths of relayed gateways.
+   * and now and then a probe of the direct candidates of gateways not on a proven direct path.
    */
   synchronized void tick() {
     long now = System.nanoTime();
@@ -158,6 +178,10 @@ public final class GatewayPaths implements RelayedTransport.Listener {
             device.initiateHandshake(g.peer);
           }
           boolean relayed = onRelay(g);
+          boolean silent = !relayed && silent(g, now);
+          if (g.silent && g.peer.rxBytes() != g.silentRx) {
+            g.silent = false;
+          }
           if (relayed
               && g.direct != null
               && g.directAnswered
@@ -178,7 +202,7 @@ public final class GatewayPaths implements RelayedTransport.Listener {
                     + ": no handshake straight to its relayed address, through our allocation");
             g.ownAllocationOnly = true;
             moveToRelay(id, g);
-          } else if (!relayed && silent(g, now) && !g.relayed.isEmpty()) {
+          } else if (silent && !g.relayed.isEmpty()) {
             log.accept(
                 "path to gateway "
                     + id
@@ -190,8 +214,18 @@ public final class GatewayPaths implements RelayedTransport.Listener {
             g.rx = -1;
             g.directAnswered = false;
             moveToRelay(id, g);
-          } else if (relayed && probe && g.direct != null) {
-            transport.probe(g.direct);
+          } else if (probe && (relayed || g.peer.handshakesCompleted() == 0 || g.silent)) {
+            g.directs().forEach(transport::probe);
+          }
+          if (silent && g.relayed.isEmpty() && !g.silent) {
+            g.silent = true;
+            g.silentRx = g.peer.rxBytes();
+            log.accept(
+                "path to gateway "
+                    + id
+                    + ": direct "
+                    + describe(g.peer.endpoint())
+                    + " silent, probing its other candidates");
           }
         });
   }
@@ -313,24 +347,48 @@ public final class GatewayPaths implements RelayedTransport.Listener {
     ownRelayed.remove(relayId);
   }
 
+  /**
+   * A direct candidate answered our probe. It becomes the gateway's path when the gateway is on a
+   * relay, when no handshake has completed on the endpoint in use and that endpoint has not
+   * answered itself, or when the direct path in use went silent with no relay to fall back on.
+   */
   @Override
   public synchronized void reachable(InetSocketAddress target) {
+    long now = System.nanoTime();
     gateways.forEach(
         (id, g) -> {
-          if (target.equals(g.direct)) {
-            g.directAnswered = true;
-            g.directAnsweredAt = System.nanoTime();
+          if (g.peer == null || !g.directs().contains(target)) {
+            return;
           }
-          if (target.equals(g.direct) && g.peer != null && onRelay(g)) {
-            transport.unroute(g.peer.endpoint());
-            device.setEndpoint(g.peer, target);
-            log.accept(
-                "path to gateway "
-                    + id
-                    + ": direct "
-                    + describe(target)
-                    + " (promoted from relay)");
+          InetSocketAddress current = g.peer.endpoint();
+          boolean currentAnswered =
+              target.equals(current)
+                  || g.directAnswered && current != null && current.equals(g.direct);
+          String why;
+          if (onRelay(g)) {
+            why = "promoted from relay";
+          } else if (g.silent && !target.equals(current)) {
+            why = "the path in use went silent";
+          } else if (g.peer.handshakesCompleted() == 0 && !currentAnswered) {
+            why = (current == null ? "no endpoint" : describe(current)) + " never answered";
+            g.initiate = true;
+          } else {
+            if (target.equals(g.direct)) {
+              g.directAnswered = true;
+              g.directAnsweredAt = now;
+            }
+            return;
           }
+          g.direct = target;
+          g.directAnswered = true;
+          g.directAnsweredAt = now;
+          g.silent = false;
+          g.rx = -1;
+          if (current != null) {
+            transport.unroute(current);
+          }
+          device.setEndpoint(g.peer, target);
+          log.accept("path to gateway " + id + ": direct " + describe(target) + " (" + why + ")");
         });
   }
 }

@@ -14,9 +14,14 @@ import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +34,12 @@ class GatewayPathsTest {
   static final InetSocketAddress RELAYED = new InetSocketAddress("10.244.0.5", 50001);
   static final InetSocketAddress OUR_RELAYED = new InetSocketAddress("10.244.0.5", 50002);
   static final InetSocketAddress REFLEXIVE = new InetSocketAddress("198.18.0.2", 40000);
+  static final InetSocketAddress BALANCER = new InetSocketAddress("203.0.113.7", 51820);
   static final UUID GATEWAY = UUID.randomUUID();
 
   final List<String> log = new ArrayList<>();
   final List<List<String>> announced = new ArrayList<>();
+  final InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
   WireGuardDevice device;
   GatewayPaths paths;
   Peer peer;
@@ -43,7 +50,6 @@ class GatewayPathsTest {
         new WireGuardDevice(
             StaticIdentity.generate(), TunnelClock.system(), WireGuardDevice.Config.defaults());
     paths = new GatewayPaths(device, log::add, (lines, gateways) -> announced.add(lines));
-    InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
     paths.attach(
         new RelayedTransport(
             net.bind(new InetSocketAddress("198.18.0.2", 51820)), paths, new Random(1)));
@@ -116,5 +122,59 @@ class GatewayPathsTest {
     paths.candidates(GATEWAY, List.of(Candidate.relay(again).line()));
 
     assertThat(peer.endpoint()).isEqualTo(again);
+  }
+
+  @Test
+  void whileRelayedEveryDirectCandidateIsProbedAndTheFirstToAnswerIsPromoted() throws Exception {
+    BlockingQueue<InetSocketAddress> probed = new LinkedBlockingQueue<>();
+    for (InetSocketAddress at : List.of(DIRECT, BALANCER)) {
+      net.bind(at).start((d, from) -> probed.add(at));
+    }
+    paths.allocated("r", OUR_RELAYED, REFLEXIVE);
+    paths.added(GATEWAY, peer, DIRECT);
+    paths.candidates(
+        GATEWAY,
+        List.of(
+            Candidate.relay(RELAYED).line(),
+            new Candidate(Candidate.Type.HOST, BALANCER).line(),
+            new Candidate(Candidate.Type.HOST, DIRECT).line()));
+    assertThat(peer.endpoint()).isEqualTo(RELAYED);
+
+    for (int i = 0; i < GatewayPaths.PROBE_EVERY_TICKS; i++) {
+      paths.tick();
+    }
+    Set<InetSocketAddress> got = new HashSet<>();
+    for (int i = 0; i < 2; i++) {
+      got.add(probed.poll(5, TimeUnit.SECONDS));
+    }
+    assertThat(got).containsExactlyInAnyOrder(DIRECT, BALANCER);
+
+    paths.reachable(BALANCER);
+    assertThat(peer.endpoint()).isEqualTo(BALANCER);
+    assertThat(paths.describe(GATEWAY)).isEqualTo("direct 203.0.113.7:51820");
+    paths.reachable(DIRECT); // later answers move nothing
+    assertThat(peer.endpoint()).isEqualTo(BALANCER);
+  }
+
+  @Test
+  void withNoHandshakeYetAnAnsweringCandidateReplacesTheNamedEndpoint() throws Exception {
+    BlockingQueue<InetSocketAddress> probed = new LinkedBlockingQueue<>();
+    net.bind(BALANCER).start((d, from) -> probed.add(BALANCER));
+    paths.added(GATEWAY, peer, DIRECT);
+    paths.candidates(GATEWAY, List.of(new Candidate(Candidate.Type.HOST, BALANCER).line()));
+    assertThat(peer.endpoint()).as("no relay: the named endpoint first").isEqualTo(DIRECT);
+
+    for (int i = 0; i < GatewayPaths.PROBE_EVERY_TICKS; i++) {
+      paths.tick();
+    }
+    assertThat(probed.poll(5, TimeUnit.SECONDS)).isEqualTo(BALANCER);
+    paths.reachable(new InetSocketAddress("203.0.113.8", 51820)); // not a candidate
+    assertThat(peer.endpoint()).isEqualTo(DIRECT);
+
+    paths.reachable(BALANCER);
+    assertThat(peer.endpoint()).isEqualTo(BALANCER);
+    assertThat(log).anyMatch(l -> l.contains("10.244.0.100:51820 never answered"));
+    paths.reachable(DIRECT); // the one in use answered: it stays
+    assertThat(peer.endpoint()).isEqualTo(BALANCER);
   }
 }

@@ -23,6 +23,10 @@ import java.util.UUID;
  *     when joining; null lets the API node decide (e.g. from the Service)
  * @param apiCaFile PEM bundle of the CA(s) to trust for a {@code wss://} API instead of the JDK's
  *     trust store; null uses the JDK's
+ * @param endpointsFile a file of further {@code host:port} lines clients may reach this gateway at
+ *     (the operator's Service addresses), re-read while running; null for none
+ * @param nodeIp the address of the node the pod runs on, for the file's {@code node:<port>} lines;
+ *     null when unknown
  */
 public record GatewaySettings(
     URI apiUrl,
@@ -35,7 +39,9 @@ public record GatewaySettings(
     String interfaceName,
     int mtu,
     String endpoint,
-    Path apiCaFile) {
+    Path apiCaFile,
+    Path endpointsFile,
+    String nodeIp) {
 
   /** Validates {@code env} (variable name → value) or throws one error listing every problem. */
   public static GatewaySettings fromEnvironment(Map<String, String> env) {

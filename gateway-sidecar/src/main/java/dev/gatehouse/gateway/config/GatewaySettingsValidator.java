@@ -33,6 +33,8 @@ public final class GatewaySettingsValidator {
   public static final String MTU = "GATEHOUSE_MTU";
   public static final String ENDPOINT = "GATEHOUSE_ENDPOINT";
   public static final String API_CA_FILE = "GATEHOUSE_API_CA_FILE";
+  public static final String ENDPOINTS_FILE = "GATEHOUSE_ENDPOINTS_FILE";
+  public static final String NODE_IP = "GATEHOUSE_NODE_IP";
 
   /** Every variable this validator reads, in the order problems are reported. */
   public static final List<String> VARIABLES =
@@ -47,7 +49,9 @@ public final class GatewaySettingsValidator {
           INTERFACE,
           MTU,
           ENDPOINT,
-          API_CA_FILE);
+          API_CA_FILE,
+          ENDPOINTS_FILE,
+          NODE_IP);
 
   public static final String DEFAULT_INTERFACE = "gatehouse0";
 
@@ -144,6 +148,17 @@ public final class GatewaySettingsValidator {
       }
     }
     Path caFile = caFile(value(env, API_CA_FILE), problems);
+    // It may appear later (a ConfigMap the operator fills once the Service has addresses).
+    Path endpointsFile = value(env, ENDPOINTS_FILE).map(Path::of).orElse(null);
+    String nodeIp = value(env, NODE_IP).orElse(null);
+    if (nodeIp != null) {
+      try {
+        java.net.InetAddress.ofLiteral(nodeIp);
+      } catch (IllegalArgumentException e) {
+        problems.add(
+            NODE_IP + " must be an IP address (the pod's status.hostIP), got '" + nodeIp + "'");
+      }
+    }
     if (!problems.isEmpty()) {
       return new Invalid(problems);
     }
@@ -159,7 +174,9 @@ public final class GatewaySettingsValidator {
             ifName,
             mtu,
             endpoint,
-            caFile));
+            caFile,
+            endpointsFile,
+            nodeIp));
   }
 
   private static URI apiUrl(Optional<String> value, List<String> problems) {

@@ -27,6 +27,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,10 @@ public final class GatewayRuntime implements AutoCloseable {
           r -> Thread.ofPlatform().name("gateway-timer").daemon().unstarted(r));
   private ControlChannel<GatewayOutbound> channel;
   private TunnelEngine engine;
+  private AdvertisedEndpoints advertised;
+  private volatile List<InetSocketAddress> hostCandidates = List.of();
+  private final Map<String, InetSocketAddress> reflexive =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean tunnelUp;
   private volatile String tunnelProblem = "not started";
 
@@ -155,6 +160,16 @@ public final class GatewayRuntime implements AutoCloseable {
     this.relayed.authenticatedBy(device::authenticatedDatagrams);
   }
 
+  /**
+   * Where the further addresses clients may reach us at come from (the operator's Service
+   * addresses); announced with our relayed ones, and again whenever they change. Before {@link
+   * #start}.
+   */
+  public GatewayRuntime advertise(AdvertisedEndpoints endpoints) {
+    this.advertised = endpoints;
+    return this;
+  }
+
   /** Brings the link up, starts the tunnel engine and dials the API. */
   public GatewayRuntime start() throws IOException {
     try {
@@ -182,7 +197,30 @@ public final class GatewayRuntime implements AutoCloseable {
       channel.start();
     }
     timer.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+    if (advertised != null) {
+      timer.scheduleWithFixedDelay(
+          this::readAdvertised, 0, ADVERTISED_POLL_SECONDS, TimeUnit.SECONDS);
+    }
     return this;
+  }
+
+  /** How often the advertised endpoints' file is read again (kubelet updates it within ~1 min). */
+  static final long ADVERTISED_POLL_SECONDS = 2;
+
+  private void readAdvertised() {
+    try {
+      advertised
+          .changed()
+          .ifPresent(
+              list -> {
+                hostCandidates = List.copyOf(list);
+                synchronized (agent) {
+                  announceCandidates(List.copyOf(peers.keySet()));
+                }
+              });
+    } catch (RuntimeException e) {
+      log.accept("reading advertised endpoints failed: " + e);
+    }
   }
 
   private void tick() {
@@ -232,7 +270,7 @@ public final class GatewayRuntime implements AutoCloseable {
                         filter));
             peers.put(u.clientId(), p);
             filters.put(u.clientId(), filter);
-            announceRelayed(List.of(u.clientId()));
+            announceCandidates(List.of(u.clientId()));
           }
           case GatewayCommand.SetClientAccess s -> {
             ClientAccessFilter f = filters.get(s.clientId());
@@ -273,18 +311,25 @@ public final class GatewayRuntime implements AutoCloseable {
   }
 
   /**
-   * Tells these clients our relayed addresses ({@code broadcast_ice_candidates}), so a client with
-   * no path to our endpoint reaches us through a relay. Caller holds the agent's lock.
+   * Tells these clients where else they may reach us ({@code broadcast_ice_candidates}): the
+   * advertised endpoints as host candidates, the addresses our relays see us at as server-reflexive
+   * ones (they probe those), and our relayed addresses, so a client with no path to our endpoint
+   * reaches us through a relay. Caller holds the agent's lock.
    */
-  private void announceRelayed(List<UUID> clients) {
-    List<String> lines =
-        relayed.relayedAddresses().stream().map(a -> Candidate.relay(a).line()).toList();
+  private void announceCandidates(List<UUID> clients) {
+    List<String> lines = new ArrayList<>();
+    hostCandidates.forEach(a -> lines.add(new Candidate(Candidate.Type.HOST, a).line()));
+    reflexive.values().stream()
+        .distinct()
+        .filter(a -> !hostCandidates.contains(a))
+        .forEach(a -> lines.add(new Candidate(Candidate.Type.SRFLX, a).line()));
+    relayed.relayedAddresses().forEach(a -> lines.add(Candidate.relay(a).line()));
     if (lines.isEmpty() || clients.isEmpty() || channel == null) {
       return;
     }
     if (!channel.send(
         Envelope.of(null, new GatewayInbound.BroadcastIceCandidates(lines, clients)))) {
-      log.accept("could not announce relayed candidates (not connected)");
+      log.accept("could not announce candidates (not connected)");
     }
   }
 
@@ -293,16 +338,20 @@ public final class GatewayRuntime implements AutoCloseable {
     @Override
     public void allocated(String relayId, InetSocketAddress at, InetSocketAddress mapped) {
       log.accept("relay " + relayId + ": allocated " + at + " (we are " + mapped + " to it)");
+      if (mapped != null) {
+        reflexive.put(relayId, mapped);
+      }
       timer.execute(
           () -> {
             synchronized (agent) {
-              announceRelayed(List.copyOf(peers.keySet()));
+              announceCandidates(List.copyOf(peers.keySet()));
             }
           });
     }
 
     @Override
     public void lost(String relayId, String reason) {
+      reflexive.remove(relayId);
       log.accept("relay " + relayId + ": " + reason + "; allocating again");
     }
   }

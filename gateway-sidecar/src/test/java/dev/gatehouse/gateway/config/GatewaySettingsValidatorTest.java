@@ -245,4 +245,20 @@ class GatewaySettingsValidatorTest {
             p -> assertThat(p).startsWith(GatewaySettingsValidator.MTU),
             p -> assertThat(p).startsWith(GatewaySettingsValidator.ENDPOINT));
   }
+
+  @Test
+  void advertisedEndpointsComeFromAFileThatMayNotExistYetAndTheNodeAddressIsChecked() {
+    Map<String, String> env = podEnvironment();
+    env.put(GatewaySettingsValidator.ENDPOINTS_FILE, "/etc/gatehouse/paths/endpoints");
+    env.put(GatewaySettingsValidator.NODE_IP, "192.0.2.3");
+    GatewaySettings set = GatewaySettings.fromEnvironment(env);
+    assertThat(set.endpointsFile()).hasToString("/etc/gatehouse/paths/endpoints");
+    assertThat(set.nodeIp()).isEqualTo("192.0.2.3");
+
+    env.put(GatewaySettingsValidator.NODE_IP, "node-1.example");
+    assertThat(invalid(env).problems())
+        .containsExactly(
+            "GATEHOUSE_NODE_IP must be an IP address (the pod's status.hostIP), got"
+                + " 'node-1.example'");
+  }
 }

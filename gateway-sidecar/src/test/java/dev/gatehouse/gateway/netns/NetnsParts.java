@@ -72,7 +72,15 @@ final class NetnsParts {
     return api;
   }
 
-  /** The gateway (Quarkus fast-jar from {@code target/}) dialing {@code ws://api}. */
+  /** Where the gateway reads further addresses to advertise ({@code GATEHOUSE_ENDPOINTS_FILE}). */
+  static Path endpointsFile(NetnsLab lab) {
+    return lab.dir.resolve("gateway.endpoints");
+  }
+
+  /**
+   * The gateway (Quarkus fast-jar from {@code target/}) dialing {@code ws://api}; it advertises
+   * what {@link #endpointsFile} says, once it exists.
+   */
   static Process gateway(
       NetnsLab lab, String ns, Path log, String api, UUID gateway, String endpoint)
       throws IOException {
@@ -95,6 +103,8 @@ final class NetnsParts {
             "netns",
             "GATEHOUSE_ENDPOINT",
             endpoint,
+            "GATEHOUSE_ENDPOINTS_FILE",
+            endpointsFile(lab).toString(),
             "GATEHOUSE_LOG_FORMAT",
             "text"),
         java(),

@@ -33,7 +33,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The gateway's firewall drops every new inbound UDP datagram (only answers to what it sent get
  * in), so its advertised endpoint 172.31.42.2:51820 is dead to the client. Tests, in order: the
  * page comes through the relay; the relay restarts and the session recovers by itself; the firewall
- * opens, the direct path is probed and promoted, and the relay carries nothing more.
+ * opens, the direct path is probed and promoted, and the relay carries nothing more; the direct
+ * path breaks and the session falls back to the relay; a load balancer's address the gateway
+ * advertises (as the operator's Service has) is probed and promoted while the pod address stays
+ * blocked.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class RelayedPathScenarios {
@@ -45,6 +48,7 @@ abstract class RelayedPathScenarios {
   static final String RELAY = "172.31.41.2:3478";
   static final String RELAY_METRICS = "http://172.31.41.2:9464/metrics";
   static final String ENDPOINT = "172.31.42.2:51820";
+  static final String BALANCER = "172.31.43.10:51820";
   static final String API = "172.31.42.2:18080";
 
   static NetnsLab lab;
@@ -214,6 +218,32 @@ abstract class RelayedPathScenarios {
     assertThat(fetch(40)).isEqualTo(PAGE);
     awaitStatus("path: " + GATEWAY + " relayed ");
     assertThat(relayedBytes()).isGreaterThan(before + PAGE.length());
+  }
+
+  @Test
+  @Order(5)
+  void aLoadBalancerAddressTheGatewayAdvertisesIsProbedAndPromoted() throws Exception {
+    // The pod address stays blocked from the client's network (test 4); a load balancer's address
+    // in front of the gateway forwards to it, as a LoadBalancer Service's does.
+    nft(
+        core,
+        "add table ip lb; add chain ip lb pre { type nat hook prerouting priority -100; };"
+            + " add rule ip lb pre ip daddr 172.31.43.10 udp dport 51820"
+            + " dnat to 172.31.42.2:51820");
+    assertThat(status()).contains("path: " + GATEWAY + " relayed ");
+    Files.writeString(NetnsParts.endpointsFile(lab), "172.31.43.10:51820\n");
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> status().contains("path: " + GATEWAY + " direct " + BALANCER));
+    assertThat(fetch(10)).isEqualTo(PAGE);
+    double settled = relayedBytes();
+    for (int i = 0; i < 3; i++) {
+      assertThat(fetch(10)).isEqualTo(PAGE);
+    }
+    assertThat(relayedBytes()).as("relay bytes after promotion").isEqualTo(settled);
+    assertThat(status()).contains("path: " + GATEWAY + " direct " + BALANCER);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -2,11 +2,13 @@ package dev.gatehouse.operator.gateway;
 
 import dev.gatehouse.operator.config.OperatorConfig;
 import dev.gatehouse.operator.model.Gateway;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
@@ -15,7 +17,9 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import java.security.SecureRandom;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One dependent resource per object a {@link Gateway} owns. Each only maps the Gateway to its
@@ -120,6 +124,55 @@ public final class GatewayDependents {
     @Override
     protected Service desired(Gateway gateway, Context<Gateway> context) {
       return GatewayServices.service(gateway);
+    }
+  }
+
+  /**
+   * The Service's addresses for the gateway pods to advertise ({@link
+   * GatewayServices#endpointsConfigMap}), from the Service as the informer last saw it: a new
+   * load-balancer address reconciles the Gateway, and this follows. Written, never read, like the
+   * token Secret: created, or server-side applied when it exists, whenever the content differs from
+   * what this process last wrote, so the operator needs only create and patch on ConfigMaps and can
+   * read none. A restarted operator applies once more; garbage collection removes it with its
+   * Gateway.
+   */
+  public static class EndpointsConfigMapDependent implements DependentResource<ConfigMap, Gateway> {
+    private final Map<String, Map<String, String>> applied = new ConcurrentHashMap<>();
+
+    @Override
+    public ReconcileResult<ConfigMap> reconcile(Gateway gateway, Context<Gateway> context) {
+      ConfigMap desired =
+          GatewayServices.endpointsConfigMap(
+              gateway, context.getSecondaryResource(Service.class).orElse(null));
+      String uid = gateway.getMetadata().getUid();
+      if (desired.getData().equals(applied.get(uid))) {
+        return ReconcileResult.noOperation(null);
+      }
+      try {
+        context.getClient().resource(desired).create();
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409) {
+          throw e;
+        }
+        context
+            .getClient()
+            .resource(desired)
+            .fieldManager(GatewayNames.MANAGED_BY)
+            .forceConflicts()
+            .serverSideApply();
+      }
+      applied.put(uid, desired.getData());
+      return ReconcileResult.resourceUpdated(desired);
+    }
+
+    @Override
+    public Class<ConfigMap> resourceType() {
+      return ConfigMap.class;
+    }
+
+    @Override
+    public String name() {
+      return "endpoints";
     }
   }
 

@@ -59,6 +59,8 @@ public final class GatewayDeployments {
 
   static final String API_CA_DIR = "/etc/gatehouse/api-ca";
   static final String API_CA_KEY = "ca.crt";
+  static final String PATHS_VOLUME = "paths";
+  static final String PATHS_DIR = "/etc/gatehouse/paths";
 
   private GatewayDeployments() {}
 
@@ -145,6 +147,15 @@ public final class GatewayDeployments {
             .withMedium("Memory")
             .endEmptyDir()
             .endVolume()
+            // The Service's addresses, filled in by the operator once it has them: kubelet
+            // updates the mounted file in place, so a new load-balancer address rolls nothing.
+            .addNewVolume()
+            .withName(PATHS_VOLUME)
+            .withNewConfigMap()
+            .withName(GatewayServices.endpointsConfigMapName(gateway))
+            .withOptional(true)
+            .endConfigMap()
+            .endVolume()
             .withNodeSelector(pod.getNodeSelector())
             .withTolerations(pod.getTolerations())
             .withAffinity(pod.getAffinity())
@@ -197,6 +208,11 @@ public final class GatewayDeployments {
             .addNewVolumeMount()
             .withName("tmp")
             .withMountPath("/tmp")
+            .endVolumeMount()
+            .addNewVolumeMount()
+            .withName(PATHS_VOLUME)
+            .withMountPath(PATHS_DIR)
+            .withReadOnly(true)
             .endVolumeMount();
     if (config.gatewayApiCaConfigMap() != null) {
       container
@@ -273,9 +289,18 @@ public final class GatewayDeployments {
             .endFieldRef()
             .endValueFrom()
             .build(),
-        // Where clients reach this gateway; in-cluster the pod address. (Behind a LoadBalancer
-        // the Service's address is what external clients need: not set here yet.)
+        new EnvVarBuilder()
+            .withName("GATEHOUSE_NODE_IP")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("status.hostIP")
+            .endFieldRef()
+            .endValueFrom()
+            .build(),
+        // Where clients reach this gateway: the pod address, and the Service's addresses that
+        // the gateway reads from the mounted ConfigMap and advertises as further candidates.
         env("GATEHOUSE_ENDPOINT", "$(POD_IP):" + GatewayServices.port(spec)),
+        env("GATEHOUSE_ENDPOINTS_FILE", PATHS_DIR + "/" + GatewayServices.ENDPOINTS_KEY),
         env("GATEHOUSE_SITE", gateway.siteName()),
         env("GATEHOUSE_MODE", "kernel"),
         env("GATEHOUSE_LISTEN_PORT", Integer.toString(GatewayServices.port(spec))));

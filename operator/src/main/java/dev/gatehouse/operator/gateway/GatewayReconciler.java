@@ -2,6 +2,7 @@ package dev.gatehouse.operator.gateway;
 
 import dev.gatehouse.operator.events.EventRecorder;
 import dev.gatehouse.operator.gateway.GatewayDependents.DeploymentDependent;
+import dev.gatehouse.operator.gateway.GatewayDependents.EndpointsConfigMapDependent;
 import dev.gatehouse.operator.gateway.GatewayDependents.HasSeveralReplicas;
 import dev.gatehouse.operator.gateway.GatewayDependents.PodDisruptionBudgetDependent;
 import dev.gatehouse.operator.gateway.GatewayDependents.ServiceAccountDependent;
@@ -44,6 +45,10 @@ import java.util.OptionalInt;
           type = DeploymentDependent.class,
           dependsOn = {"service-account", "token"}),
       @Dependent(name = "service", type = ServiceDependent.class),
+      @Dependent(
+          name = "endpoints",
+          type = EndpointsConfigMapDependent.class,
+          dependsOn = {"service"}),
       @Dependent(
           name = "pdb",
           type = PodDisruptionBudgetDependent.class,

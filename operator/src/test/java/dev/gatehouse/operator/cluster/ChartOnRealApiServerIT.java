@@ -217,7 +217,8 @@ class ChartOnRealApiServerIT {
                 "all-service",
                 "all-invalid",
                 "all-policy",
-                "all-expose")) {
+                "all-expose",
+                "all-endpoints")) {
           apiServer.createNamespace(ns);
         }
         scenarios.gatewayCreatesItsObjects("all-objects");
@@ -226,6 +227,7 @@ class ChartOnRealApiServerIT {
         policyTheSchemaAcceptsButTheOperatorRefusesGetsAnEvent("all-invalid");
         scenarios.policyFollowsItsResource("all-policy");
         scenarios.aLabelledServiceBecomesAResource("all-expose");
+        scenarios.gatewayAdvertisesItsServiceAddresses("all-endpoints");
         Lease lease = admin.leases().inNamespace(RELEASE_NS).withName(LEASE).get();
         assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("chart-all");
       } finally {
@@ -373,10 +375,18 @@ class ChartOnRealApiServerIT {
                       new ConfigMapBuilder()
                           .withNewMetadata()
                           .withName("x")
-                          .withNamespace("team-a")
+                          .withNamespace("team-c")
                           .endMetadata()
                           .build())
                   .create());
+      assertForbidden(() -> operatorClient.configMaps().inNamespace("team-a").list());
+      assertForbidden(
+          () ->
+              operatorClient
+                  .configMaps()
+                  .inNamespace("team-a")
+                  .withName("edge-gateway-endpoints")
+                  .get());
       assertForbidden(() -> operatorClient.leases().inNamespace(RELEASE_NS).withName(LEASE).get());
     }
   }

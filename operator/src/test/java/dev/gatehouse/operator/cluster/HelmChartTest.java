@@ -276,6 +276,9 @@ class HelmChartTest {
     assertThat(verbs(workloads, "", "secrets"))
         .as("token Secrets are written, never read")
         .containsExactly("create");
+    assertThat(verbs(workloads, "", "configmaps"))
+        .as("a gateway's Service addresses are written for its pods, never read back")
+        .containsExactlyInAnyOrder("create", "patch");
     assertThat(verbs(workloads, "apps", "deployments")).doesNotContain("delete", "*");
     assertThat(verbs(workloads, "policy", "poddisruptionbudgets")).contains("delete");
 

@@ -99,6 +99,31 @@ class GatewayDeploymentsTest {
   }
 
   @Test
+  void theServiceAddressesAreMountedFromTheirConfigMapWhichMayNotExistYet() {
+    Deployment deployment =
+        GatewayDeployments.desired(TestGateways.gateway("ns", "edge", 1), config);
+    Map<String, EnvVar> env = envByName(container(deployment));
+
+    assertThat(env.get("GATEHOUSE_ENDPOINTS_FILE").getValue())
+        .isEqualTo("/etc/gatehouse/paths/endpoints");
+    assertThat(env.get("GATEHOUSE_NODE_IP").getValueFrom().getFieldRef().getFieldPath())
+        .isEqualTo("status.hostIP");
+    assertThat(deployment.getSpec().getTemplate().getSpec().getVolumes())
+        .filteredOn(v -> v.getConfigMap() != null)
+        .anySatisfy(
+            v -> {
+              assertThat(v.getConfigMap().getName()).isEqualTo("edge-gateway-endpoints");
+              assertThat(v.getConfigMap().getOptional()).isTrue();
+            });
+    assertThat(container(deployment).getVolumeMounts())
+        .anySatisfy(
+            m -> {
+              assertThat(m.getMountPath()).isEqualTo("/etc/gatehouse/paths");
+              assertThat(m.getReadOnly()).isTrue();
+            });
+  }
+
+  @Test
   void aCaConfigMapIsMountedAndNamedToTheGatewayOnlyWhenConfigured() {
     Gateway gateway = TestGateways.gateway("ns", "edge", 2);
     Deployment plain = GatewayDeployments.desired(gateway, config);
