@@ -14,7 +14,8 @@ public sealed interface ClientOutbound extends Message
         ClientOutbound.FlowCreationFailed,
         ClientOutbound.IceCandidates,
         ErrorReply,
-        Disconnect {
+        Disconnect,
+        RelaysPresence {
 
   /**
    * First message after join: the resources the client may connect to now and its tunnel addresses.

@@ -28,6 +28,7 @@ public final class Direction<M extends Message> {
               ClientOutbound.FlowCreated.EVENT, ClientOutbound.FlowCreated.class,
               ClientOutbound.FlowCreationFailed.EVENT, ClientOutbound.FlowCreationFailed.class,
               ClientOutbound.IceCandidates.EVENT, ClientOutbound.IceCandidates.class,
+              RelaysPresence.EVENT, RelaysPresence.class,
               ErrorReply.EVENT, ErrorReply.class,
               Disconnect.EVENT, Disconnect.class));
 
@@ -52,6 +53,7 @@ public final class Direction<M extends Message> {
               GatewayOutbound.AccessAuthorizationExpiryUpdated.EVENT,
                   GatewayOutbound.AccessAuthorizationExpiryUpdated.class,
               GatewayOutbound.IceCandidates.EVENT, GatewayOutbound.IceCandidates.class,
+              RelaysPresence.EVENT, RelaysPresence.class,
               ErrorReply.EVENT, ErrorReply.class,
               Disconnect.EVENT, Disconnect.class));
 

@@ -14,7 +14,8 @@ public sealed interface GatewayOutbound extends Message
         GatewayOutbound.AccessAuthorizationExpiryUpdated,
         GatewayOutbound.IceCandidates,
         ErrorReply,
-        Disconnect {
+        Disconnect,
+        RelaysPresence {
 
   /** One (client, resource) pair the gateway already serves, until {@code expiresAt}. */
   record Authorization(UUID clientId, UUID resourceId, long expiresAt) {

@@ -19,6 +19,14 @@ final class Samples {
       new ResourceDescription(B, "dns", "*.svc.test", "dual", List.of(), List.of(A));
 
   static final ProxiedDomain DOMAIN = new ProxiedDomain("web.svc.test", List.of("100.96.0.1"));
+  static final Relay RELAY =
+      new Relay(
+          "relay-0",
+          Relay.TURN,
+          "203.0.113.7:3478",
+          "1900000000:c2FsdA",
+          "cGFzc3dvcmQ",
+          1_900_000_000L);
 
   static List<Envelope<?>> all() {
     InterfaceAddresses iface = new InterfaceAddresses("100.64.0.1", "fd00:2021:1111::1");
@@ -34,20 +42,7 @@ final class Samples {
                 "r-2", ClientOutbound.FlowCreationFailed.UNRESOLVABLE, "web.svc.test: NXDOMAIN")),
         Envelope.of(null, new GatewayInbound.BroadcastIceCandidates(List.of("c"), List.of(A))),
         Envelope.of(null, new ClientOutbound.Init(A, List.of(RESOURCE), iface)),
-        Envelope.of(
-            null,
-            new ClientOutbound.Init(
-                A,
-                List.of(RESOURCE),
-                iface,
-                List.of(
-                    new Relay(
-                        "relay-0",
-                        Relay.TURN,
-                        "203.0.113.7:3478",
-                        "1900000000:c2FsdA",
-                        "cGFzc3dvcmQ",
-                        1_900_000_000L)))),
+        Envelope.of(null, new ClientOutbound.Init(A, List.of(RESOURCE), iface, List.of(RELAY))),
         Envelope.of(null, new ClientOutbound.ResourceCreatedOrUpdated(RESOURCE)),
         Envelope.of(null, new ClientOutbound.ResourceDeleted(A)),
         Envelope.of(
@@ -122,7 +117,8 @@ final class Samples {
         Envelope.of(null, new GatewayOutbound.AccessAuthorizationExpiryUpdated(A, B, 5)),
         Envelope.of(null, new GatewayOutbound.IceCandidates(A, List.of("c"))),
         Envelope.of("9", new ErrorReply("unknown_event", "x")),
-        Envelope.of(null, new Disconnect("token deleted", false)));
+        Envelope.of(null, new Disconnect("token deleted", false)),
+        Envelope.of(null, new RelaysPresence(List.of("relay-1"), List.of(RELAY))));
   }
 
   static Direction<?> directionOf(Message m) {

@@ -19,11 +19,11 @@ import dev.gatehouse.protocol.Direction;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.IceCredentials;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.Relay;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /** The channel of one connected client: runs its {@link ClientSession} and carries out actions. */
 public final class ClientChannel extends PeerChannel {
@@ -76,9 +76,11 @@ public final class ClientChannel extends PeerChannel {
         ClientCache.fromSnapshot(snapshot.get(), ClientContext.ipOrNull(join.remoteIp()), now);
     session = new ClientSession(cache, iface, floor, services.config().flowTimeout());
     services.metrics().clientChannels.incrementAndGet();
-    perform(
-        session.init(services.relays().forClient(join.publicKey(), join.token().expiresAt(), now)),
-        now);
+    List<Relay> relays =
+        services.relays().forClient(join.publicKey(), join.token().expiresAt(), now);
+    perform(session.init(relays), now);
+    keepRelaysFresh(
+        relays, t -> services.relays().forClient(join.publicKey(), join.token().expiresAt(), t));
   }
 
   @Override
@@ -239,17 +241,12 @@ public final class ClientChannel extends PeerChannel {
             f.domain());
     services.hub().send(gw.nodeId(), new NodeMessage.AuthorizeFlow(request));
     long wait = services.config().flowTimeout().toMillis() + 5;
-    services
-        .scheduler()
-        .schedule(
-            () ->
-                submit(
-                    () -> {
-                      Instant t = services.clock().instant();
-                      perform(session.expire(t), t);
-                    }),
-            wait,
-            TimeUnit.MILLISECONDS);
+    later(
+        () -> {
+          Instant t = services.clock().instant();
+          perform(session.expire(t), t);
+        },
+        wait);
   }
 
   @Override

@@ -15,6 +15,7 @@ import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.Relay;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -70,9 +71,9 @@ public final class GatewayChannel extends PeerChannel {
         .store()
         .gatewayPresent(
             gatewayId, accountId(), join.token().siteId(), join.endpoint(), services.nodeId());
-    perform(
-        GatewaySession.init(
-            gatewayId, flows, iface, services.relays().forGateway(join.publicKey(), now), now));
+    List<Relay> relays = services.relays().forGateway(join.publicKey(), now);
+    perform(GatewaySession.init(gatewayId, flows, iface, relays, now));
+    keepRelaysFresh(relays, t -> services.relays().forGateway(join.publicKey(), t));
   }
 
   @Override

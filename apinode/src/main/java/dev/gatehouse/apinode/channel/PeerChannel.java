@@ -4,11 +4,15 @@ import dev.gatehouse.controlplane.cdc.Change;
 import dev.gatehouse.protocol.Disconnect;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.ErrorReply;
+import dev.gatehouse.protocol.Relay;
+import dev.gatehouse.protocol.RelaysPresence;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +33,7 @@ public abstract sealed class PeerChannel permits ClientChannel, GatewayChannel {
   private final Instant tokenExpiresAt;
   private volatile boolean closed;
   private ScheduledFuture<?> expiry;
+  private volatile ScheduledFuture<?> relayRefresh;
 
   protected PeerChannel(
       NodeServices services,
@@ -142,9 +147,49 @@ public abstract sealed class PeerChannel permits ClientChannel, GatewayChannel {
           if (expiry != null) {
             expiry.cancel(false);
           }
+          ScheduledFuture<?> refresh = relayRefresh;
+          if (refresh != null) {
+            refresh.cancel(false);
+          }
           cleanup();
         });
   }
+
+  /**
+   * Sends fresh relay credentials ({@code relays_presence}) when three quarters of the life of
+   * those just handed out has passed, and again for each new set, so a peer connected for longer
+   * than their lifetime keeps its relays. Stops when a new set would expire no later than the last
+   * (a client's credentials end with its token, and so does its channel). On the channel's queue.
+   */
+  protected final void keepRelaysFresh(List<Relay> handedOut, Function<Instant, List<Relay>> mint) {
+    if (handedOut.isEmpty() || closed) {
+      return;
+    }
+    long expiresAt = handedOut.stream().mapToLong(Relay::expiresAt).min().getAsLong();
+    long lifeMs = expiresAt * 1000 - services.clock().instant().toEpochMilli();
+    relayRefresh =
+        later(
+            () -> {
+              if (closed) {
+                return;
+              }
+              List<Relay> fresh = mint.apply(services.clock().instant());
+              if (fresh.stream().mapToLong(Relay::expiresAt).min().orElse(0) <= expiresAt) {
+                return;
+              }
+              send(Envelope.of(null, new RelaysPresence(List.of(), fresh)));
+              keepRelaysFresh(fresh, mint);
+            },
+            Math.max(RELAY_REFRESH_MIN_MILLIS, lifeMs * 3 / 4));
+  }
+
+  /** Runs {@code task} on the channel's queue after {@code millis}. */
+  protected final ScheduledFuture<?> later(Task task, long millis) {
+    return services.scheduler().schedule(() -> submit(task), millis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Never sooner than this, however short the credentials' life. */
+  static final long RELAY_REFRESH_MIN_MILLIS = 1_000;
 
   /** Closes the channel after telling the peer why. */
   public final void disconnect(String reason) {

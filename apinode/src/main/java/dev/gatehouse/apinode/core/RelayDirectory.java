@@ -27,12 +27,22 @@ public final class RelayDirectory {
 
   private final List<String> addrs;
   private final byte[] secret;
+  private final Duration clientLifetime;
+  private final Duration gatewayLifetime;
 
   /**
    * @param addrs the relays' {@code host:port} UDP listeners, as clients and gateways dial them
    * @param secret the secret the relays were started with ({@code --secret-file})
    */
   public RelayDirectory(List<String> addrs, byte[] secret) {
+    this(addrs, secret, CLIENT_LIFETIME, GATEWAY_LIFETIME);
+  }
+
+  /** With other credential lifetimes than Firezone's (tests of the refresh). */
+  public RelayDirectory(
+      List<String> addrs, byte[] secret, Duration clientLifetime, Duration gatewayLifetime) {
+    this.clientLifetime = clientLifetime;
+    this.gatewayLifetime = gatewayLifetime;
     this.addrs = List.copyOf(addrs);
     if (!this.addrs.isEmpty() && (secret == null || secret.length == 0)) {
       throw new IllegalArgumentException("relays need their shared secret");
@@ -46,14 +56,14 @@ public final class RelayDirectory {
 
   /** For a client whose token expires at {@code tokenExpiresAt} (null: never). */
   public List<Relay> forClient(String publicKey, Instant tokenExpiresAt, Instant now) {
-    Instant latest = now.plus(CLIENT_LIFETIME);
+    Instant latest = now.plus(clientLifetime);
     Instant expiry =
         tokenExpiresAt != null && tokenExpiresAt.isBefore(latest) ? tokenExpiresAt : latest;
     return relays(publicKey, expiry);
   }
 
   public List<Relay> forGateway(String publicKey, Instant now) {
-    return relays(publicKey, now.plus(GATEWAY_LIFETIME));
+    return relays(publicKey, now.plus(gatewayLifetime));
   }
 
   private List<Relay> relays(String publicKey, Instant expiry) {

@@ -22,6 +22,7 @@ import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.Message;
+import dev.gatehouse.protocol.RelaysPresence;
 import dev.gatehouse.relay.RelayCredentials;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -71,6 +72,10 @@ class TwoChannelsTest {
   }
 
   NodeServices node(String id) {
+    return node(id, RELAYS);
+  }
+
+  NodeServices node(String id, RelayDirectory relays) {
     ApiNodeConfig config =
         ApiNodeConfig.defaults(
             id, account, "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.UTF_8), null);
@@ -90,7 +95,21 @@ class TwoChannelsTest {
         InstantSource.system(),
         metrics,
         new Semaphore(4),
-        RELAYS);
+        relays);
+  }
+
+  /** The gateway pod-1 of the site joining node {@code b} over {@code wire}. */
+  GatewayChannel gatewayChannel(NodeServices b, InMemoryTransport wire) {
+    return new GatewayChannel(
+        b,
+        new Joins.GatewayJoin(
+            new TokenInfo(UUID.randomUUID(), account, "site", null, site, null),
+            "pod-1",
+            "pod-1",
+            "gpk",
+            "1.4.0",
+            "192.0.2.1:51820"),
+        wire);
   }
 
   static <M extends Message> Envelope<M> next(InMemoryTransport t, Direction<M> d)
@@ -107,21 +126,53 @@ class TwoChannelsTest {
   }
 
   @Test
+  void relayCredentialsAreRenewedBeforeTheyExpire() throws Exception {
+    NodeServices b =
+        node(
+            "node-b",
+            new RelayDirectory(
+                List.of("203.0.113.7:3478"),
+                RELAY_SECRET,
+                Duration.ofDays(7),
+                Duration.ofSeconds(4)));
+    InMemoryTransport gwWire = new InMemoryTransport("10.1.0.9");
+    GatewayChannel gateway = gatewayChannel(b, gwWire);
+    gateway.start();
+    var init = (GatewayOutbound.Init) next(gwWire, Direction.GATEWAY_OUTBOUND).payload();
+    long first = init.relays().getFirst().expiresAt();
+
+    long sent = System.nanoTime();
+    var renewed = (RelaysPresence) next(gwWire, Direction.GATEWAY_OUTBOUND).payload();
+    assertThat(Duration.ofNanos(System.nanoTime() - sent))
+        .as("at three quarters of the 4 s life, not at once")
+        .isGreaterThan(Duration.ofSeconds(2));
+    assertThat(renewed.disconnectedIds()).isEmpty();
+    assertThat(renewed.connected())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.id()).isEqualTo("relay-0");
+              assertThat(r.expiresAt()).isGreaterThan(first);
+              assertThat(new RelayCredentials(RELAY_SECRET).verify(r.username(), Instant.now()))
+                  .isInstanceOfSatisfying(
+                      RelayCredentials.Valid.class,
+                      v -> assertThat(v.password()).isEqualTo(r.password()));
+            });
+    var again = (RelaysPresence) next(gwWire, Direction.GATEWAY_OUTBOUND).payload();
+    assertThat(again.connected().getFirst().expiresAt())
+        .as("and again for each new set")
+        .isGreaterThan(renewed.connected().getFirst().expiresAt());
+
+    gateway.disconnect("test over");
+    gateway.onTransportClosed();
+  }
+
+  @Test
   void flowAcrossTwoNodesThenRevocation() throws Exception {
     NodeServices a = node("node-a");
     NodeServices b = node("node-b");
     InMemoryTransport gwWire = new InMemoryTransport("10.1.0.9");
-    new GatewayChannel(
-            b,
-            new Joins.GatewayJoin(
-                new TokenInfo(UUID.randomUUID(), account, "site", null, site, null),
-                "pod-1",
-                "pod-1",
-                "gpk",
-                "1.4.0",
-                "192.0.2.1:51820"),
-            gwWire)
-        .start();
+    gatewayChannel(b, gwWire).start();
     var gwInit = (GatewayOutbound.Init) next(gwWire, Direction.GATEWAY_OUTBOUND).payload();
     assertThat(gwInit.relays())
         .singleElement()

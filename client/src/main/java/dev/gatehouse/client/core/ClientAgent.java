@@ -10,6 +10,7 @@ import dev.gatehouse.protocol.ErrorReply;
 import dev.gatehouse.protocol.InterfaceAddresses;
 import dev.gatehouse.protocol.ProxiedDomain;
 import dev.gatehouse.protocol.Relay;
+import dev.gatehouse.protocol.RelaysPresence;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.AllowedIps;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -242,6 +243,12 @@ public final class ClientAgent {
           out.add(
               new ClientCommand.Report(
                   "api_disconnect", d.reason() + (d.reconnect() ? " (will reconnect)" : "")));
+      case RelaysPresence p -> {
+        if (!p.connected().equals(relays)) {
+          relays = p.connected(); // the whole list, with fresh credentials
+          out.add(new ClientCommand.UseRelays(relays));
+        }
+      }
     }
     return out;
   }

@@ -6,6 +6,8 @@ import dev.gatehouse.protocol.ClientInbound;
 import dev.gatehouse.protocol.ClientOutbound;
 import dev.gatehouse.protocol.Envelope;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.Relay;
+import dev.gatehouse.protocol.RelaysPresence;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
@@ -110,6 +112,18 @@ class ClientAgentTest {
         .map(c -> ((ClientCommand.Send) c).envelope().ref())
         .findFirst()
         .orElseThrow();
+  }
+
+  @Test
+  void renewedRelayCredentialsReplaceTheRelaysAndRepeatsChangeNothing() {
+    agent.onMessage(init(), 0);
+    Relay fresh = new Relay("relay-0", Relay.TURN, "203.0.113.7:3478", "2:s", "p2", 2);
+    Envelope<ClientOutbound> presence =
+        Envelope.of(null, new RelaysPresence(List.of(), List.of(fresh)));
+
+    assertThat(agent.onMessage(presence, 0))
+        .containsExactly(new ClientCommand.UseRelays(List.of(fresh)));
+    assertThat(agent.onMessage(presence, 0)).isEmpty();
   }
 
   @Test

@@ -10,6 +10,7 @@ import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
 import dev.gatehouse.protocol.ProxiedDomain;
 import dev.gatehouse.protocol.Relay;
+import dev.gatehouse.protocol.RelaysPresence;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
@@ -127,6 +128,12 @@ public final class GatewayAgent {
           out.add(
               new GatewayCommand.Report(
                   "api_disconnect", d.reason() + (d.reconnect() ? " (will reconnect)" : "")));
+      case RelaysPresence p -> {
+        if (!p.connected().equals(relays)) {
+          relays = p.connected(); // the whole list, with fresh credentials
+          out.add(new GatewayCommand.UseRelays(relays));
+        }
+      }
     }
     return out;
   }

@@ -7,6 +7,8 @@ import dev.gatehouse.protocol.Filter;
 import dev.gatehouse.protocol.GatewayInbound;
 import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.protocol.InterfaceAddresses;
+import dev.gatehouse.protocol.Relay;
+import dev.gatehouse.protocol.RelaysPresence;
 import dev.gatehouse.protocol.ResourceDescription;
 import dev.gatehouse.tunnel.filter.FilterRule;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -58,6 +60,18 @@ class GatewayAgentTest {
             List.of(auths),
             new InterfaceAddresses("100.64.0.1", "fd00:2021:1111::1"),
             null));
+  }
+
+  @Test
+  void renewedRelayCredentialsReplaceTheRelaysAndRepeatsChangeNothing() {
+    agent.onMessage(init(), NOW);
+    Relay fresh = new Relay("relay-0", Relay.TURN, "203.0.113.7:3478", "2:s", "p2", 2);
+    Envelope<GatewayOutbound> presence =
+        Envelope.of(null, new RelaysPresence(List.of(), List.of(fresh)));
+
+    assertThat(agent.onMessage(presence, NOW))
+        .containsExactly(new GatewayCommand.UseRelays(List.of(fresh)));
+    assertThat(agent.onMessage(presence, NOW)).isEmpty();
   }
 
   @Test
