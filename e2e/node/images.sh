@@ -6,17 +6,21 @@
 #             `nft` (the gateway routes and filters through them) and the shared libraries they
 #             and the runtime link against, copied from this machine (a distroless-style rootfs)
 #   client    the headless client (client/target) on the same runtime, with `ip` and curl
+#   relay     the TURN relay (relay/target) on the same runtime; the chart's relay Deployment
+#             runs it (e2e/kind/images/relay.Dockerfile is the Docker build of the same thing)
 # Each archive is cached under ${GATEHOUSE_CACHE:-~/.cache/gatehouse}/images/ by a hash of what
 # goes into it, so an unchanged build is not repeated.
 #
-# Usage: e2e/node/images.sh [pause|gateway|client ...]   prints "<image ref> <archive path>" lines
-# Env:   GATEHOUSE_GATEWAY_IMAGE / GATEHOUSE_CLIENT_IMAGE / GATEHOUSE_PAUSE_IMAGE override the refs.
+# Usage: e2e/node/images.sh [pause|gateway|client|relay ...]   prints "<image ref> <archive path>"
+# Env:   GATEHOUSE_GATEWAY_IMAGE / GATEHOUSE_CLIENT_IMAGE / GATEHOUSE_RELAY_IMAGE /
+#        GATEHOUSE_PAUSE_IMAGE override the refs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 PAUSE_IMAGE="${GATEHOUSE_PAUSE_IMAGE:-registry.k8s.io/pause:3.10}"
 GATEWAY_IMAGE="${GATEHOUSE_GATEWAY_IMAGE:-ghcr.io/gatehouse-dev/gateway-sidecar:0.1.0}"
 CLIENT_IMAGE="${GATEHOUSE_CLIENT_IMAGE:-ghcr.io/gatehouse-dev/client:0.1.0}"
+RELAY_IMAGE="${GATEHOUSE_RELAY_IMAGE:-ghcr.io/gatehouse-dev/relay:0.1.0}"
 CACHE="${GATEHOUSE_CACHE:-$HOME/.cache/gatehouse}/images"
 # The runtime's modules: what Quarkus, Netty, Jackson, Fabric8 and pgjdbc reach for, and the
 # JDK HTTP server of the client's --health-port.
@@ -124,16 +128,32 @@ build_gateway() {
   rm -rf "$work"
 }
 
+# A plain-jar module (its jar and target/lib) into /app/<name>.jar and /app/lib.
+add_jar_app() { # rootfs module name
+  local root="$1" module="$2" name="$3"
+  mkdir -p "$root/app/lib"
+  cp "$module"/target/lib/*.jar "$root/app/lib/"
+  cp "$module"/target/"$name"-*.jar "$root/app/$name.jar"
+}
+
 build_client() {
   local out="$1" root work
   work="$(mktemp -d)"; root="$work/rootfs"
   base_rootfs "$root"
   copy_with_libs "$root" "$(command -v curl)"
-  mkdir -p "$root/app/lib"
-  cp client/target/lib/*.jar "$root/app/lib/"
-  cp client/target/gatehouse-client-*.jar "$root/app/gatehouse-client.jar"
+  add_jar_app "$root" client gatehouse-client
   archive "$CLIENT_IMAGE" "$root" "$out" \
     '"Entrypoint":["/opt/java/bin/java","--enable-native-access=ALL-UNNAMED","-XX:MaxRAMPercentage=75","-XX:-UsePerfData","-jar","/app/gatehouse-client.jar"],"WorkingDir":"/app","Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java"]'
+  rm -rf "$work"
+}
+
+build_relay() {
+  local out="$1" root work
+  work="$(mktemp -d)"; root="$work/rootfs"
+  base_rootfs "$root"
+  add_jar_app "$root" relay gatehouse-relay
+  archive "$RELAY_IMAGE" "$root" "$out" \
+    '"Entrypoint":["/opt/java/bin/java","-XX:+ExitOnOutOfMemoryError","-XX:MaxRAMPercentage=75","-XX:-UsePerfData","-jar","/app/gatehouse-relay.jar"],"WorkingDir":"/app","User":"65532:65532","Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java"],"ExposedPorts":{"3478/udp":{},"9464/tcp":{}}'
   rm -rf "$work"
 }
 
@@ -155,6 +175,10 @@ for image in "${images[@]}"; do
       compgen -G "client/target/gatehouse-client-*.jar" >/dev/null \
         || die "client/target is missing its jar: ./mvnw -pl client -am package"
       echo "$CLIENT_IMAGE $(cached client "$(key_of client/target/lib client/target/*.jar)" build_client)" ;;
-    *) die "unknown image $image (pause, gateway, client)" ;;
+    relay)
+      compgen -G "relay/target/gatehouse-relay-*.jar" >/dev/null \
+        || die "relay/target is missing its jar: ./mvnw -pl relay -am package"
+      echo "$RELAY_IMAGE $(cached relay "$(key_of relay/target/lib relay/target/gatehouse-relay-*.jar)" build_relay)" ;;
+    *) die "unknown image $image (pause, gateway, client, relay)" ;;
   esac
 done

@@ -19,7 +19,7 @@
 #   GATEHOUSE_NODE_POD_PREFIX  the pod network's first three octets, e.g. 10.244.7 (required)
 #   GATEHOUSE_NODE_HOSTS       a hosts file the cluster DNS answers from (optional)
 #   GATEHOUSE_NODE_PORT        kubelet port; +1 its healthz, +2 the scheduler   (10250)
-#   GATEHOUSE_NODE_IMAGES      images to import                 ("pause gateway client")
+#   GATEHOUSE_NODE_IMAGES      images to import                 ("pause gateway client relay")
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,7 +27,7 @@ STATE="${GATEHOUSE_NODE_DIR:-/var/tmp/gatehouse-node}"
 KUBE_DIR="${GATEHOUSE_KUBE_DIR:-/var/tmp/gatehouse-kube}"
 NODE_NAME="${GATEHOUSE_NODE_NAME:-gatehouse-node}"
 PORT="${GATEHOUSE_NODE_PORT:-10250}"
-IMAGES="${GATEHOUSE_NODE_IMAGES:-pause gateway client}"
+IMAGES="${GATEHOUSE_NODE_IMAGES:-pause gateway client relay}"
 SOCKET="$STATE/containerd/containerd.sock"
 COMPONENTS=(containerd dnsmasq kube-scheduler kubelet)
 

@@ -239,6 +239,93 @@ class WholeFlowIT {
         .contains("\ngatehouse_cdc_stream_up 1\n");
   }
 
+  /**
+   * The chart's relay Deployment on the real node, from the image {@code e2e/node/images.sh relay}
+   * builds: it becomes Ready on its own probes, runs with no capability at all, and coturn's stock
+   * client allocates on it with credentials minted from the chart's Secret and bounces datagrams
+   * off a peer through it.
+   */
+  @Test
+  @Order(18)
+  void theChartsRelayRunsAsAPodOnTheNodeAndRelaysForAStockTurnClient() throws Exception {
+    Assumptions.assumeTrue(
+        stack.node().isPresent(), "GATEHOUSE_NODE=simulated: no container runtime to run it");
+    ChartRelayPod.apply(stack.kube(), REPO);
+    io.fabric8.kubernetes.api.model.Pod pod =
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .pollInterval(Duration.ofSeconds(1))
+            .until(() -> ChartRelayPod.readyPod(stack.kube()), p -> p != null);
+    String podIp = pod.getStatus().getPodIP();
+    RealNode.RuntimeView runtime =
+        stack.node().orElseThrow().inspect(ChartRelayPod.NAMESPACE, pod.getMetadata().getName());
+    assertThat(runtime.privileged()).as("relay privileged, per containerd").isFalse();
+    assertThat(runtime.capEff()).as("relay CapEff").isEqualTo("0000000000000000");
+    assertThat(runtime.noNewPrivs()).isEqualTo("1");
+    assertThat(runtime.readOnlyRoot()).isTrue();
+
+    String peerNs = stack.lab().relayNamespace();
+    Process peer =
+        new ProcessBuilder(
+                Commands.inNamespace(
+                    peerNs,
+                    List.of(
+                        "timeout",
+                        "60",
+                        "turnutils_peer",
+                        "-L",
+                        stack.lab().relayAddress(),
+                        "-p",
+                        "3480")))
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try {
+      Thread.sleep(500);
+      dev.gatehouse.relay.RelayCredentials.Minted c =
+          dev.gatehouse.relay.RelayCredentials.mint(
+              ChartRelayPod.SECRET, java.time.Instant.now().plusSeconds(600), "uclient");
+      String out =
+          Commands.runIn(
+              stack.lab().resourceNamespace(),
+              "turnutils_uclient",
+              "-s", // Send indications: coturn's channel numbers are RFC 5766's, wider than 8656's
+              "-c",
+              "-n",
+              "20",
+              "-l",
+              "120",
+              "-u",
+              c.username(),
+              "-w",
+              c.password(),
+              "-e",
+              stack.lab().relayAddress(),
+              "-r",
+              "3480",
+              "-p",
+              "3478",
+              podIp);
+      assertThat(out)
+          .as("turnutils_uclient through the relay pod at " + podIp + logs())
+          .contains("tot_send_msgs=20, tot_recv_msgs=20")
+          .contains("Total lost packets 0");
+      String metrics =
+          Commands.runIn(
+              stack.lab().resourceNamespace(),
+              "curl",
+              "-sf",
+              "-m",
+              "3",
+              "http://" + podIp + ":9464/metrics");
+      assertThat(dev.gatehouse.relay.turn.RelayMetrics.bytesRelayed(metrics))
+          .as("bytes the relay pod carried, both ways")
+          .isGreaterThanOrEqualTo(2 * 20 * 120);
+    } finally {
+      peer.destroy();
+    }
+  }
+
   @Test
   @Order(19)
   void withNoInboundPortTheClientGoesThroughTheRelayAndBackToDirectWhenItOpens() throws Exception {

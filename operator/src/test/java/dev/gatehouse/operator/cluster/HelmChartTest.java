@@ -182,6 +182,22 @@ class HelmChartTest {
     assertThat(container.getArgs())
         .contains("--secret-file=/etc/gatehouse/relay/secret", "--public-ip=$(PUBLIC_IP)");
     assertThat(container.getArgs().toString()).doesNotContain("relay-secret");
+    assertThat(relay.getSpec().getTemplate().getSpec().getSecurityContext().getFsGroup())
+        .as("the secret's 0440 files readable by the relay's user")
+        .isEqualTo(65532L);
+    assertThat(publicIpField(container))
+        .as("hostNetwork: the node's address")
+        .isEqualTo("status.hostIP");
+    values.put("relay.hostNetwork", false);
+    Container onPodNetwork =
+        RenderedChart.render(NS, values)
+            .get(Deployment.class, "gh-gatehouse-relay")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .getFirst();
+    assertThat(publicIpField(onPodNetwork)).as("pod network: the pod's").isEqualTo("status.podIP");
     assertThat(chart.get(io.fabric8.kubernetes.api.model.Secret.class, "gh-gatehouse-relay"))
         .isNotNull();
 
@@ -200,6 +216,16 @@ class HelmChartTest {
                 RenderedChart.render(
                     NS, Map.of("relay.enabled", true, "relay.secret", "relay-secret")))
         .hasMessageContaining("relay.addresses is required");
+  }
+
+  private static String publicIpField(Container relay) {
+    return relay.getEnv().stream()
+        .filter(e -> e.getName().equals("PUBLIC_IP"))
+        .findFirst()
+        .orElseThrow()
+        .getValueFrom()
+        .getFieldRef()
+        .getFieldPath();
   }
 
   /** A renamed variable would be silently ignored by the operator: every name must be read. */
