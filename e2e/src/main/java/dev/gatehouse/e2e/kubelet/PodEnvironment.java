@@ -92,6 +92,11 @@ public final class PodEnvironment {
       case "metadata.name" -> pod.getMetadata().getName();
       case "metadata.namespace" -> pod.getMetadata().getNamespace();
       case "status.podIP" -> podIp;
+      // The simulated node has no address of its own: each pod's namespace is its host.
+      case "status.hostIP" ->
+          pod.getStatus() != null && pod.getStatus().getHostIP() != null
+              ? pod.getStatus().getHostIP()
+              : podIp;
       default ->
           throw new IllegalStateException(variable + ": field " + path + " is not supported");
     };

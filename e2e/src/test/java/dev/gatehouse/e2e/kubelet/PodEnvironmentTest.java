@@ -34,6 +34,14 @@ class PodEnvironmentTest {
             .endValueFrom()
             .endEnv()
             .addNewEnv()
+            .withName("NODE_IP")
+            .withNewValueFrom()
+            .withNewFieldRef()
+            .withFieldPath("status.hostIP")
+            .endFieldRef()
+            .endValueFrom()
+            .endEnv()
+            .addNewEnv()
             .withName("ENDPOINT")
             .withValue("$(POD_IP):51820")
             .endEnv()
@@ -59,6 +67,7 @@ class PodEnvironmentTest {
 
     assertThat(env)
         .containsEntry("ENDPOINT", "10.244.0.7:51820")
+        .containsEntry("NODE_IP", "10.244.0.7")
         .containsEntry("ID", "u-1")
         .containsEntry("TOKEN", "secret");
   }
