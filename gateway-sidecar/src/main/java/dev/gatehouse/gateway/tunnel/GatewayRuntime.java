@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -105,8 +106,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private TunnelEngine engine;
   private AdvertisedEndpoints advertised;
   private volatile List<InetSocketAddress> hostCandidates = List.of();
-  private final Map<String, InetSocketAddress> reflexive =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, InetSocketAddress> reflexive = new ConcurrentHashMap<>();
   private volatile boolean tunnelUp;
   private volatile String tunnelProblem = "not started";
 
