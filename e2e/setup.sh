@@ -15,7 +15,8 @@ fi
 
 # containerd, runc, the CNI plugins, jq and dnsmasq: the real node (e2e/node/node.sh);
 # coturn: turnutils_uclient/_peer for the relay's interop test (its turnserver is never started)
-PACKAGES=(postgresql wireguard-tools wireguard-go iperf3 iproute2 iputils-ping nftables openssl curl procps psmisc shellcheck
+# libssl3: libcrypto for the tunnel's ChaCha20-Poly1305 (TransportAead; without it the JDK's is used)
+PACKAGES=(libssl3 postgresql wireguard-tools wireguard-go iperf3 iproute2 iputils-ping nftables openssl curl procps psmisc shellcheck
           containerd runc containernetworking-plugins jq dnsmasq-base util-linux
           coturn)
 missing=()

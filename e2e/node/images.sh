@@ -62,6 +62,14 @@ base_rootfs() { # rootfs: /etc basics, /tmp, the Java runtime, ip and nft
   cp -L /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl-ca.crt" 2>/dev/null || true
 }
 
+# OpenSSL's libcrypto, which the tunnel's ChaCha20-Poly1305 uses through FFM (else the JDK's).
+add_libcrypto() { # rootfs
+  local root="$1" so
+  so="$(find /usr/lib/x86_64-linux-gnu /lib/x86_64-linux-gnu -name 'libcrypto.so.3' 2>/dev/null | head -1)"
+  [[ -n "$so" ]] || { say "libcrypto.so.3 missing: apt-get install libssl3"; exit 1; }
+  copy_with_libs "$root" "$so"
+}
+
 # Writes a Docker image archive: one layer (the rootfs), a config with the entrypoint.
 archive() { # ref rootfs out config-json-body
   local ref="$1" root="$2" out="$3" body="$4" work diff cfg cfgsum
@@ -122,6 +130,7 @@ build_gateway() {
   local out="$1" root work
   work="$(mktemp -d)"; root="$work/rootfs"
   base_rootfs "$root"
+  add_libcrypto "$root"
   cp -r gateway-sidecar/target/quarkus-app/. "$root/app/"
   archive "$GATEWAY_IMAGE" "$root" "$out" \
     '"Entrypoint":["/opt/java/bin/java","--enable-native-access=ALL-UNNAMED","-XX:MaxRAMPercentage=75","-XX:-UsePerfData","-jar","/app/quarkus-run.jar"],"WorkingDir":"/app","Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java"],"ExposedPorts":{"8080/tcp":{},"51820/udp":{}}'
@@ -141,6 +150,7 @@ build_client() {
   work="$(mktemp -d)"; root="$work/rootfs"
   base_rootfs "$root"
   copy_with_libs "$root" "$(command -v curl)"
+  add_libcrypto "$root"
   add_jar_app "$root" client gatehouse-client
   archive "$CLIENT_IMAGE" "$root" "$out" \
     '"Entrypoint":["/opt/java/bin/java","--enable-native-access=ALL-UNNAMED","-XX:MaxRAMPercentage=75","-XX:-UsePerfData","-jar","/app/gatehouse-client.jar"],"WorkingDir":"/app","Env":["PATH=/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=/opt/java"]'

@@ -4,17 +4,13 @@ import static dev.gatehouse.tunnel.wireguard.Protocol.AEAD_TAG_SIZE;
 import static dev.gatehouse.tunnel.wireguard.Protocol.TRANSPORT_HEADER_SIZE;
 import static dev.gatehouse.tunnel.wireguard.Protocol.TYPE_TRANSPORT;
 
-import java.security.GeneralSecurityException;
 import java.util.Arrays;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * One session's transport keys (§5.4.5) with its sending counter and receive replay window — the
  * hot path of the tunnel. Sending and receiving are independently locked, so one thread may encrypt
- * while another decrypts. Each direction keeps its own JDK {@code ChaCha20-Poly1305} instance;
- * buffers are the caller's heap arrays and encryption runs in place.
+ * while another decrypts. Each direction keeps its own {@link TransportAead} (OpenSSL's through FFM
+ * where it loads); buffers are the caller's heap arrays and encryption runs in place.
  */
 public final class Keypair {
   final int localIndex;
@@ -22,12 +18,8 @@ public final class Keypair {
   final boolean initiator;
   final long createdNanos;
 
-  private final SecretKeySpec sendKey;
-  private final SecretKeySpec receiveKey;
-  private final Cipher sendCipher = Crypto.newChaChaCipher();
-  private final Cipher receiveCipher = Crypto.newChaChaCipher();
-  private final byte[] sendNonce = new byte[12];
-  private final byte[] receiveNonce = new byte[12];
+  private final TransportAead sendAead;
+  private final TransportAead receiveAead;
   private final Object sendLock = new Object();
   private final Object receiveLock = new Object();
   private final ReplayWindow replay = new ReplayWindow();
@@ -40,8 +32,8 @@ public final class Keypair {
       int localIndex,
       int remoteIndex,
       long createdNanos) {
-    this.sendKey = new SecretKeySpec(sendKey, "ChaCha20");
-    this.receiveKey = new SecretKeySpec(receiveKey, "ChaCha20");
+    this.sendAead = TransportAead.forKey(sendKey);
+    this.receiveAead = TransportAead.forKey(receiveKey);
     Arrays.fill(sendKey, (byte) 0);
     Arrays.fill(receiveKey, (byte) 0);
     this.initiator = initiator;
@@ -82,14 +74,7 @@ public final class Keypair {
       buf[off + 3] = 0;
       Message.putLe32(buf, off + 4, remoteIndex);
       Message.putLe64(buf, off + 8, counter);
-      Message.putLe64(sendNonce, 4, counter);
-      try {
-        sendCipher.init(Cipher.ENCRYPT_MODE, sendKey, new IvParameterSpec(sendNonce));
-        int n = sendCipher.doFinal(buf, p, padded, buf, p);
-        return TRANSPORT_HEADER_SIZE + n;
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("ChaCha20-Poly1305 encryption failed", e);
-      }
+      return TRANSPORT_HEADER_SIZE + sendAead.seal(counter, buf, p, padded, buf, p);
     }
   }
 
@@ -106,12 +91,8 @@ public final class Keypair {
       if (!replay.mightAccept(counter, rejectAfterMessages)) {
         return REPLAYED;
       }
-      Message.putLe64(receiveNonce, 4, counter);
-      int n;
-      try {
-        receiveCipher.init(Cipher.DECRYPT_MODE, receiveKey, new IvParameterSpec(receiveNonce));
-        n = receiveCipher.doFinal(in, off + TRANSPORT_HEADER_SIZE, cipherLen, out, outOff);
-      } catch (GeneralSecurityException | IllegalStateException e) {
+      int n = receiveAead.open(counter, in, off + TRANSPORT_HEADER_SIZE, cipherLen, out, outOff);
+      if (n < 0) {
         return BAD_TAG;
       }
       if (!replay.accept(counter, rejectAfterMessages)) {

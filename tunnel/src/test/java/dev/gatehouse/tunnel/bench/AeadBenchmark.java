@@ -1,6 +1,7 @@
 package dev.gatehouse.tunnel.bench;
 
 import dev.gatehouse.tunnel.wireguard.ChaChaPoly;
+import dev.gatehouse.tunnel.wireguard.TransportAead;
 import java.security.GeneralSecurityException;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -20,9 +21,10 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Per-packet ChaCha20-Poly1305 with WireGuard transport nonces ({@code 0^32 || le64(counter)}, no
  * associated data): the JDK's {@code Cipher} with {@code init} + {@code doFinal} per packet on a
- * reused instance (what {@code Keypair} does) against {@link ChaChaPoly}. Seal runs in place with a
- * fresh counter per packet; open decrypts one sealed packet into a separate buffer, as the receive
- * path does. Run with {@code -prof gc} to see the per-packet allocation.
+ * reused instance (what {@code Keypair} did) against {@link ChaChaPoly} and OpenSSL's libcrypto
+ * through FFM ({@link TransportAead#of}{@code ("openssl", key)}). Seal runs in place with a fresh
+ * counter per packet; open decrypts one sealed packet into a separate buffer, as the receive path
+ * does. Run with {@code -prof gc} to see the per-packet allocation.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -37,6 +39,7 @@ public class AeadBenchmark {
   private Cipher jdkCipher;
   private final byte[] nonce = new byte[12];
   private ChaChaPoly chaChaPoly;
+  private TransportAead openSsl;
   private byte[] buf;
   private byte[] sealed;
   private byte[] plain;
@@ -50,6 +53,7 @@ public class AeadBenchmark {
     jdkKey = new SecretKeySpec(key, "ChaCha20");
     jdkCipher = Cipher.getInstance("ChaCha20-Poly1305");
     chaChaPoly = new ChaChaPoly(key);
+    openSsl = TransportAead.of("openssl", key);
     buf = new byte[size + ChaChaPoly.TAG_SIZE];
     random.nextBytes(buf);
     plain = new byte[size];
@@ -79,6 +83,20 @@ public class AeadBenchmark {
   @Benchmark
   public int chaChaPolyOpen() {
     int n = chaChaPoly.open(OPEN_COUNTER, sealed, 0, sealed.length, plain, 0);
+    if (n < 0) {
+      throw new IllegalStateException("authentication failed");
+    }
+    return n;
+  }
+
+  @Benchmark
+  public int openSslSeal() {
+    return openSsl.seal(counter++, buf, 0, size, buf, 0);
+  }
+
+  @Benchmark
+  public int openSslOpen() {
+    int n = openSsl.open(OPEN_COUNTER, sealed, 0, sealed.length, plain, 0);
     if (n < 0) {
       throw new IllegalStateException("authentication failed");
     }
