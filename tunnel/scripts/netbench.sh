@@ -6,13 +6,16 @@
 #   debian     Debian's wireguard-go package at client and gateway
 #   gatehouse  our TunnelRunner at client and gateway (extra runner flags: GATEHOUSE_ARGS)
 #   before     our TunnelRunner from the classes in $NETBENCH_BEFORE_CLASSES (e.g. a copy of
-#              tunnel/target/classes saved before a change), to compare two builds in one run
+#              tunnel/target/classes saved before a change), to compare two builds in one run;
+#              runner flags: NETBENCH_BEFORE_ARGS, else GATEHOUSE_ARGS (the same build with other
+#              flags: NETBENCH_BEFORE_CLASSES=tunnel/target/classes NETBENCH_BEFORE_ARGS=...)
 # For each, after NETBENCH_WARMUP seconds (default 10; the JVM's C2 compiler is still busy for
 # about 15 s of traffic) of unmeasured TCP: idle ping RTT (50 pings, 20 ms apart), then iperf3
-# TCP throughput client->resource with 1 and 4 streams, the reverse, and UDP at full speed
-# (received rate and loss). Prints a table with ratios to plain routing and to upstream
-# wireguard-go. NETBENCH_DIAG=1 adds per-process CPU seconds, UDP buffer errors and tunnel
-# interface drops.
+# TCP throughput client->resource and back with 1 and 4 streams, each with the CPU seconds the two
+# tunnel processes spent per GB moved, ping RTT under one TCP stream, and UDP at full speed
+# (received rate and loss). Prints tables of the figures and of ratios to upstream wireguard-go,
+# with the load average at the start and end of each mode. NETBENCH_DIAG=1 adds per-process CPU
+# seconds, UDP buffer errors and tunnel interface drops.
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
 # (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
@@ -69,14 +72,14 @@ start_wggo() {
   ip -n "$2" addr add "$6" dev "$3"; ip -n "$2" link set "$3" mtu 1420 up
 }
 
-start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|"", $8 classpath
+start_ours() { # $1 ns, $2 ifname, $3 key, $4 peer pub, $5 tunnel addr, $6 allowed, $7 endpoint|"", $8 classpath, $9 runner flags
   { echo "[Interface]"; echo "PrivateKey = $(cat "$3")"; echo "ListenPort = 51820"
     echo "Address = $5"; echo "MTU = 1420"; echo "[Peer]"; echo "PublicKey = $(cat "$4")"
     echo "AllowedIPs = $6"; [[ -n "$7" ]] && echo "Endpoint = $7"; } > "$WORK/$2.conf"
-  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS and GATEHOUSE_ARGS are lists of options
+  # shellcheck disable=SC2086 # TUNNEL_JAVA_OPTS and the runner flags are lists of options
   ip netns exec "$1" "$JAVA_HOME/bin/java" --enable-native-access=ALL-UNNAMED -XX:+UseParallelGC ${TUNNEL_JAVA_OPTS:-} \
     -cp "$8" dev.gatehouse.tunnel.runner.TunnelRunner "$WORK/$2.conf" --interface "$2" \
-    --no-configure ${GATEHOUSE_ARGS:-} >"$WORK/$2.log" 2>&1 & PIDS+=($!)
+    --no-configure $9 >"$WORK/$2.log" 2>&1 & PIDS+=($!)
   for _ in $(seq 100); do grep -q READY "$WORK/$2.log" 2>/dev/null && break; sleep 0.1; done
   ip -n "$1" addr add "$5" dev "$2"; ip -n "$1" link set "$2" mtu 1420 txqueuelen "${TUN_TXQUEUELEN:-500}" up
   ip -n "$1" route replace "${6%%,*}" dev "$2" 2>/dev/null || true
@@ -90,9 +93,13 @@ tunnel_up() { # $1 mode
       start_wggo "$bin" "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 ""
       start_wggo "$bin" "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 ;;
     gatehouse|before)
-      local cp="$CP"; [[ "$1" == before ]] && cp="${NETBENCH_BEFORE_CLASSES:?set NETBENCH_BEFORE_CLASSES}:$(cat "$CP_FILE")"
-      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 "" "$cp"
-      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 "$cp" ;;
+      local cp="$CP" flags="${GATEHOUSE_ARGS:-}"
+      if [[ "$1" == before ]]; then
+        cp="${NETBENCH_BEFORE_CLASSES:?set NETBENCH_BEFORE_CLASSES}:$(cat "$CP_FILE")"
+        flags="${NETBENCH_BEFORE_ARGS:-$flags}"
+      fi
+      start_ours "$G" "$P-wg" "$WORK/g.key" "$WORK/c.pub" 10.77.0.1/24 10.77.0.2/32 "" "$cp" "$flags"
+      start_ours "$C" "$P-wc" "$WORK/c.key" "$WORK/g.pub" 10.77.0.2/24 "10.77.0.1/32,172.31.2.0/24" 172.31.1.1:51820 "$cp" "$flags" ;;
   esac
   ip -n "$C" route replace 172.31.2.0/24 dev "$P-wc"
   for _ in $(seq 40); do ip netns exec "$C" ping -c1 -W1 172.31.2.2 >/dev/null 2>&1 && return 0; sleep 0.5; done
@@ -106,7 +113,15 @@ tunnel_down() {
   ip -n "$C" route replace 172.31.2.0/24 via 172.31.1.1
 }
 
-iperf() { # $@: extra iperf3 client flags; prints receiver Mbit/s (UDP: Mbit/s and loss %)
+cpu_ticks() { # user + system clock ticks of the tunnel processes so far (0 for plain routing)
+  local t=0 pid
+  for pid in "${PIDS[@]:-}"; do
+    [[ -n "$pid" && -r /proc/$pid/stat ]] && t=$((t + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+  done
+  echo "$t"
+}
+
+iperf() { # $@: extra iperf3 client flags; prints: receiver Mbit/s, bytes received, loss % (UDP) or -
   ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
   sleep 0.5
   ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J "$@" | python3 -c '
@@ -114,30 +129,55 @@ import json, sys
 end = json.load(sys.stdin)["end"]
 r = end.get("sum_received") or end["sum"]
 loss = end.get("sum", {}).get("lost_percent")
-print(round(r["bits_per_second"] / 1e6), "" if loss is None else f"{loss:.1f}")'
+print(round(r["bits_per_second"] / 1e6), r["bytes"], "-" if loss is None else f"{loss:.1f}")'
   wait $s || true
 }
 
-measure() { # prints: up down up4 udp_mbps udp_loss_pct rtt_ms
+# One TCP test with the tunnel processes' CPU time around it: prints Mbit/s and CPU seconds per GB
+# received (both tunnel ends together; "-" for plain routing, whose cost is the kernel's).
+tcp_test() { # $@: extra iperf3 client flags
+  local before after mbps bytes _
+  before=$(cpu_ticks)
+  read -r mbps bytes _ < <(iperf "$@")
+  after=$(cpu_ticks)
+  if ((${#PIDS[@]} == 0)); then echo "$mbps -"; return; fi
+  awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v b="$bytes" -v m="$mbps" \
+    'BEGIN {printf "%s %.2f\n", m, (b > 0 ? (t / hz) / (b / 1e9) : 0)}'
+}
+
+ping_avg() { # $1 count: average RTT in ms of pings 20 ms apart
+  ip netns exec "$C" ping -q -c "$1" -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}'
+}
+
+# prints: up up_cpu down down_cpu up4 up4_cpu down4 down4_cpu udp udp_loss rtt_idle rtt_loaded
+measure() {
   if [[ "${NETBENCH_WARMUP:-10}" != 0 ]]; then # let JIT compilers settle; same for every mode
     SECS="${NETBENCH_WARMUP:-10}" iperf >/dev/null
   fi
-  local up down up4 udp rtt
+  local up down up4 down4 udp idle loaded
   # idle RTT first: after the UDP flood, queued datagrams would still delay the pings
-  sleep 1; rtt=$(ip netns exec "$C" ping -q -c 50 -i 0.02 172.31.2.2 | awk -F/ '/^rtt/ {print $5}')
-  up=$(iperf); down=$(iperf -R); up4=$(iperf -P 4)
-  udp=$(iperf -u -b 0 -l 1340)
-  echo "$up $down $up4 $udp $rtt"
+  sleep 1; idle=$(ping_avg 50)
+  up=$(tcp_test); down=$(tcp_test -R); up4=$(tcp_test -P 4); down4=$(tcp_test -P 4 -R)
+  # RTT under load: pings through the tunnel while one TCP stream fills it
+  ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
+  sleep 0.5
+  ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" >/dev/null 2>&1 & local c=$!
+  sleep 1; loaded=$(ping_avg $(( (SECS - 2) * 40 > 50 ? (SECS - 2) * 40 : 50 )))
+  wait $c $s || true
+  udp=$(iperf -u -b 0 -l 1340 | awk '{print $1, $3}')
+  echo "$up $down $up4 $down4 $udp $idle $loaded"
 }
 
 topology
 ip -n "$C" route add 172.31.2.0/24 via 172.31.1.1
-declare -A UP DOWN UP4 UDP LOSS RTT
+declare -A RESULT LOAD
+echo "netbench: $(nproc) cores, ${SECS} s per test, modes: ${MODES[*]}" >&2
 for m in "${MODES[@]}"; do
+  load_start=$(cut -d' ' -f1 /proc/loadavg)
   if [[ "$m" != plain ]]; then tunnel_up "$m"; fi
-  read -r UP[$m] DOWN[$m] UP4[$m] UDP[$m] LOSS[$m] RTT[$m] < <(measure)
-  echo "measured $m: up ${UP[$m]} Mbit/s, down ${DOWN[$m]} Mbit/s, up 4 streams ${UP4[$m]} Mbit/s," \
-    "udp ${UDP[$m]} Mbit/s (${LOSS[$m]}% lost), rtt ${RTT[$m]} ms" >&2
+  RESULT[$m]="$(measure)"
+  LOAD[$m]="$load_start-$(cut -d' ' -f1 /proc/loadavg)"
+  echo "measured $m (load average ${LOAD[$m]}): ${RESULT[$m]}" >&2
   if [[ -n "${NETBENCH_DIAG:-}" && "$m" != plain ]]; then
     for pid in "${PIDS[@]}"; do # user and system CPU seconds of each tunnel process so far
       echo "  pid $pid cpu: $(awk -v hz="$(getconf CLK_TCK)" '{printf "user=%.1fs sys=%.1fs", $14/hz, $15/hz}' "/proc/$pid/stat")" >&2
@@ -150,15 +190,5 @@ for m in "${MODES[@]}"; do
   if [[ "$m" != plain ]]; then tunnel_down; fi
 done
 
-printf '\n%-10s %9s %9s %9s %9s %6s %8s %9s %9s %9s %9s\n' mode "up" "down" "up x4" "udp" "loss%" "rtt ms" "up/plain" "up/wggo" "+rtt ms" "+rtt/wggo"
-for m in "${MODES[@]}"; do
-  python3 - "$m" "${UP[$m]}" "${DOWN[$m]}" "${UP4[$m]}" "${UDP[$m]}" "${LOSS[$m]}" "${RTT[$m]}" "${UP[plain]:-0}" "${UP[wggo]:-0}" "${RTT[plain]:-0}" "${RTT[wggo]:-0}" <<'PY'
-import sys
-m, up, down, up4, udp, loss, rtt, up_plain, up_wggo, rtt_plain, rtt_wggo = sys.argv[1], *map(float, sys.argv[2:])
-r = lambda a, b: f"{a/b:.2f}" if b else "-"
-added = rtt - rtt_plain if rtt_plain else 0
-added_wggo = rtt_wggo - rtt_plain if rtt_plain and rtt_wggo else 0
-print(f"{m:<10} {up:9.0f} {down:9.0f} {up4:9.0f} {udp:9.0f} {loss:6.1f} {rtt:8.3f} {r(up, up_plain):>9} {r(up, up_wggo):>9} {added:9.3f} {r(added, added_wggo):>9}")
-PY
-done
-echo "(Mbit/s at the receiver; iperf3 TCP client->resource 'up', -R 'down', -P 4 'up x4', UDP -b 0 -l 1340)"
+for m in "${MODES[@]}"; do echo "$m ${LOAD[$m]} ${RESULT[$m]}"; done | python3 "$ROOT/tunnel/scripts/netbench-report.py"
+echo "(iperf3 TCP client->resource 'up', -R 'down', -P 4 'x4', UDP -b 0 -l 1340; load = load average at start-end of the mode)"

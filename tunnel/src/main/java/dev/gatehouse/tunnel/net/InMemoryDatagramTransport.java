@@ -61,6 +61,8 @@ public final class InMemoryDatagramTransport implements DatagramTransport {
     this.receiver = receiver;
   }
 
+  private final Object flushLock = new Object();
+
   @Override
   public void send(ByteBuffer datagram, InetSocketAddress to) {
     byte[] copy = new byte[datagram.remaining()];
@@ -92,12 +94,16 @@ public final class InMemoryDatagramTransport implements DatagramTransport {
 
   @Override
   public void flush() {
-    List<Runnable> batch;
-    synchronized (pending) {
-      batch = new ArrayList<>(pending);
-      pending.clear();
+    // One flush at a time: two threads flushing (the TUN reader and the event loop) must not
+    // interleave their batches' deliveries, or datagrams would arrive out of order.
+    synchronized (flushLock) {
+      List<Runnable> batch;
+      synchronized (pending) {
+        batch = new ArrayList<>(pending);
+        pending.clear();
+      }
+      batch.forEach(Runnable::run);
     }
-    batch.forEach(Runnable::run);
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.gatehouse.tunnel.runner;
 
 import dev.gatehouse.tunnel.net.DatagramTransport;
 import dev.gatehouse.tunnel.tun.TunDevice;
+import dev.gatehouse.tunnel.wireguard.Protocol;
+import dev.gatehouse.tunnel.wireguard.SealTicket;
 import dev.gatehouse.tunnel.wireguard.TunnelResult;
 import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.io.IOException;
@@ -13,8 +15,15 @@ import java.util.function.Consumer;
 /**
  * Wires a {@link WireGuardDevice} to a {@link TunDevice} and a {@link DatagramTransport}: a reader
  * thread moves packets TUN → device → UDP; the transport's event loop moves datagrams UDP → device
- * → TUN and polls the timers every {@value #TIMER_PERIOD_MILLIS} ms. Each thread owns its output
- * buffer.
+ * → TUN and polls the timers every {@value #TIMER_PERIOD_MILLIS} ms. Each thread owns its buffers.
+ *
+ * <p>With crypto workers (by default one per core beyond the first two, {@link
+ * CryptoWorkers#defaultCount}), each direction works in batches of up to {@value #BATCH} packets:
+ * the reader reads what the TUN has queued straight into batch slots, the device prepares each
+ * (route, counter, timers) in order, the workers and the reader encrypt the slots in parallel, and
+ * the reader sends them in order; the event loop collects a burst of transport datagrams, decrypts
+ * them in parallel, and writes them to the TUN in order. Without workers every packet goes through
+ * alone, as it arrives.
  */
 public final class TunnelEngine implements AutoCloseable {
   /** Timer poll period (boringtun polls every 250 ms; finer makes retries more punctual). */
@@ -27,17 +36,42 @@ public final class TunnelEngine implements AutoCloseable {
   private final Thread reader;
   private final ByteBuffer netOut = ByteBuffer.allocate(65536 + WireGuardDevice.OVERHEAD);
   private final AtomicLong tunWriteErrors = new AtomicLong();
+  private final CryptoWorkers sealers;
+  private final CryptoWorkers openers;
+  private final Batch received;
   private volatile boolean running = true;
+
+  /** Packets per parallel batch: one UDP GSO send's worth. */
+  public static final int BATCH = 64;
 
   public TunnelEngine(
       WireGuardDevice device, TunDevice tun, DatagramTransport transport, Consumer<String> log) {
+    this(device, tun, transport, log, CryptoWorkers.defaultCount());
+  }
+
+  /** With {@code cryptoWorkers} worker threads per direction (0: no batching). */
+  public TunnelEngine(
+      WireGuardDevice device,
+      TunDevice tun,
+      DatagramTransport transport,
+      Consumer<String> log,
+      int cryptoWorkers) {
     this.device = device;
     this.tun = tun;
     this.transport = transport;
     this.log = log;
+    this.sealers = new CryptoWorkers(cryptoWorkers, "seal-" + tun.name());
+    this.openers = new CryptoWorkers(cryptoWorkers, "open-" + tun.name());
+    this.received = cryptoWorkers > 0 ? new Batch(RECEIVE_SLOT, true) : null;
     this.reader =
-        Thread.ofPlatform().name("tun-reader-" + tun.name()).daemon().unstarted(this::readTun);
+        Thread.ofPlatform()
+            .name("tun-reader-" + tun.name())
+            .daemon()
+            .unstarted(cryptoWorkers > 0 ? this::readTunBatched : this::readTun);
   }
+
+  /** Receive slots take datagrams of full-size packets; larger ones go through alone. */
+  private static final int RECEIVE_SLOT = 2048 + WireGuardDevice.OVERHEAD;
 
   /** Starts the threads. */
   public TunnelEngine start() {
@@ -45,12 +79,24 @@ public final class TunnelEngine implements AutoCloseable {
         new DatagramTransport.Receiver() {
           @Override
           public void onDatagram(ByteBuffer datagram, InetSocketAddress sender) {
+            if (received != null && received.add(datagram, sender)) {
+              if (received.size == BATCH) {
+                openReceived();
+              }
+              return;
+            }
+            if (received != null) {
+              openReceived(); // keep the order: what came before this datagram goes first
+            }
             handle(device.decapsulate(datagram, sender, netOut), netOut);
             drain(netOut);
           }
 
           @Override
           public void onBurstEnd() {
+            if (received != null) {
+              openReceived();
+            }
             flushTun();
             transport.flush();
           }
@@ -101,6 +147,141 @@ public final class TunnelEngine implements AutoCloseable {
     }
   }
 
+  /** Decrypts the collected transport datagrams in parallel, then hands them on in order. */
+  private void openReceived() {
+    Batch b = received;
+    if (b.size == 0) {
+      return;
+    }
+    openers.forEach(
+        b.size,
+        (i, lane) -> b.results[i] = device.decapsulate(b.in[i], b.senders[i], b.out[i], lane));
+    for (int i = 0; i < b.size; i++) {
+      handle(b.results[i], b.out[i]);
+      b.results[i] = null;
+      b.senders[i] = null;
+    }
+    b.size = 0;
+    drain(netOut);
+  }
+
+  /**
+   * The reader with crypto workers: reads what the TUN has queued (up to {@link #BATCH} packets)
+   * into slots, prepares them in order, seals them in parallel and sends them in order.
+   */
+  private void readTunBatched() {
+    Batch b = new Batch(tun.mtu() + WireGuardDevice.OVERHEAD, false);
+    ByteBuffer scratch = ByteBuffer.allocate(65536 + WireGuardDevice.OVERHEAD);
+    int room = b.slotSize - WireGuardDevice.OVERHEAD;
+    int h = Protocol.TRANSPORT_HEADER_SIZE;
+    while (running) {
+      int n;
+      try {
+        n = tun.read(b.array(0), h, room, 0);
+        if (n == 0) {
+          transport.flush(); // nothing queued: send what is batched before waiting
+          n = tun.read(b.array(0), h, room, 200);
+        }
+        if (n > 0) {
+          b.fill(n);
+          while (b.size < BATCH && (n = tun.read(b.array(b.size), h, room, 0)) > 0) {
+            b.fill(n);
+          }
+        }
+      } catch (IOException e) {
+        if (running) {
+          log.accept("TUN read failed, stopping: " + e.getMessage());
+        }
+        return;
+      }
+      if (b.size > 0) {
+        sealAndSend(b, scratch);
+      }
+      if (n < 0) {
+        return;
+      }
+    }
+  }
+
+  private void sealAndSend(Batch b, ByteBuffer scratch) {
+    int sealing = 0;
+    for (int i = 0; i < b.size; i++) {
+      b.results[i] = device.encapsulate(b.in[i], b.out[i], b.tickets[i]);
+      if (b.tickets[i].pending()) {
+        b.order[sealing++] = i;
+      }
+    }
+    sealers.forEach(sealing, (k, lane) -> b.tickets[b.order[k]].seal(lane));
+    for (int i = 0; i < b.size; i++) {
+      handle(b.results[i], b.out[i]);
+      b.results[i] = null;
+    }
+    b.size = 0;
+    drain(scratch);
+    transport.flush();
+  }
+
+  /** Slots of one direction's batch: the packet (or datagram) view, the output, the results. */
+  private static final class Batch {
+    final int slotSize;
+    final ByteBuffer[] in = new ByteBuffer[BATCH];
+    final ByteBuffer[] out = new ByteBuffer[BATCH];
+    final SealTicket[] tickets = new SealTicket[BATCH];
+    final TunnelResult[] results = new TunnelResult[BATCH];
+    final InetSocketAddress[] senders = new InetSocketAddress[BATCH];
+    final int[] order = new int[BATCH];
+    int size;
+
+    /**
+     * Sending slots hold the packet at the header offset of the message sealed around it; receiving
+     * slots ({@code decryptInPlace}) decrypt the datagram onto itself, the plaintext starting where
+     * the ciphertext did, after the header.
+     */
+    Batch(int slotSize, boolean decryptInPlace) {
+      this.slotSize = slotSize;
+      for (int i = 0; i < BATCH; i++) {
+        byte[] slot = new byte[slotSize];
+        in[i] = ByteBuffer.wrap(slot);
+        out[i] =
+            decryptInPlace
+                ? ByteBuffer.wrap(slot).position(Protocol.TRANSPORT_HEADER_SIZE).slice()
+                : ByteBuffer.wrap(slot);
+        tickets[i] = new SealTicket();
+      }
+    }
+
+    byte[] array(int i) {
+      return out[i].array();
+    }
+
+    /** Slot {@code size} holds a read packet of {@code n} bytes at the header offset. */
+    void fill(int n) {
+      in[size].limit(Protocol.TRANSPORT_HEADER_SIZE + n).position(Protocol.TRANSPORT_HEADER_SIZE);
+      out[size].clear();
+      size++;
+    }
+
+    /**
+     * Copies a transport datagram into the next slot (its plaintext will replace it there); false
+     * for anything else (handshakes, oversized), which must go through alone, in order.
+     */
+    boolean add(ByteBuffer datagram, InetSocketAddress sender) {
+      int len = datagram.remaining();
+      if (len > slotSize - Protocol.TRANSPORT_HEADER_SIZE
+          || len < Protocol.TRANSPORT_MIN_SIZE
+          || datagram.get(datagram.position()) != Protocol.TYPE_TRANSPORT) {
+        return false;
+      }
+      byte[] slot = in[size].array();
+      datagram.get(datagram.position(), slot, 0, len);
+      in[size].limit(len).position(0);
+      out[size].clear();
+      senders[size] = sender;
+      size++;
+      return true;
+    }
+  }
+
   private void drain(ByteBuffer out) {
     for (int i = 0; i < 10_000; i++) {
       TunnelResult r = device.poll(out);
@@ -146,6 +327,8 @@ public final class TunnelEngine implements AutoCloseable {
   @Override
   public void close() {
     running = false;
+    sealers.close();
+    openers.close();
     tun.close();
     try {
       reader.join(2000);

@@ -8,6 +8,7 @@ import dev.gatehouse.tunnel.wireguard.Peer;
 import dev.gatehouse.tunnel.wireguard.PeerConfig;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import dev.gatehouse.tunnel.wireguard.TimerConfig;
+import dev.gatehouse.tunnel.wireguard.TransportAead;
 import dev.gatehouse.tunnel.wireguard.TunnelClock;
 import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.io.IOException;
@@ -45,13 +46,14 @@ public final class TunnelRunner {
       System.err.println(
           "usage: TunnelRunner CONFIG [--interface NAME] [--no-configure]"
               + " [--rekey-after-seconds N] [--under-load-threshold HANDSHAKES_PER_SECOND]"
-              + " [--no-offload]");
+              + " [--no-offload] [--crypto-workers N]");
       System.exit(2);
     }
     Path configPath = Path.of(args[0]);
     String ifName = "wg0";
     boolean configure = true;
     boolean offloads = true;
+    int cryptoWorkers = CryptoWorkers.defaultCount();
     TimerConfig timers = TimerConfig.defaults();
     int underLoadThreshold = WireGuardDevice.Config.defaults().underLoadHandshakesPerSecond();
     for (int i = 1; i < args.length; i++) {
@@ -59,6 +61,7 @@ public final class TunnelRunner {
         case "--interface" -> ifName = args[++i];
         case "--no-configure" -> configure = false;
         case "--no-offload" -> offloads = false;
+        case "--crypto-workers" -> cryptoWorkers = Integer.parseInt(args[++i]);
         case "--rekey-after-seconds" ->
             timers = timers.withRekeyAfterTime(Duration.ofSeconds(Long.parseLong(args[++i])));
         case "--under-load-threshold" -> underLoadThreshold = Integer.parseInt(args[++i]);
@@ -92,7 +95,8 @@ public final class TunnelRunner {
       configureInterface(tun.name(), config);
     }
     NettyUdpTransport udp = NettyUdpTransport.bind(new InetSocketAddress(config.listenPort()));
-    TunnelEngine engine = new TunnelEngine(device, tun, udp, TunnelRunner::log).start();
+    TunnelEngine engine =
+        new TunnelEngine(device, tun, udp, TunnelRunner::log, cryptoWorkers).start();
     log(
         "READY interface="
             + tun.name()
@@ -104,6 +108,10 @@ public final class TunnelRunner {
             + NettyUdpTransport.epollAvailable()
             + " tunOffloads="
             + tun.offloads()
+            + " aead="
+            + TransportAead.implementation()
+            + " cryptoWorkers="
+            + cryptoWorkers
             + " rekeyAfter="
             + timers.rekeyAfterTime().toSeconds()
             + "s");

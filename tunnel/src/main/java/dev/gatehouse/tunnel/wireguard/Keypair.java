@@ -13,13 +13,22 @@ import java.util.Arrays;
  * where it loads); buffers are the caller's heap arrays and encryption runs in place.
  */
 public final class Keypair {
+  /**
+   * Lanes a keypair can encrypt or decrypt on at once, each with its own AEAD context: lane 0 is
+   * shared and used under the direction's lock; lanes 1 and up belong to one thread each (a batch's
+   * caller and its crypto workers) and run without the lock.
+   */
+  public static final int MAX_LANES = 8;
+
   final int localIndex;
   final int remoteIndex;
   final boolean initiator;
   final long createdNanos;
 
-  private final TransportAead sendAead;
-  private final TransportAead receiveAead;
+  private final byte[] sendKey;
+  private final byte[] receiveKey;
+  private final TransportAead[] sendLanes = new TransportAead[MAX_LANES];
+  private final TransportAead[] receiveLanes = new TransportAead[MAX_LANES];
   private final Object sendLock = new Object();
   private final Object receiveLock = new Object();
   private final ReplayWindow replay = new ReplayWindow();
@@ -32,8 +41,11 @@ public final class Keypair {
       int localIndex,
       int remoteIndex,
       long createdNanos) {
-    this.sendAead = TransportAead.forKey(sendKey);
-    this.receiveAead = TransportAead.forKey(receiveKey);
+    // Kept (on the heap, as a JDK SecretKeySpec would) for the lanes created on first use.
+    this.sendKey = sendKey.clone();
+    this.receiveKey = receiveKey.clone();
+    sendLanes[0] = TransportAead.forKey(sendKey);
+    receiveLanes[0] = TransportAead.forKey(receiveKey);
     Arrays.fill(sendKey, (byte) 0);
     Arrays.fill(receiveKey, (byte) 0);
     this.initiator = initiator;
@@ -52,54 +64,114 @@ public final class Keypair {
     return initiator;
   }
 
+  /** Length of the sealed message for {@code len} bytes of plaintext. */
+  static int sealedLength(int len) {
+    return TRANSPORT_HEADER_SIZE + ((len + 15) & ~15) + AEAD_TAG_SIZE;
+  }
+
   /**
-   * Seals a transport message in place. On entry {@code buf[off+16, off+16+len)} holds the
-   * plaintext and {@code buf} has room for padding and the tag; on return {@code buf[off, off+n)}
-   * is the complete message, {@code n} returned. Returns -1 when the counter reached {@code
+   * Seals a transport message in place on the shared lane. On entry {@code buf[off+16, off+16+len)}
+   * holds the plaintext and {@code buf} has room for padding and the tag; on return {@code buf[off,
+   * off+n)} is the complete message, {@code n} returned. Returns -1 when the counter reached {@code
    * rejectAfterMessages} (the keypair must not be used any more).
    */
   int seal(byte[] buf, int off, int len, long rejectAfterMessages) {
-    int padded = (len + 15) & ~15;
-    int p = off + TRANSPORT_HEADER_SIZE;
-    Arrays.fill(buf, p + len, p + padded, (byte) 0);
     synchronized (sendLock) {
-      long counter = sendCounter;
-      if (Long.compareUnsigned(counter, rejectAfterMessages) >= 0) {
-        return -1;
-      }
-      sendCounter = counter + 1;
-      buf[off] = TYPE_TRANSPORT;
-      buf[off + 1] = 0;
-      buf[off + 2] = 0;
-      buf[off + 3] = 0;
-      Message.putLe32(buf, off + 4, remoteIndex);
-      Message.putLe64(buf, off + 8, counter);
-      return TRANSPORT_HEADER_SIZE + sendAead.seal(counter, buf, p, padded, buf, p);
+      long counter = reserve(buf, off, len, rejectAfterMessages);
+      return counter < 0 ? -1 : sealReserved(buf, off, len, counter, 0);
     }
   }
 
   /**
-   * Opens the transport message {@code in[off, off+len)} (header included) into {@code
-   * out[outOff...)}. Returns the plaintext length (padding included), {@link #REPLAYED} when the
-   * counter was seen or is too old, or {@link #BAD_TAG} when authentication fails. Never throws on
-   * hostile input.
+   * First half of {@link #seal} for parallel encryption: takes the next counter, writes the header
+   * and the zero padding, and returns the counter (or -1, as {@link #seal}); {@link #sealReserved}
+   * encrypts later, on any lane. Counters are taken in the order the packets will be sent.
    */
-  int open(byte[] in, int off, int len, byte[] out, int outOff, long rejectAfterMessages) {
+  long reserve(byte[] buf, int off, int len, long rejectAfterMessages) {
+    int padded = (len + 15) & ~15;
+    int p = off + TRANSPORT_HEADER_SIZE;
+    Arrays.fill(buf, p + len, p + padded, (byte) 0);
+    long counter;
+    synchronized (sendLock) {
+      counter = sendCounter;
+      if (Long.compareUnsigned(counter, rejectAfterMessages) >= 0) {
+        return -1;
+      }
+      sendCounter = counter + 1;
+    }
+    buf[off] = TYPE_TRANSPORT;
+    buf[off + 1] = 0;
+    buf[off + 2] = 0;
+    buf[off + 3] = 0;
+    Message.putLe32(buf, off + 4, remoteIndex);
+    Message.putLe64(buf, off + 8, counter);
+    return counter;
+  }
+
+  /**
+   * Encrypts a message {@link #reserve} prepared, on {@code lane} (0 only under the send lock, as
+   * {@link #seal} does; 1 and up each from one thread). Returns the message length.
+   */
+  int sealReserved(byte[] buf, int off, int len, long counter, int lane) {
+    int padded = (len + 15) & ~15;
+    int p = off + TRANSPORT_HEADER_SIZE;
+    TransportAead aead = lane(sendLanes, sendKey, lane);
+    return TRANSPORT_HEADER_SIZE + aead.seal(counter, buf, p, padded, buf, p);
+  }
+
+  /**
+   * Opens the transport message {@code in[off, off+len)} (header included) into {@code
+   * out[outOff...)} on the shared lane 0, or on {@code lane} 1 and up from that lane's one thread
+   * (only the replay window is then locked, so lanes decrypt in parallel). Returns the plaintext
+   * length (padding included), {@link #REPLAYED} when the counter was seen or is too old, or {@link
+   * #BAD_TAG} when authentication fails. Never throws on hostile input.
+   */
+  int open(
+      byte[] in, int off, int len, byte[] out, int outOff, long rejectAfterMessages, int lane) {
     long counter = Message.le64(in, off + 8);
-    int cipherLen = len - TRANSPORT_HEADER_SIZE;
+    if (lane == 0) {
+      synchronized (receiveLock) {
+        return openOnLane(counter, in, off, len, out, outOff, rejectAfterMessages, 0);
+      }
+    }
+    return openOnLane(counter, in, off, len, out, outOff, rejectAfterMessages, lane);
+  }
+
+  private int openOnLane(
+      long counter,
+      byte[] in,
+      int off,
+      int len,
+      byte[] out,
+      int outOff,
+      long rejectAfterMessages,
+      int lane) {
     synchronized (receiveLock) {
       if (!replay.mightAccept(counter, rejectAfterMessages)) {
         return REPLAYED;
       }
-      int n = receiveAead.open(counter, in, off + TRANSPORT_HEADER_SIZE, cipherLen, out, outOff);
-      if (n < 0) {
-        return BAD_TAG;
-      }
-      if (!replay.accept(counter, rejectAfterMessages)) {
-        return REPLAYED;
-      }
-      return n;
     }
+    TransportAead aead = lane(receiveLanes, receiveKey, lane);
+    int n =
+        aead.open(
+            counter, in, off + TRANSPORT_HEADER_SIZE, len - TRANSPORT_HEADER_SIZE, out, outOff);
+    if (n < 0) {
+      return BAD_TAG;
+    }
+    synchronized (receiveLock) {
+      // Accepted only now, after authentication: a forged counter must not move the window.
+      return replay.accept(counter, rejectAfterMessages) ? n : REPLAYED;
+    }
+  }
+
+  /** The lane's AEAD, created on first use by the lane's own thread (so no race on the slot). */
+  private static TransportAead lane(TransportAead[] lanes, byte[] key, int lane) {
+    TransportAead aead = lanes[lane];
+    if (aead == null) {
+      aead = TransportAead.forKey(key);
+      lanes[lane] = aead;
+    }
+    return aead;
   }
 
   static final int REPLAYED = -1;

@@ -205,6 +205,17 @@ public final class WireGuardDevice {
    * the packet was staged waiting for a handshake (poll!), or {@link TunnelResult.Dropped}.
    */
   public TunnelResult encapsulate(ByteBuffer packet, ByteBuffer out) {
+    return encapsulate(packet, out, null);
+  }
+
+  /**
+   * {@link #encapsulate} for a batch encrypted in parallel: with a {@code ticket}, everything but
+   * the encryption happens here, in the order of the calls (counters, timers, staging), and a
+   * {@link TunnelResult.WriteToNetwork} means {@code out} is ready only after {@link
+   * SealTicket#seal} (on any thread, each with its own lane). The packet is not copied when it
+   * already sits in {@code out} at offset {@value Protocol#TRANSPORT_HEADER_SIZE}.
+   */
+  public TunnelResult encapsulate(ByteBuffer packet, ByteBuffer out, SealTicket ticket) {
     int len = packet.remaining();
     if (!out.hasArray() || out.capacity() < len + OVERHEAD) {
       return drop(DropReason.BUFFER_TOO_SMALL);
@@ -212,12 +223,16 @@ public final class WireGuardDevice {
     byte[] buf = out.array();
     int base = out.arrayOffset();
     int p = base + TRANSPORT_HEADER_SIZE;
-    packet.get(packet.position(), buf, p, len);
+    if (!packet.hasArray()
+        || packet.array() != buf
+        || packet.arrayOffset() + packet.position() != p) {
+      packet.get(packet.position(), buf, p, len);
+    }
     Peer peer = routeOf(buf, p, len);
     if (peer == null) {
       return drop(DropReason.NO_ROUTE);
     }
-    return sendData(peer, buf, base, len, out);
+    return sendData(peer, buf, base, len, out, ticket);
   }
 
   private Peer routeOf(byte[] buf, int p, int len) {
@@ -234,7 +249,8 @@ public final class WireGuardDevice {
     return null;
   }
 
-  private TunnelResult sendData(Peer peer, byte[] buf, int base, int len, ByteBuffer out) {
+  private TunnelResult sendData(
+      Peer peer, byte[] buf, int base, int len, ByteBuffer out, SealTicket ticket) {
     long now = clock.monotonicNanos();
     Keypair kp = peer.current;
     TunnelResult.WriteToNetwork target = peer.toNetwork();
@@ -250,7 +266,13 @@ public final class WireGuardDevice {
       }
       return TunnelResult.DONE;
     }
-    int n = kp.seal(buf, base, len, timerConfig.rejectAfterMessages());
+    int n;
+    if (ticket == null) {
+      n = kp.seal(buf, base, len, timerConfig.rejectAfterMessages());
+    } else {
+      long counter = kp.reserve(buf, base, len, timerConfig.rejectAfterMessages());
+      n = counter < 0 ? -1 : ticket.reserved(kp, buf, base, len, counter);
+    }
     if (n < 0) {
       synchronized (peer) {
         peer.stage(buf, base + TRANSPORT_HEADER_SIZE, len);
@@ -380,7 +402,7 @@ public final class WireGuardDevice {
     if (packet != null) {
       System.arraycopy(packet, 0, buf, base + TRANSPORT_HEADER_SIZE, len);
     }
-    return sendData(peer, buf, base, len, out);
+    return sendData(peer, buf, base, len, out, null);
   }
 
   static TunnelResult writeOut(byte[] msg, ByteBuffer out, TunnelResult.WriteToNetwork target) {
@@ -398,6 +420,17 @@ public final class WireGuardDevice {
    * TunnelResult.Dropped}. Never throws on hostile input.
    */
   public TunnelResult decapsulate(ByteBuffer datagram, InetSocketAddress from, ByteBuffer out) {
+    return decapsulate(datagram, from, out, 0);
+  }
+
+  /**
+   * {@link #decapsulate} on a decryption {@code lane} ({@link Keypair#MAX_LANES}; 1 and up each
+   * used by one thread only), so that transport messages of one batch decrypt in parallel; the
+   * replay window still accepts each counter once. Handshake messages must come through one thread
+   * at a time, in order.
+   */
+  public TunnelResult decapsulate(
+      ByteBuffer datagram, InetSocketAddress from, ByteBuffer out, int lane) {
     int len = datagram.remaining();
     if (!out.hasArray() || out.capacity() < len) {
       return drop(DropReason.BUFFER_TOO_SMALL);
@@ -417,7 +450,7 @@ public final class WireGuardDevice {
         && in[off + 1] == 0
         && in[off + 2] == 0
         && in[off + 3] == 0) {
-      return receiveTransport(in, off, len, from, out); // hot path: no Message allocation
+      return receiveTransport(in, off, len, from, out, lane); // hot path: no Message allocation
     }
     Message m = Message.parse(in, off, len);
     return switch (m) {
@@ -430,7 +463,7 @@ public final class WireGuardDevice {
   }
 
   private TunnelResult receiveTransport(
-      byte[] in, int off, int len, InetSocketAddress from, ByteBuffer out) {
+      byte[] in, int off, int len, InetSocketAddress from, ByteBuffer out, int lane) {
     long now = clock.monotonicNanos();
     IndexTable.Entry e = indices.get(Message.le32(in, off + 4));
     if (e == null || e.keypair() == null) {
@@ -443,7 +476,7 @@ public final class WireGuardDevice {
     }
     byte[] dst = out.array();
     int base = out.arrayOffset();
-    int n = kp.open(in, off, len, dst, base, timerConfig.rejectAfterMessages());
+    int n = kp.open(in, off, len, dst, base, timerConfig.rejectAfterMessages(), lane);
     if (n == Keypair.BAD_TAG) {
       return drop(DropReason.BAD_TAG);
     }

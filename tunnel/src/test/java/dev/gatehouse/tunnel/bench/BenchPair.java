@@ -36,13 +36,17 @@ final class BenchPair {
   final ByteBuffer out2 = ByteBuffer.allocate(65536);
 
   BenchPair() {
+    this("10.0.0.2/32", "10.0.0.1/32");
+  }
+
+  /** A routes {@code toB} to B; B accepts sources in {@code fromA} from A. */
+  BenchPair(String toB, String fromA) {
     StaticIdentity ia = StaticIdentity.generate();
     StaticIdentity ib = StaticIdentity.generate();
     a = new WireGuardDevice(ia, clock, WireGuardDevice.Config.defaults());
     b = new WireGuardDevice(ib, clock, WireGuardDevice.Config.defaults());
-    a.addPeer(
-        PeerConfig.of(ib.publicKey(), List.of(IpPrefix.parse("10.0.0.2/32"))).withEndpoint(B));
-    b.addPeer(PeerConfig.of(ia.publicKey(), List.of(IpPrefix.parse("10.0.0.1/32"))));
+    a.addPeer(PeerConfig.of(ib.publicKey(), List.of(IpPrefix.parse(toB))).withEndpoint(B));
+    b.addPeer(PeerConfig.of(ia.publicKey(), List.of(IpPrefix.parse(fromA))));
   }
 
   static byte[] packet(int size) {

@@ -3,11 +3,14 @@ package dev.gatehouse.tunnel.packet;
 import java.nio.ByteBuffer;
 
 /** Builds TCP/IP packets with valid checksums, and TSO super-packets as the kernel hands them. */
-final class TcpSegments {
+public final class TcpSegments {
   static final byte[] V4_SRC = {10, 77, 0, 2};
   static final byte[] V4_DST = {(byte) 172, 31, 2, 2};
   static final byte[] V6_SRC = TestPackets.addr("fd00::2");
   static final byte[] V6_DST = TestPackets.addr("fd00:1::2");
+
+  /** The TCP ACK flag, for callers outside the package. */
+  public static final int ACK = TcpHeaders.ACK;
 
   private TcpSegments() {}
 
@@ -43,7 +46,7 @@ final class TcpSegments {
    * A TSO super-packet as the kernel writes it to a TUN with offloads: one header, the whole
    * payload, lengths of the whole, and a TCP checksum field holding the folded pseudo-header sum.
    */
-  static byte[] superPacket(boolean v6, int seq, int flags, int options, byte[] payload) {
+  public static byte[] superPacket(boolean v6, int seq, int flags, int options, byte[] payload) {
     byte[] p = packet(v6, seq, flags, options, payload, 7);
     int ipH = v6 ? 40 : 20;
     long pseudo = TcpHeaders.pseudoHeader(p, 0, v6, p.length - ipH);
@@ -51,7 +54,7 @@ final class TcpSegments {
     return p;
   }
 
-  static VirtioNetHeader tso(boolean v6, int options, int mss) {
+  public static VirtioNetHeader tso(boolean v6, int options, int mss) {
     int ipH = v6 ? 40 : 20;
     return new VirtioNetHeader(
         VirtioNetHeader.NEEDS_CSUM,

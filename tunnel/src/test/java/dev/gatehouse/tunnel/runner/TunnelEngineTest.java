@@ -62,6 +62,14 @@ class TunnelEngineTest {
   }
 
   private void pingBothWays(TransportFactory factory) throws Exception {
+    exchange(factory, CryptoWorkers.defaultCount(), false);
+  }
+
+  /**
+   * Packets from A to B and back; {@code burst} sends 300 each way in rounds of 60 injected at once
+   * (so batches fill and the crypto workers share them), else one ping-pong at a time.
+   */
+  private void exchange(TransportFactory factory, int workers, boolean burst) throws Exception {
     StaticIdentity a = StaticIdentity.generate();
     StaticIdentity b = StaticIdentity.generate();
     DatagramTransport ta = factory.bind(0);
@@ -78,8 +86,12 @@ class TunnelEngineTest {
     HoldingTunDevice holdingB = new HoldingTunDevice(new InMemoryTunDevice("b", 1420));
     InMemoryTunDevice tunA = holdingA.inner;
     InMemoryTunDevice tunB = holdingB.inner;
-    try (TunnelEngine ea = new TunnelEngine(da, holdingA, ta, s -> {}).start();
-        TunnelEngine eb = new TunnelEngine(db, holdingB, tb, s -> {}).start()) {
+    try (TunnelEngine ea = new TunnelEngine(da, holdingA, ta, s -> {}, workers).start();
+        TunnelEngine eb = new TunnelEngine(db, holdingB, tb, s -> {}, workers).start()) {
+      if (burst) {
+        burst(ta, workers, tunA, tunB);
+        return;
+      }
       for (int i = 0; i < 50; i++) {
         byte[] out = ipv4Udp("10.7.0.1", "10.7.0.2", 100 + i * 20);
         tunA.inject(out);
@@ -92,6 +104,37 @@ class TunnelEngineTest {
     }
   }
 
+  private static void burst(
+      DatagramTransport ta, int workers, InMemoryTunDevice tunA, InMemoryTunDevice tunB)
+      throws Exception {
+    // Handshake first, so that no packet waits staged (staging keeps only a few).
+    tunA.inject(ipv4Udp("10.7.0.1", "10.7.0.2", 60));
+    assertThat(tunB.takeWritten(5000)).hasSize(60);
+    List<byte[]> there = new ArrayList<>();
+    List<byte[]> back = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      there.add(ipv4Udp("10.7.0.1", "10.7.0.2", 28 + (i * 37) % 1392));
+      back.add(ipv4Udp("10.7.0.2", "10.7.0.1", 1420 - (i * 53) % 1392));
+    }
+    // Rounds of 60 each way: enough to fill batches, few enough for a loopback socket's default
+    // receive buffer (no packet may be lost or reordered here).
+    String transport = ta.getClass().getSimpleName();
+    for (int round = 0; round < 300; round += 60) {
+      for (int i = round; i < round + 60; i++) {
+        tunA.inject(there.get(i));
+        tunB.inject(back.get(i));
+      }
+      for (int i = round; i < round + 60; i++) {
+        assertThat(tunB.takeWritten(5000))
+            .as("%s, %d workers, packet %d A to B", transport, workers, i)
+            .isEqualTo(there.get(i));
+        assertThat(tunA.takeWritten(5000))
+            .as("%s, %d workers, packet %d B to A", transport, workers, i)
+            .isEqualTo(back.get(i));
+      }
+    }
+  }
+
   @Test
   void overInMemoryTransport() throws Exception {
     InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
@@ -101,5 +144,14 @@ class TunnelEngineTest {
   @Test
   void overNettyUdpOnLoopback() throws Exception {
     pingBothWays(i -> NettyUdpTransport.bind(new InetSocketAddress("127.0.0.1", 0)));
+  }
+
+  @Test
+  void burstsArriveWholeAndInOrderWithParallelCrypto() throws Exception {
+    for (int workers : new int[] {0, 1, 3}) {
+      InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
+      exchange(i -> net.bind(new InetSocketAddress("192.0.2." + (i + 1), 51820)), workers, true);
+      exchange(i -> NettyUdpTransport.bind(new InetSocketAddress("127.0.0.1", 0)), workers, true);
+    }
   }
 }
