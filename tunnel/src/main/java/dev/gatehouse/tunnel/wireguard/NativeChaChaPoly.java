@@ -1,11 +1,8 @@
 package dev.gatehouse.tunnel.wireguard;
 
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 import dev.gatehouse.tunnel.sys.LibCrypto;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.ref.Cleaner;
@@ -39,17 +36,13 @@ final class NativeChaChaPoly implements TransportAead {
     if (!LibCrypto.available()) {
       throw new IllegalStateException(LibCrypto.unavailableReason());
     }
-    Native state = new Native(Arena.ofShared());
+    Native state = new Native();
     cleanable = CLEANER.register(this, state);
-    nonce = state.arena.allocate(12, 8);
-    outLength = state.arena.allocate(JAVA_INT);
-    MemorySegment key = state.arena.allocate(32, 8);
-    MemorySegment.copy(key32, 0, key, JAVA_BYTE, 0, 32);
-    try {
-      ctx = state.ctx = newContext(key);
-    } finally {
-      key.fill((byte) 0);
-    }
+    // Critical downcalls take heap segments, so only the context itself lives in native memory.
+    MemorySegment scratch = MemorySegment.ofArray(new int[4]);
+    nonce = scratch.asSlice(0, 12);
+    outLength = scratch.asSlice(12, 4);
+    ctx = state.ctx = newContext(MemorySegment.ofArray(key32));
   }
 
   @Override
@@ -136,14 +129,9 @@ final class NativeChaChaPoly implements TransportAead {
     }
   }
 
-  /** What the cleaner frees: the context and the scratch memory. */
+  /** What the cleaner frees: the context (OpenSSL wipes its key). */
   private static final class Native implements Runnable {
-    final Arena arena;
     MemorySegment ctx = NULL;
-
-    Native(Arena arena) {
-      this.arena = arena;
-    }
 
     @Override
     public void run() {
@@ -153,8 +141,6 @@ final class NativeChaChaPoly implements TransportAead {
         }
       } catch (Throwable e) {
         throw new IllegalStateException(e);
-      } finally {
-        arena.close();
       }
     }
   }
