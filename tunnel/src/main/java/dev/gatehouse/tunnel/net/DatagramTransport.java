@@ -20,7 +20,10 @@ public interface DatagramTransport extends AutoCloseable {
   interface Receiver {
     void onDatagram(ByteBuffer datagram, InetSocketAddress sender);
 
-    /** Called after a burst of datagrams: a good moment to {@link #flush()} replies. */
+    /**
+     * Called after a burst of datagrams: a good moment to {@link #flush()} replies. Every transport
+     * must call it (wrappers pass it on): the engine's parallel batches are processed here.
+     */
     default void onBurstEnd() {}
   }
 

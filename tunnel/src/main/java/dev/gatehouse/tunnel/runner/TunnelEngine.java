@@ -167,7 +167,9 @@ public final class TunnelEngine implements AutoCloseable {
 
   /**
    * The reader with crypto workers: reads what the TUN has queued (up to {@link #BATCH} packets)
-   * into slots, prepares them in order, seals them in parallel and sends them in order.
+   * into slots, prepares them in order, seals them in parallel and sends them in order. Slots fit
+   * the MTU the TUN was opened with ({@link TunDevice#mtu}, which the OS does not exceed unless the
+   * interface's MTU is raised behind our back).
    */
   private void readTunBatched() {
     Batch b = new Batch(tun.mtu() + WireGuardDevice.OVERHEAD, false);
