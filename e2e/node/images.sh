@@ -32,14 +32,18 @@ die() { say "ERROR: $*"; exit 1; }
 JAVA_HOME="${JAVA_HOME_25:-$(bash e2e/scripts/java-home.sh)}"
 GO="$(command -v go || echo /usr/local/go/bin/go)"
 
-# The files a binary needs: itself, its shared libraries and the dynamic loader (ldd's closure).
+# The files a binary needs: itself (unless already in the rootfs), its shared libraries and the
+# dynamic loader (ldd's closure).
 copy_with_libs() { # rootfs file...
   local root="$1" f lib; shift
   for f in "$@"; do
     [[ -e "$f" ]] || die "$f not found on this machine (install its package: e2e/setup.sh)"
-    mkdir -p "$root$(dirname "$f")"
-    cp -L "$f" "$root$f"
+    if [[ "$f" != "$root"/* ]]; then # a file already in the rootfs (the JDK's .so) needs only its libraries
+      mkdir -p "$root$(dirname "$f")"
+      cp -L "$f" "$root$f"
+    fi
     for lib in $(ldd "$f" 2>/dev/null | grep -oE '/[^ ]+\.so[^ ]*' | sort -u); do
+      [[ "$lib" == "$root"/* ]] && continue # the JDK's own libraries, found through $ORIGIN
       if [[ ! -e "$root$lib" ]]; then mkdir -p "$root$(dirname "$lib")"; cp -L "$lib" "$root$lib"; fi
     done
   done
