@@ -1,9 +1,11 @@
 package dev.gatehouse.tunnel.runner;
 
 import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.sys.LibCrypto;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import dev.gatehouse.tunnel.wireguard.Protocol;
 import dev.gatehouse.tunnel.wireguard.SealTicket;
+import dev.gatehouse.tunnel.wireguard.TransportAead;
 import dev.gatehouse.tunnel.wireguard.TunnelResult;
 import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.io.IOException;
@@ -110,6 +112,15 @@ public final class TunnelEngine implements AutoCloseable {
         },
         TIMER_PERIOD_MILLIS);
     reader.start();
+    log.accept(
+        "tunnel "
+            + tun.name()
+            + ": ChaCha20-Poly1305 by "
+            + TransportAead.implementation()
+            + (LibCrypto.available() ? "" : " (" + LibCrypto.unavailableReason() + ")")
+            + ", "
+            + sealers.count()
+            + " crypto workers per direction");
     return this;
   }
 

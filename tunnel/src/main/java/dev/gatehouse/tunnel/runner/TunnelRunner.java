@@ -71,6 +71,10 @@ public final class TunnelRunner {
         }
       }
     }
+    if (!Files.isReadable(configPath)) {
+      System.err.println("TunnelRunner: cannot read the configuration file " + configPath);
+      System.exit(2);
+    }
     WgConfig config = WgConfig.parse(Files.readString(configPath));
     StaticIdentity identity = StaticIdentity.fromPrivateKey(config.privateKey());
     WireGuardDevice device =
