@@ -190,11 +190,8 @@ public final class TunnelEngine implements AutoCloseable {
     while (running) {
       int n;
       try {
-        n = tun.read(b.array(0), h, room, 0);
-        if (n == 0) {
-          transport.flush(); // nothing queued: send what is batched before waiting
-          n = tun.read(b.array(0), h, room, 200);
-        }
+        // Every batch was flushed when sent, so the first read may wait.
+        n = tun.read(b.array(0), h, room, 200);
         if (n > 0) {
           b.fill(n);
           while (b.size < BATCH && (n = tun.read(b.array(b.size), h, room, 0)) > 0) {

@@ -4,6 +4,7 @@ import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
 import dev.gatehouse.tunnel.wireguard.DropReason;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
+import dev.gatehouse.tunnel.wireguard.Keypair;
 import dev.gatehouse.tunnel.wireguard.Peer;
 import dev.gatehouse.tunnel.wireguard.PeerConfig;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
@@ -41,6 +42,29 @@ import java.util.concurrent.CountDownLatch;
 public final class TunnelRunner {
   private TunnelRunner() {}
 
+  /** The number after flag {@code args[i - 1]}, in {@code [min, max]}; else a clear exit 2. */
+  private static long number(String[] args, int i, long min, long max) {
+    String flag = args[i - 1];
+    try {
+      long n = Long.parseLong(i < args.length ? args[i] : "");
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    System.err.println(
+        "TunnelRunner: "
+            + flag
+            + " needs a number from "
+            + min
+            + " to "
+            + max
+            + (i < args.length ? ", not " + args[i] : ""));
+    System.exit(2);
+    return min;
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println(
@@ -61,10 +85,12 @@ public final class TunnelRunner {
         case "--interface" -> ifName = args[++i];
         case "--no-configure" -> configure = false;
         case "--no-offload" -> offloads = false;
-        case "--crypto-workers" -> cryptoWorkers = Integer.parseInt(args[++i]);
+        case "--crypto-workers" ->
+            cryptoWorkers = (int) number(args, ++i, 0, Keypair.MAX_LANES - 2);
         case "--rekey-after-seconds" ->
-            timers = timers.withRekeyAfterTime(Duration.ofSeconds(Long.parseLong(args[++i])));
-        case "--under-load-threshold" -> underLoadThreshold = Integer.parseInt(args[++i]);
+            timers = timers.withRekeyAfterTime(Duration.ofSeconds(number(args, ++i, 1, 1 << 30)));
+        case "--under-load-threshold" ->
+            underLoadThreshold = (int) number(args, ++i, 0, Integer.MAX_VALUE);
         default -> {
           System.err.println("unknown argument " + args[i]);
           System.exit(2);
