@@ -34,6 +34,11 @@ public final class GatedTunDevice extends ForwardingTunDevice {
   }
 
   @Override
+  public boolean awaitReadable(int timeoutMillis) throws IOException {
+    return !released.isEmpty() || delegate.awaitReadable(timeoutMillis);
+  }
+
+  @Override
   public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
     byte[] p = released.poll();
     if (p != null) {

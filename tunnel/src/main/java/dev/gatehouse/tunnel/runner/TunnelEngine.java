@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -41,10 +42,23 @@ public final class TunnelEngine implements AutoCloseable {
   private final CryptoWorkers sealers;
   private final CryptoWorkers openers;
   private final Batch received;
+
+  /** Held while reading the TUN and sending what was read, so packets leave in the read order. */
+  private final ReentrantLock tunReads = new ReentrantLock();
+
+  /** The event loop's TUN packet buffer ({@link #flushTunAndSendReplies}). */
+  private final byte[] loopPacket = new byte[65536];
+
+  /** Whether the current burst of datagrams may have written to the TUN (event loop only). */
+  private boolean burstReachedTun;
+
   private volatile boolean running = true;
 
   /** Packets per parallel batch: one UDP GSO send's worth. */
   public static final int BATCH = 64;
+
+  /** Packets the event loop sends for the reader after a burst ({@link #flushTunAndSendReplies}). */
+  private static final int REPLY_BUDGET = BATCH;
 
   public TunnelEngine(
       WireGuardDevice device, TunDevice tun, DatagramTransport transport, Consumer<String> log) {
@@ -81,6 +95,7 @@ public final class TunnelEngine implements AutoCloseable {
         new DatagramTransport.Receiver() {
           @Override
           public void onDatagram(ByteBuffer datagram, InetSocketAddress sender) {
+            burstReachedTun = true;
             if (received != null && received.add(datagram, sender)) {
               if (received.size == BATCH) {
                 openReceived();
@@ -99,7 +114,12 @@ public final class TunnelEngine implements AutoCloseable {
             if (received != null) {
               openReceived();
             }
-            flushTun();
+            if (burstReachedTun) {
+              burstReachedTun = false;
+              flushTunAndSendReplies();
+            } else {
+              flushTun();
+            }
             transport.flush();
           }
         });
@@ -127,15 +147,18 @@ public final class TunnelEngine implements AutoCloseable {
   private void readTun() {
     byte[] packet = new byte[65536];
     ByteBuffer out = ByteBuffer.allocate(65536 + WireGuardDevice.OVERHEAD);
-    int sinceFlush = 0;
     while (running) {
-      int n;
       try {
-        // Flush once per burst: a zero-timeout read tells whether more packets are queued.
-        n = tun.read(packet, 0, packet.length, 0);
-        if (n == 0) {
-          transport.flush();
-          n = tun.read(packet, 0, packet.length, 200);
+        if (!tun.awaitReadable(200)) {
+          continue;
+        }
+        tunReads.lock();
+        try {
+          if (sendQueued(packet, out, Integer.MAX_VALUE) < 0) {
+            return;
+          }
+        } finally {
+          tunReads.unlock();
         }
       } catch (IOException e) {
         if (running) {
@@ -143,18 +166,50 @@ public final class TunnelEngine implements AutoCloseable {
         }
         return;
       }
-      if (n < 0) {
-        return;
-      }
-      if (n == 0) {
-        continue;
-      }
+    }
+  }
+
+  /**
+   * Under {@link #tunReads}: encapsulates and sends what the TUN has queued, one packet at a time,
+   * flushing per GSO batch and at the end. Stops when the queue is empty or, past {@code budget}
+   * packets, when no split super-packet is left half-read; -1 once the TUN is closed.
+   */
+  private int sendQueued(byte[] packet, ByteBuffer out, int budget) throws IOException {
+    int sent = 0;
+    int n;
+    while ((n = tun.read(packet, 0, packet.length, 0)) > 0) {
       handle(device.encapsulate(ByteBuffer.wrap(packet, 0, n), out), out);
       drain(out);
-      if (++sinceFlush >= 64) { // one GSO batch
+      if (++sent % BATCH == 0) {
         transport.flush();
-        sinceFlush = 0;
       }
+      if (sent >= budget && !tun.holdsSegments()) {
+        break;
+      }
+    }
+    transport.flush();
+    return n < 0 ? -1 : sent;
+  }
+
+  /**
+   * On the event loop, after a burst of datagrams: writes what it held for the TUN and then sends
+   * what the TUN queued meanwhile (a ping's reply, TCP's ACKs: the kernel answers within the TUN
+   * write) here and now, on this core, instead of leaving it to the reader, which would have to be
+   * woken on another. Holding {@link #tunReads} across the write keeps a reader that the reply
+   * wakes from taking it first; when the reader is busy already, only the write happens here.
+   */
+  private void flushTunAndSendReplies() {
+    if (!tunReads.tryLock()) {
+      flushTun();
+      return;
+    }
+    try {
+      flushTun();
+      sendQueued(loopPacket, netOut, REPLY_BUDGET);
+    } catch (IOException e) {
+      // the reader meets the same error on its next read and reports it
+    } finally {
+      tunReads.unlock();
     }
   }
 
@@ -188,24 +243,27 @@ public final class TunnelEngine implements AutoCloseable {
     int room = b.slotSize - WireGuardDevice.OVERHEAD;
     int h = Protocol.TRANSPORT_HEADER_SIZE;
     while (running) {
-      int n;
+      int n = 0;
       try {
-        // Every batch was flushed when sent, so the first read may wait.
-        n = tun.read(b.array(0), h, room, 200);
-        if (n > 0) {
-          b.fill(n);
+        if (!tun.awaitReadable(200)) {
+          continue;
+        }
+        tunReads.lock();
+        try {
           while (b.size < BATCH && (n = tun.read(b.array(b.size), h, room, 0)) > 0) {
             b.fill(n);
           }
+          if (b.size > 0) {
+            sealAndSend(b, scratch);
+          }
+        } finally {
+          tunReads.unlock();
         }
       } catch (IOException e) {
         if (running) {
           log.accept("TUN read failed, stopping: " + e.getMessage());
         }
         return;
-      }
-      if (b.size > 0) {
-        sealAndSend(b, scratch);
       }
       if (n < 0) {
         return;

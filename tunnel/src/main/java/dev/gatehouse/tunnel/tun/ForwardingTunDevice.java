@@ -30,6 +30,16 @@ public abstract class ForwardingTunDevice implements TunDevice {
   }
 
   @Override
+  public boolean awaitReadable(int timeoutMillis) throws IOException {
+    return delegate.awaitReadable(timeoutMillis);
+  }
+
+  @Override
+  public boolean holdsSegments() {
+    return delegate.holdsSegments();
+  }
+
+  @Override
   public void write(byte[] buf, int off, int len) throws IOException {
     delegate.write(buf, off, len);
   }

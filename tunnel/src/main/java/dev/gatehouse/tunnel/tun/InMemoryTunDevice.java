@@ -1,5 +1,6 @@
 package dev.gatehouse.tunnel.tun;
 
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -12,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 public final class InMemoryTunDevice implements TunDevice {
   private final String name;
   private final int mtu;
-  private final BlockingQueue<byte[]> fromOs = new LinkedBlockingQueue<>();
+  private final ArrayDeque<byte[]> fromOs = new ArrayDeque<>(); // guarded by this
   private final BlockingQueue<byte[]> toOs = new LinkedBlockingQueue<>();
   private volatile boolean closed;
 
@@ -36,7 +37,11 @@ public final class InMemoryTunDevice implements TunDevice {
     if (packet.length > mtu) {
       throw new IllegalArgumentException("packet of " + packet.length + " exceeds MTU " + mtu);
     }
-    fromOs.add(packet.clone());
+    byte[] copy = packet.clone();
+    synchronized (this) {
+      fromOs.add(copy);
+      notifyAll();
+    }
   }
 
   /** Waits up to {@code timeoutMillis} for a packet the tunnel wrote; null on timeout. */
@@ -45,23 +50,45 @@ public final class InMemoryTunDevice implements TunDevice {
   }
 
   @Override
+  public boolean awaitReadable(int timeoutMillis) {
+    synchronized (this) {
+      return waitForPacket(timeoutMillis) || closed;
+    }
+  }
+
+  @Override
   public int read(byte[] buf, int off, int len, int timeoutMillis) {
-    if (closed) {
-      return -1;
-    }
     byte[] p;
-    try {
-      p = fromOs.poll(timeoutMillis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return -1;
-    }
-    if (p == null) {
-      return closed ? -1 : 0;
+    synchronized (this) {
+      if (closed) {
+        return -1;
+      }
+      if (!waitForPacket(timeoutMillis)) {
+        return closed ? -1 : 0;
+      }
+      p = fromOs.poll();
     }
     int n = Math.min(len, p.length);
     System.arraycopy(p, 0, buf, off, n);
     return n;
+  }
+
+  /** Waits (holding this) until a packet is queued or the time is up: whether one is. */
+  private boolean waitForPacket(int timeoutMillis) {
+    long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
+    try {
+      while (fromOs.isEmpty() && !closed) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return !fromOs.isEmpty();
   }
 
   @Override
@@ -73,6 +100,9 @@ public final class InMemoryTunDevice implements TunDevice {
 
   @Override
   public void close() {
-    closed = true;
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
   }
 }

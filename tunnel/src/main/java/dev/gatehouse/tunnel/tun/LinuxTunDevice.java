@@ -57,14 +57,17 @@ public final class LinuxTunDevice implements TunDevice {
   private final MemorySegment readState = arena.allocate(Libc.CAPTURE);
   private final MemorySegment pollFd = arena.allocate(8, 4);
   private final MemorySegment writeState = arena.allocate(Libc.CAPTURE);
+  private final MemorySegment awaitState = arena.allocate(Libc.CAPTURE);
+  private final MemorySegment awaitFd = arena.allocate(8, 4);
   private final Object readLock = new Object();
+  private final Object awaitLock = new Object();
   private final Object writeLock = new Object();
   private final AtomicLong droppedReads = new AtomicLong();
   // Read side with offloads: the super-packet read last and the segments not yet handed out.
   private final byte[] superPacket;
   private final MemorySegment superSegment;
   private final GsoSegmenter segmenter;
-  private int segmentsLeft;
+  private volatile int segmentsLeft;
   private int nextSegment;
   // Write side with offloads: segments held until flush().
   private final TcpCoalescer coalescer;
@@ -82,6 +85,8 @@ public final class LinuxTunDevice implements TunDevice {
     this.coalescer = offloads ? new TcpCoalescer(COALESCE_ITEMS) : null;
     pollFd.set(JAVA_INT, 0, fd);
     pollFd.set(JAVA_SHORT, 4, POLLIN);
+    awaitFd.set(JAVA_INT, 0, fd);
+    awaitFd.set(JAVA_SHORT, 4, POLLIN);
   }
 
   /** {@link #open(String, int, boolean)} with offloads. */
@@ -186,6 +191,33 @@ public final class LinuxTunDevice implements TunDevice {
     }
   }
 
+  /** Polls apart from {@link #read}, so another thread can read meanwhile. */
+  @Override
+  public boolean awaitReadable(int timeoutMillis) throws IOException {
+    synchronized (awaitLock) {
+      if (closed || segmentsLeft > 0) {
+        return true;
+      }
+      try {
+        awaitFd.set(JAVA_SHORT, 6, (short) 0);
+        int ready = (int) Libc.POLL.invokeExact(awaitState, awaitFd, 1L, timeoutMillis);
+        if (ready < 0 && Libc.errno(awaitState) != Libc.EINTR) {
+          throw new IOException("poll on " + name + " failed: errno " + Libc.errno(awaitState));
+        }
+        return ready > 0 || closed;
+      } catch (IOException | RuntimeException e) {
+        throw e;
+      } catch (Throwable t) {
+        throw new IOException("FFM call failed", t);
+      }
+    }
+  }
+
+  @Override
+  public boolean holdsSegments() {
+    return segmentsLeft > 0;
+  }
+
   private int splitSuperPacket(int n, byte[] buf, int off, int len) {
     if (n <= H) {
       droppedReads.incrementAndGet();
@@ -228,6 +260,9 @@ public final class LinuxTunDevice implements TunDevice {
       int err = Libc.errno(readState);
       if (err != Libc.EAGAIN && err != Libc.EINTR) {
         throw new IOException("read from " + name + " failed: errno " + err);
+      }
+      if (timeoutMillis == 0) {
+        return 0; // nothing queued, and no wait asked for: a poll would only say so again
       }
       pollFd.set(JAVA_SHORT, 6, (short) 0);
       int ready = (int) Libc.POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
@@ -345,14 +380,16 @@ public final class LinuxTunDevice implements TunDevice {
     }
     closed = true;
     // A reader blocked in poll() wakes up within its timeout and sees 'closed'.
-    synchronized (readLock) {
-      synchronized (writeLock) {
-        try {
-          int ignored = (int) Libc.CLOSE.invokeExact(fd);
-        } catch (Throwable t) {
-          // nothing sensible to do
+    synchronized (awaitLock) {
+      synchronized (readLock) {
+        synchronized (writeLock) {
+          try {
+            int ignored = (int) Libc.CLOSE.invokeExact(fd);
+          } catch (Throwable t) {
+            // nothing sensible to do
+          }
+          arena.close();
         }
-        arena.close();
       }
     }
   }

@@ -23,6 +23,22 @@ public interface TunDevice extends AutoCloseable {
    */
   int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException;
 
+  /**
+   * Waits up to {@code timeoutMillis} until {@link #read} has a packet to return at once, without
+   * taking it: true if one is ready or the device is closed ({@link #read} then returns -1), false
+   * on timeout. Lets a reader wait without holding the lock under which it and other threads read.
+   */
+  boolean awaitReadable(int timeoutMillis) throws IOException;
+
+  /**
+   * Whether {@link #read} still holds segments of a super-packet it split (returned without asking
+   * the OS, and without waking an {@link #awaitReadable}): whoever stops reading while this is true
+   * must let another reader know. False by default.
+   */
+  default boolean holdsSegments() {
+    return false;
+  }
+
   /** Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. */
   void write(byte[] buf, int off, int len) throws IOException;
 

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.random.RandomGenerator;
@@ -96,13 +97,16 @@ public final class WireGuardDevice {
 
   /** Adds a peer and its allowed IPs. */
   public Peer addPeer(PeerConfig pc) {
-    RandomGenerator r = config.random();
+    // Timer jitter needs no secrecy (wireguard-go uses fastrandn) but is drawn on the data path,
+    // after every received packet: a SecureRandom there costs a lock and, in bursts, a syscall.
+    // Per peer, so the peer's monitor guards it; seeded from the device's generator for tests.
+    SplittableRandom jitter = new SplittableRandom(config.random().nextLong());
     Peer peer =
         new Peer(
             identity,
             pc,
             timerConfig,
-            bound -> bound <= 0 ? 0 : r.nextLong(bound),
+            bound -> bound <= 0 ? 0 : jitter.nextLong(bound),
             clock.monotonicNanos());
     Peer old = peersByKey.putIfAbsent(ByteBuffer.wrap(pc.publicKey().clone()), peer);
     if (old != null) {
