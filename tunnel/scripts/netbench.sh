@@ -10,7 +10,8 @@
 #              runner flags: NETBENCH_BEFORE_ARGS, else GATEHOUSE_ARGS (the same build with other
 #              flags: NETBENCH_BEFORE_CLASSES=tunnel/target/classes NETBENCH_BEFORE_ARGS=...)
 # For each, after NETBENCH_WARMUP seconds (default 10; the JVM's C2 compiler is still busy for
-# about 15 s of traffic) of unmeasured TCP: idle ping RTT (50 pings, 20 ms apart), then iperf3
+# about 15 s of traffic) of unmeasured TCP and NETBENCH_SETTLE seconds of quiet (default 10):
+# idle ping RTT (50 pings, 20 ms apart), then iperf3
 # TCP throughput client->resource and back with 1 and 4 streams, each with the CPU seconds the two
 # tunnel processes spent per GB moved, ping RTT under one TCP stream, and UDP at full speed
 # (received rate and loss). Prints tables of the figures and of ratios to upstream wireguard-go,
@@ -155,8 +156,10 @@ measure() {
     SECS="${NETBENCH_WARMUP:-10}" iperf >/dev/null
   fi
   local up down up4 down4 udp idle loaded
-  # idle RTT first: after the UDP flood, queued datagrams would still delay the pings
-  sleep 1; idle=$(ping_avg 50)
+  # idle RTT first (after the UDP flood, queued datagrams would still delay the pings), once the
+  # warm-up's after-effects are over: a JVM's compiler threads go on for seconds after the
+  # traffic stops, and pings meanwhile measure them, not the idle tunnel (same wait every mode)
+  sleep "${NETBENCH_SETTLE:-10}"; idle=$(ping_avg 50)
   up=$(tcp_test); down=$(tcp_test -R); up4=$(tcp_test -P 4); down4=$(tcp_test -P 4 -R)
   # RTT under load: pings through the tunnel while one TCP stream fills it
   ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
