@@ -38,6 +38,15 @@ public final class GatedTunDevice extends ForwardingTunDevice {
     return !released.isEmpty() || delegate.awaitReadable(timeoutMillis);
   }
 
+  /**
+   * No: the gate takes the client agent's lock, which its control thread may hold while it
+   * reconfigures the interface; the engine's event loop must not wait for that.
+   */
+  @Override
+  public boolean readsPromptly() {
+    return false;
+  }
+
   @Override
   public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
     byte[] p = released.poll();

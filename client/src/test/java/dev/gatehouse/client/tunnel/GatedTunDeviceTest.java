@@ -13,6 +13,7 @@ class GatedTunDeviceTest {
     InMemoryTunDevice inner = new InMemoryTunDevice("t", 1420);
     GatedTunDevice gated = new GatedTunDevice(inner, (buf, off, len) -> false);
     assertThat(gated.awaitReadable(20)).isFalse();
+    assertThat(gated.readsPromptly()).as("the gate takes the agent's lock").isFalse();
 
     gated.release(List.of(new byte[] {7, 8}));
     long start = System.nanoTime();

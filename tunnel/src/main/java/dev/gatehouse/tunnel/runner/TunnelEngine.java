@@ -52,12 +52,17 @@ public final class TunnelEngine implements AutoCloseable {
   /** Whether the current burst of datagrams may have written to the TUN (event loop only). */
   private boolean burstReachedTun;
 
+  /** Whether the event loop reads the TUN too ({@link TunDevice#readsPromptly}). */
+  private final boolean answersInline;
+
   private volatile boolean running = true;
 
   /** Packets per parallel batch: one UDP GSO send's worth. */
   public static final int BATCH = 64;
 
-  /** Packets the event loop sends for the reader after a burst ({@link #flushTunAndSendReplies}). */
+  /**
+   * Packets the event loop sends for the reader after a burst ({@link #flushTunAndSendReplies}).
+   */
   private static final int REPLY_BUDGET = BATCH;
 
   public TunnelEngine(
@@ -78,6 +83,7 @@ public final class TunnelEngine implements AutoCloseable {
     this.log = log;
     this.sealers = new CryptoWorkers(cryptoWorkers, "seal-" + tun.name());
     this.openers = new CryptoWorkers(cryptoWorkers, "open-" + tun.name());
+    this.answersInline = tun.readsPromptly();
     this.received = cryptoWorkers > 0 ? new Batch(RECEIVE_SLOT, true) : null;
     this.reader =
         Thread.ofPlatform()
@@ -114,8 +120,9 @@ public final class TunnelEngine implements AutoCloseable {
             if (received != null) {
               openReceived();
             }
-            if (burstReachedTun) {
-              burstReachedTun = false;
+            boolean answer = burstReachedTun && answersInline;
+            burstReachedTun = false;
+            if (answer) {
               flushTunAndSendReplies();
             } else {
               flushTun();

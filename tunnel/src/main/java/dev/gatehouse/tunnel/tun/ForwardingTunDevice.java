@@ -40,6 +40,11 @@ public abstract class ForwardingTunDevice implements TunDevice {
   }
 
   @Override
+  public boolean readsPromptly() {
+    return delegate.readsPromptly();
+  }
+
+  @Override
   public void write(byte[] buf, int off, int len) throws IOException {
     delegate.write(buf, off, len);
   }

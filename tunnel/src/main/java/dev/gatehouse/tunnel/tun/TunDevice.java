@@ -39,6 +39,16 @@ public interface TunDevice extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Whether {@link #read} with a zero timeout returns promptly whatever thread calls it, waiting on
+   * nothing but the OS: then the engine's event loop may read too, to send what the TUN answers to
+   * its writes at once. A decorator that consults slower logic per packet (the application's locks,
+   * say) returns false, and only the engine's reader thread reads it. True by default.
+   */
+  default boolean readsPromptly() {
+    return true;
+  }
+
   /** Writes one IP packet {@code buf[off, off+len)} to the OS; does not block for long. */
   void write(byte[] buf, int off, int len) throws IOException;
 

@@ -71,9 +71,17 @@ class TunnelEngineTest {
     final List<String> readers = new ArrayList<>();
     private final List<byte[]> held = new ArrayList<>();
 
-    AnsweringTunDevice(InMemoryTunDevice inner) {
+    private final boolean prompt;
+
+    AnsweringTunDevice(InMemoryTunDevice inner, boolean prompt) {
       super(inner);
       this.inner = inner;
+      this.prompt = prompt;
+    }
+
+    @Override
+    public boolean readsPromptly() {
+      return prompt;
     }
 
     @Override
@@ -114,6 +122,21 @@ class TunnelEngineTest {
    */
   @Test
   void answersQueuedDuringTheTunWriteLeaveFromTheEventLoop() throws Exception {
+    List<String> readers = answerTwentyRequests(true);
+    assertThat(readers).hasSize(20);
+    assertThat(readers.stream().filter(t -> !t.startsWith("tun-reader-")).count())
+        .as("answers read on the event loop, of %s", readers)
+        .isGreaterThanOrEqualTo(15);
+  }
+
+  /** A device that does not read promptly from any thread is read by the reader thread only. */
+  @Test
+  void aDeviceThatDoesNotReadPromptlyIsReadByTheReaderOnly() throws Exception {
+    assertThat(answerTwentyRequests(false)).hasSize(20).allMatch(t -> t.equals("tun-reader-b"));
+  }
+
+  /** The names of the threads that read B's twenty answers from its TUN. */
+  private static List<String> answerTwentyRequests(boolean prompt) throws Exception {
     InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
     DatagramTransport ta = net.bind(new InetSocketAddress("192.0.2.1", 51820));
     DatagramTransport tb = net.bind(new InetSocketAddress("192.0.2.2", 51820));
@@ -121,7 +144,7 @@ class TunnelEngineTest {
     WireGuardDevice da = d[0];
     WireGuardDevice db = d[1];
     InMemoryTunDevice tunA = new InMemoryTunDevice("a", 1420);
-    AnsweringTunDevice tunB = new AnsweringTunDevice(new InMemoryTunDevice("b", 1420));
+    AnsweringTunDevice tunB = new AnsweringTunDevice(new InMemoryTunDevice("b", 1420), prompt);
     try (TunnelEngine ea = new TunnelEngine(da, tunA, ta, s -> {}, 0).start();
         TunnelEngine eb = new TunnelEngine(db, tunB, tb, s -> {}, 0).start()) {
       for (int i = 0; i < 20; i++) {
@@ -132,14 +155,9 @@ class TunnelEngineTest {
         Thread.sleep(5); // let the reader settle back into waiting, as between idle pings
       }
     }
-    List<String> readers;
     synchronized (tunB.readers) {
-      readers = List.copyOf(tunB.readers);
+      return List.copyOf(tunB.readers);
     }
-    assertThat(readers).hasSize(20);
-    assertThat(readers.stream().filter(t -> !t.startsWith("tun-reader-")).count())
-        .as("answers read on the event loop, of %s", readers)
-        .isGreaterThanOrEqualTo(15);
   }
 
   /** Devices A (10.7.0.1, knows B's endpoint) and B (10.7.0.2), each the other's peer. */
