@@ -32,6 +32,22 @@ public final class GsoSegmenter {
   private final int[] offsets = new int[MAX_SEGMENTS];
   private final int[] lengths = new int[MAX_SEGMENTS];
 
+  // What the last prepare() found; emit() reads the input again, which must not change meanwhile.
+  private byte[] in;
+  private int inOff;
+  private int count;
+  private boolean single;
+  private boolean v6;
+  private int headers;
+  private int ipHeaderLen;
+  private int mss;
+  private int payload;
+  private int seq;
+  private int id;
+  private int singleLen;
+  private int csumStart; // single packets: where a partial checksum starts, -1 if complete
+  private int csumField;
+
   /** The buffer the segments of the last {@link #segment} call are in. */
   public byte[] buffer() {
     return out;
@@ -42,9 +58,12 @@ public final class GsoSegmenter {
     return offsets[i];
   }
 
-  /** Length of segment {@code i}. */
+  /** Length of segment {@code i} of the last {@link #segment} or {@link #prepare}. */
   public int length(int i) {
-    return lengths[i];
+    if (single) {
+      return singleLen;
+    }
+    return headers + Math.min(mss, payload - i * mss);
   }
 
   /**
@@ -52,19 +71,39 @@ public final class GsoSegmenter {
    * complete packets now in {@link #buffer()}, or -1 if the input is malformed.
    */
   public int segment(byte[] in, int off, int len, VirtioNetHeader h) {
+    int n = prepare(in, off, len, h);
+    int pos = 0;
+    for (int i = 0; i < n; i++) {
+      offsets[i] = pos;
+      lengths[i] = emit(i, out, pos);
+      pos += lengths[i];
+    }
+    return n;
+  }
+
+  /**
+   * Checks the packet {@code in[off, off+len)} described by {@code h} and returns how many complete
+   * packets it makes (-1 if malformed), without building them: {@link #emit} writes each where the
+   * caller wants it, one copy in all. {@code in} must stay unchanged until the last emit.
+   */
+  public int prepare(byte[] in, int off, int len, VirtioNetHeader h) {
+    this.in = in;
+    this.inOff = off;
+    this.count = -1;
     if (len < 1 || len > 65535 + IPV6_HEADER) {
       return -1;
     }
     int gso = h.gsoType() & ~VirtioNetHeader.GSO_ECN;
     if (gso == VirtioNetHeader.GSO_NONE) {
-      return single(in, off, len, h);
+      return prepareSingle(len, h);
     }
-    boolean v6 = gso == VirtioNetHeader.GSO_TCPV6;
+    single = false;
+    v6 = gso == VirtioNetHeader.GSO_TCPV6;
     if (!v6 && gso != VirtioNetHeader.GSO_TCPV4) {
       return -1; // UDP fragmentation/segmentation offloads are never enabled
     }
     int version = (in[off] & 0xff) >>> 4;
-    int ipHeaderLen = h.csumStart();
+    ipHeaderLen = h.csumStart();
     if (v6
         ? version != 6 || ipHeaderLen < IPV6_HEADER
         : version != 4 || ipHeaderLen != (in[off] & 0x0f) * 4 || ipHeaderLen < IPV4_MIN_HEADER) {
@@ -74,63 +113,83 @@ public final class GsoSegmenter {
       return -1;
     }
     int tcpHeaderLen = TcpHeaders.tcpHeaderLength(in, off + ipHeaderLen);
-    int headers = ipHeaderLen + tcpHeaderLen;
-    int mss = h.gsoSize();
+    headers = ipHeaderLen + tcpHeaderLen;
+    mss = h.gsoSize();
     if (tcpHeaderLen < TCP_MIN_HEADER || headers > len || headers > MAX_HEADERS || mss < 1) {
       return -1;
     }
-    int payload = len - headers;
-    int count = Math.max(1, (payload + mss - 1) / mss);
-    if (count > MAX_SEGMENTS) {
+    payload = len - headers;
+    int n = Math.max(1, (payload + mss - 1) / mss);
+    if (n > MAX_SEGMENTS) {
       return -1;
     }
-    int seq = u32(in, off + ipHeaderLen + SEQ);
-    int id = u16(in, off + 4);
-    int pos = 0;
-    for (int i = 0; i < count; i++) {
-      int chunk = Math.min(mss, payload - i * mss);
-      int segLen = headers + chunk;
-      System.arraycopy(in, off, out, pos, headers);
-      System.arraycopy(in, off + headers + i * mss, out, pos + headers, chunk);
-      if (!v6) {
-        TcpHeaders.put16(out, pos + 4, id + i);
-      }
-      TcpHeaders.setIpLength(out, pos, v6, ipHeaderLen, segLen);
-      int tcp = pos + ipHeaderLen;
-      TcpHeaders.put32(out, tcp + SEQ, seq + i * mss);
-      int flags = out[tcp + FLAGS] & 0xff;
-      if (i != count - 1) {
-        flags &= ~(FIN | PSH);
-      }
-      if (i != 0) {
-        flags &= ~CWR;
-      }
-      out[tcp + FLAGS] = (byte) flags;
-      TcpHeaders.fillTcpChecksum(out, pos, v6, ipHeaderLen, segLen);
-      offsets[i] = pos;
-      lengths[i] = segLen;
-      pos += segLen;
-    }
-    return count;
+    seq = u32(in, off + ipHeaderLen + SEQ);
+    id = u16(in, off + 4);
+    count = n;
+    return n;
   }
 
-  /** A packet that needs no segmentation: copied, its partial checksum completed if asked. */
-  private int single(byte[] in, int off, int len, VirtioNetHeader h) {
-    System.arraycopy(in, off, out, 0, len);
-    offsets[0] = 0;
-    lengths[0] = len;
-    if ((h.flags() & VirtioNetHeader.NEEDS_CSUM) == 0) {
-      return 1;
+  /**
+   * Writes packet {@code i} of the last {@link #prepare} (0 ≤ i < its count) at {@code
+   * dst[dstOff...]}, which must have {@link #length length(i)} bytes of room; returns that length.
+   */
+  public int emit(int i, byte[] dst, int dstOff) {
+    if (i < 0 || i >= count) {
+      throw new IndexOutOfBoundsException("segment " + i + " of " + count);
     }
-    int start = h.csumStart();
-    int field = start + h.csumOffset();
-    if (start >= len || field + 2 > len) {
-      return -1;
+    if (single) {
+      return emitSingle(dst, dstOff);
     }
-    // The field holds the pseudo-header sum; summing over it completes the checksum (RFC 1071).
-    // A computed 0 is sent as 0xffff, its ones'-complement twin (0 means "none" in UDP).
-    int sum = InternetChecksum.finish(InternetChecksum.add(0, out, start, len - start));
-    TcpHeaders.put16(out, field, sum == 0 ? 0xffff : sum);
+    int chunk = Math.min(mss, payload - i * mss);
+    int segLen = headers + chunk;
+    System.arraycopy(in, inOff, dst, dstOff, headers);
+    System.arraycopy(in, inOff + headers + i * mss, dst, dstOff + headers, chunk);
+    if (!v6) {
+      TcpHeaders.put16(dst, dstOff + 4, id + i);
+    }
+    TcpHeaders.setIpLength(dst, dstOff, v6, ipHeaderLen, segLen);
+    int tcp = dstOff + ipHeaderLen;
+    TcpHeaders.put32(dst, tcp + SEQ, seq + i * mss);
+    int flags = dst[tcp + FLAGS] & 0xff;
+    if (i != count - 1) {
+      flags &= ~(FIN | PSH);
+    }
+    if (i != 0) {
+      flags &= ~CWR;
+    }
+    dst[tcp + FLAGS] = (byte) flags;
+    TcpHeaders.fillTcpChecksum(dst, dstOff, v6, ipHeaderLen, segLen);
+    return segLen;
+  }
+
+  /** A packet that needs no segmentation, its partial checksum to complete if asked. */
+  private int prepareSingle(int len, VirtioNetHeader h) {
+    single = true;
+    singleLen = len;
+    csumStart = -1;
+    if ((h.flags() & VirtioNetHeader.NEEDS_CSUM) != 0) {
+      int start = h.csumStart();
+      int field = start + h.csumOffset();
+      if (start >= len || field + 2 > len) {
+        return -1;
+      }
+      csumStart = start;
+      csumField = field;
+    }
+    count = 1;
     return 1;
+  }
+
+  private int emitSingle(byte[] dst, int dstOff) {
+    int len = singleLen;
+    System.arraycopy(in, inOff, dst, dstOff, len);
+    if (csumStart >= 0) {
+      // The field holds the pseudo-header sum; summing over it completes the checksum (RFC 1071).
+      // A computed 0 is sent as 0xffff, its ones'-complement twin (0 means "none" in UDP).
+      int start = dstOff + csumStart;
+      int sum = InternetChecksum.finish(InternetChecksum.add(0, dst, start, len - csumStart));
+      TcpHeaders.put16(dst, dstOff + csumField, sum == 0 ? 0xffff : sum);
+    }
+    return len;
   }
 }

@@ -46,9 +46,6 @@ public final class TunnelEngine implements AutoCloseable {
   /** Held while reading the TUN and sending what was read, so packets leave in the read order. */
   private final ReentrantLock tunReads = new ReentrantLock();
 
-  /** The event loop's TUN packet buffer ({@link #flushTunAndSendReplies}). */
-  private final byte[] loopPacket = new byte[65536];
-
   /** Whether the current burst of datagrams may have written to the TUN (event loop only). */
   private boolean burstReachedTun;
 
@@ -152,7 +149,6 @@ public final class TunnelEngine implements AutoCloseable {
   }
 
   private void readTun() {
-    byte[] packet = new byte[65536];
     ByteBuffer out = ByteBuffer.allocate(65536 + WireGuardDevice.OVERHEAD);
     while (running) {
       try {
@@ -161,7 +157,7 @@ public final class TunnelEngine implements AutoCloseable {
         }
         tunReads.lock();
         try {
-          if (sendQueued(packet, out, Integer.MAX_VALUE) < 0) {
+          if (sendQueued(out, Integer.MAX_VALUE) < 0) {
             return;
           }
         } finally {
@@ -178,14 +174,19 @@ public final class TunnelEngine implements AutoCloseable {
 
   /**
    * Under {@link #tunReads}: encapsulates and sends what the TUN has queued, one packet at a time,
-   * flushing per GSO batch and at the end. Stops when the queue is empty or, past {@code budget}
-   * packets, when no split super-packet is left half-read; -1 once the TUN is closed.
+   * each read straight to where its message will be sealed in {@code out} (a heap buffer), flushing
+   * per GSO batch and at the end. Stops when the queue is empty or, past {@code budget} packets,
+   * when no split super-packet is left half-read; -1 once the TUN is closed.
    */
-  private int sendQueued(byte[] packet, ByteBuffer out, int budget) throws IOException {
+  private int sendQueued(ByteBuffer out, int budget) throws IOException {
+    byte[] buf = out.array();
+    int at = out.arrayOffset() + Protocol.TRANSPORT_HEADER_SIZE;
+    int room = out.capacity() - WireGuardDevice.OVERHEAD;
     int sent = 0;
     int n;
-    while ((n = tun.read(packet, 0, packet.length, 0)) > 0) {
-      handle(device.encapsulate(ByteBuffer.wrap(packet, 0, n), out), out);
+    while ((n = tun.read(buf, at, room, 0)) > 0) {
+      out.clear();
+      handle(device.encapsulate(ByteBuffer.wrap(buf, at, n), out), out);
       drain(out);
       if (++sent % BATCH == 0) {
         transport.flush();
@@ -212,7 +213,7 @@ public final class TunnelEngine implements AutoCloseable {
     }
     try {
       flushTun();
-      sendQueued(loopPacket, netOut, REPLY_BUDGET);
+      sendQueued(netOut, REPLY_BUDGET); // the burst's plaintexts are in the TUN already
     } catch (IOException e) {
       // the reader meets the same error on its next read and reports it
     } finally {

@@ -229,7 +229,7 @@ public final class LinuxTunDevice implements TunDevice {
       System.arraycopy(superPacket, H, buf, off, m);
       return m;
     }
-    int count = segmenter.segment(superPacket, H, n - H, h);
+    int count = segmenter.prepare(superPacket, H, n - H, h);
     if (count < 0) {
       droppedReads.incrementAndGet();
       return 0;
@@ -242,9 +242,13 @@ public final class LinuxTunDevice implements TunDevice {
   private int nextSegment(byte[] buf, int off, int len) {
     int i = nextSegment++;
     segmentsLeft--;
-    int m = Math.min(segmenter.length(i), len);
-    System.arraycopy(segmenter.buffer(), segmenter.offset(i), buf, off, m);
-    return m;
+    if (segmenter.length(i) <= len) {
+      return segmenter.emit(i, buf, off); // built where the caller wants it: one copy
+    }
+    // Truncated (TunDevice#read), as when the interface's MTU was raised behind our back.
+    segmenter.emit(i, segmenter.buffer(), 0);
+    System.arraycopy(segmenter.buffer(), 0, buf, off, len);
+    return len;
   }
 
   /**

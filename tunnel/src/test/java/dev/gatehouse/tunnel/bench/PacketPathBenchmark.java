@@ -22,12 +22,12 @@ import org.openjdk.jmh.annotations.State;
 /**
  * The tunnel's whole per-packet path without the system calls, one operation = one TSO super-packet
  * of {@value #SEGMENTS} full-size TCP segments ({@value #MSS} B of payload each, 62 KB), as the
- * engine's batched threads do it: {@code send} segments it ({@link GsoSegmenter}), copies each
- * segment into its batch slot, prepares it ({@code encapsulate} with a {@link SealTicket}: route,
- * counter, header, timers) and seals it (lane 1); {@code sendReceive} adds the other end:
- * decapsulate each message in place (index, replay window, open, source check) and merge the
- * segments for one TUN write ({@link TcpCoalescer}). Run with {@code -prof gc}: the allocation
- * figure is ours and the JDK's together, per super-packet.
+ * engine's batched threads do it: {@code send} segments it ({@link GsoSegmenter}) straight into the
+ * batch slots, prepares it ({@code encapsulate} with a {@link SealTicket}: route, counter, header,
+ * timers) and seals it (lane 1); {@code sendReceive} adds the other end: decapsulate each message
+ * in place (index, replay window, open, source check) and merge the segments for one TUN write
+ * ({@link TcpCoalescer}). Run with {@code -prof gc}: the allocation figure is ours and the JDK's
+ * together, per super-packet.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -72,12 +72,10 @@ public class PacketPathBenchmark {
 
   @Benchmark
   public int send() {
-    int n = segmenter.segment(superPacket, 0, superPacket.length, tso);
-    byte[] segments = segmenter.buffer();
+    int n = segmenter.prepare(superPacket, 0, superPacket.length, tso);
     int bytes = 0;
     for (int i = 0; i < n; i++) {
-      int len = segmenter.length(i);
-      System.arraycopy(segments, segmenter.offset(i), slots[i].array(), 16, len);
+      int len = segmenter.emit(i, slots[i].array(), 16);
       packets[i].limit(16 + len).position(16);
       slots[i].clear();
       results[i] = pair.a.encapsulate(packets[i], slots[i], tickets[i]);

@@ -1,6 +1,7 @@
 package dev.gatehouse.tunnel.packet;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -54,6 +55,40 @@ class GsoSegmenterTest {
       joined.write(out, off + headers, len - headers);
     }
     assertThat(joined.toByteArray()).isEqualTo(payload);
+  }
+
+  /** What the TUN device does: prepare once, then build each segment in the caller's buffer. */
+  @Property(tries = 100)
+  void emittingIntoCallerBuffersGivesTheSameSegments(
+      @ForAll boolean v6,
+      @ForAll @Size(min = 1, max = 60000) byte[] payload,
+      @ForAll @IntRange(min = 536, max = 1460) int mss,
+      @ForAll @IntRange(min = 0, max = 31) int at) {
+    byte[] in = TcpSegments.superPacket(v6, 77, TcpHeaders.ACK | TcpHeaders.PSH, 12, payload);
+    VirtioNetHeader h = TcpSegments.tso(v6, 12, mss);
+    GsoSegmenter reference = new GsoSegmenter();
+    int n = reference.segment(in, 0, in.length, h);
+
+    assertThat(segmenter.prepare(in, 0, in.length, h)).isEqualTo(n);
+    for (int i = 0; i < n; i++) {
+      byte[] dst = new byte[at + segmenter.length(i)];
+      assertThat(segmenter.emit(i, dst, at)).isEqualTo(reference.length(i));
+      int off = reference.offset(i);
+      assertThat(Arrays.copyOfRange(dst, at, dst.length))
+          .isEqualTo(Arrays.copyOfRange(reference.buffer(), off, off + reference.length(i)));
+    }
+    assertThatThrownBy(() -> segmenter.emit(n, new byte[65536], 0))
+        .isInstanceOf(IndexOutOfBoundsException.class);
+  }
+
+  @Test
+  void emitsNothingAfterMalformedInput() {
+    byte[] in = TcpSegments.superPacket(false, 1, TcpHeaders.ACK, 0, new byte[100]);
+    VirtioNetHeader bad = new VirtioNetHeader(0, VirtioNetHeader.GSO_TCPV4, 20, 0, 20, 3);
+
+    assertThat(segmenter.prepare(in, 0, in.length, bad)).isEqualTo(-1);
+    assertThatThrownBy(() -> segmenter.emit(0, new byte[2000], 0))
+        .isInstanceOf(IndexOutOfBoundsException.class);
   }
 
   @Test
