@@ -9,9 +9,10 @@
 #              tunnel/target/classes saved before a change), to compare two builds in one run;
 #              runner flags: NETBENCH_BEFORE_ARGS, else GATEHOUSE_ARGS (the same build with other
 #              flags: NETBENCH_BEFORE_CLASSES=tunnel/target/classes NETBENCH_BEFORE_ARGS=...)
-# For each, after NETBENCH_WARMUP seconds (default 10; the JVM's C2 compiler is still busy for
-# about 15 s of traffic) of unmeasured TCP and NETBENCH_SETTLE seconds of quiet (default 10):
-# idle ping RTT (50 pings, 20 ms apart), then iperf3
+# For each, after NETBENCH_WARMUP seconds (default 10) of unmeasured TCP each way (a JVM's C2
+# compiler spends about 11 CPU-seconds over the first 20 s of traffic, and a direction that has
+# not carried a stream yet compiles its own paths) and NETBENCH_SETTLE seconds of quiet (default 10):
+# idle ping RTT (NETBENCH_PINGS pings, default 200, 20 ms apart), then iperf3
 # TCP throughput client->resource and back with 1 and 4 streams, each with the CPU seconds the two
 # tunnel processes spent per GB moved, ping RTT under one TCP stream, and UDP at full speed
 # (received rate and loss). Prints tables of the figures and of ratios to upstream wireguard-go,
@@ -154,12 +155,13 @@ ping_avg() { # $1 count: average RTT in ms of pings 20 ms apart
 measure() {
   if [[ "${NETBENCH_WARMUP:-10}" != 0 ]]; then # let JIT compilers settle; same for every mode
     SECS="${NETBENCH_WARMUP:-10}" iperf >/dev/null
+    SECS="${NETBENCH_WARMUP:-10}" iperf -R >/dev/null
   fi
   local up down up4 down4 udp idle loaded
   # idle RTT first (after the UDP flood, queued datagrams would still delay the pings), once the
   # warm-up's after-effects are over: a JVM's compiler threads go on for seconds after the
   # traffic stops, and pings meanwhile measure them, not the idle tunnel (same wait every mode)
-  sleep "${NETBENCH_SETTLE:-10}"; idle=$(ping_avg 50)
+  sleep "${NETBENCH_SETTLE:-10}"; idle=$(ping_avg "${NETBENCH_PINGS:-200}")
   up=$(tcp_test); down=$(tcp_test -R); up4=$(tcp_test -P 4); down4=$(tcp_test -P 4 -R)
   # RTT under load: pings through the tunnel while one TCP stream fills it
   ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
