@@ -1,7 +1,7 @@
 package dev.gatehouse.tunnel.runner;
 
 import dev.gatehouse.tunnel.net.DatagramTransport;
-import dev.gatehouse.tunnel.sys.LibCrypto;
+import dev.gatehouse.tunnel.sys.OpenSslProvider;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import dev.gatehouse.tunnel.wireguard.Protocol;
 import dev.gatehouse.tunnel.wireguard.SealTicket;
@@ -141,7 +141,7 @@ public final class TunnelEngine implements AutoCloseable {
             + tun.name()
             + ": ChaCha20-Poly1305 by "
             + TransportAead.implementation()
-            + (LibCrypto.available() ? "" : " (" + LibCrypto.unavailableReason() + ")")
+            + (OpenSslProvider.available() ? "" : " (" + OpenSslProvider.unavailableReason() + ")")
             + ", "
             + sealers.count()
             + " crypto workers per direction");

@@ -67,8 +67,11 @@ public final class LibCrypto {
   /** {@code EVP_chacha20_poly1305()}, or {@code NULL} when unavailable. */
   public static final MemorySegment CHACHA20_POLY1305;
 
+  /** The loaded library, empty when absent. */
+  static final Optional<SymbolLookup> LIBRARY = load();
+
   static {
-    Optional<SymbolLookup> lib = load();
+    Optional<SymbolLookup> lib = LIBRARY;
     MethodHandle[] h = new MethodHandle[9];
     MemorySegment cipher = MemorySegment.NULL;
     String reason = null;
@@ -137,7 +140,7 @@ public final class LibCrypto {
     return Optional.empty();
   }
 
-  private static MethodHandle downcall(
+  static MethodHandle downcall(
       SymbolLookup lib, String fn, FunctionDescriptor fd, Linker.Option... opts) {
     return LINKER.downcallHandle(
         lib.find(fn).orElseThrow(() -> new IllegalStateException("libcrypto lacks " + fn)),

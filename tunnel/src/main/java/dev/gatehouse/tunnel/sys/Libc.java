@@ -95,6 +95,13 @@ public final class Libc {
   public static final MethodHandle CLOSE =
       downcall("close", FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
+  /** {@code void *malloc(size_t size)}: native memory that lives as long as a native object. */
+  public static final MethodHandle MALLOC =
+      downcall("malloc", FunctionDescriptor.of(ADDRESS, JAVA_LONG));
+
+  /** {@code void free(void *ptr)} */
+  public static final MethodHandle FREE = downcall("free", FunctionDescriptor.ofVoid(ADDRESS));
+
   private Libc() {}
 
   private static MethodHandle downcall(String fn, FunctionDescriptor fd, Linker.Option... opts) {

@@ -20,7 +20,9 @@ import java.util.Objects;
  * never called, when the instance becomes unreachable.
  */
 final class NativeChaChaPoly implements TransportAead {
-  private static final Cleaner CLEANER = Cleaner.create();
+  /** Frees the contexts of both OpenSSL implementations (one thread for both). */
+  static final Cleaner CLEANER = Cleaner.create();
+
   private static final ValueLayout.OfLong LE64 =
       JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 

@@ -1,15 +1,18 @@
 package dev.gatehouse.tunnel.wireguard;
 
 import dev.gatehouse.tunnel.sys.LibCrypto;
+import dev.gatehouse.tunnel.sys.OpenSslProvider;
 import java.util.Locale;
 
 /**
  * ChaCha20-Poly1305 for one direction of one session with WireGuard's transport nonce ({@code 0^32
  * || le64(counter)}, §5.4.6) and no associated data. An instance holds one key and is used by one
  * thread at a time. {@link #forKey} picks the implementation: OpenSSL's {@code libcrypto} through
- * FFM when it loads (fastest here and allocation-free, see BENCHMARKS.md), else the JDK's {@code
- * Cipher}; the system property {@code gatehouse.aead} ({@code openssl}, {@code jdk} or {@code
- * java}, the plain-Java {@link ChaChaPoly}) overrides the choice.
+ * FFM when it loads (fastest here and allocation-free, see BENCHMARKS.md) — its default provider's
+ * functions called directly ({@link ProviderChaChaPoly}), or through EVP when that binding fails —
+ * else the JDK's {@code Cipher}; the system property {@code gatehouse.aead} ({@code openssl},
+ * {@code openssl-evp}, {@code jdk} or {@code java}, the plain-Java {@link ChaChaPoly}) overrides
+ * the choice.
  */
 public interface TransportAead {
   /** Tag size in bytes. */
@@ -32,15 +35,19 @@ public interface TransportAead {
   /** Wipes the key; the instance must not be used afterwards. */
   void clear();
 
-  /** The implementation {@link #forKey} uses: {@code openssl}, {@code jdk} or {@code java}. */
+  /**
+   * The implementation {@link #forKey} uses: {@code openssl}, {@code openssl-evp}, {@code jdk} or
+   * {@code java}.
+   */
   static String implementation() {
     String forced = System.getProperty("gatehouse.aead", "").toLowerCase(Locale.ROOT);
     return switch (forced) {
-      case "openssl", "jdk", "java" -> forced;
-      case "" -> LibCrypto.available() ? "openssl" : "jdk";
+      case "openssl", "openssl-evp", "jdk", "java" -> forced;
+      case "" ->
+          !LibCrypto.available() ? "jdk" : OpenSslProvider.available() ? "openssl" : "openssl-evp";
       default ->
           throw new IllegalArgumentException(
-              "gatehouse.aead must be openssl, jdk or java, not " + forced);
+              "gatehouse.aead must be openssl, openssl-evp, jdk or java, not " + forced);
     };
   }
 
@@ -52,7 +59,9 @@ public interface TransportAead {
   /** A new instance of the named implementation (see {@link #implementation}) for {@code key32}. */
   static TransportAead of(String implementation, byte[] key32) {
     return switch (implementation) {
-      case "openssl" -> new NativeChaChaPoly(key32);
+      case "openssl" ->
+          OpenSslProvider.available() ? new ProviderChaChaPoly(key32) : new NativeChaChaPoly(key32);
+      case "openssl-evp" -> new NativeChaChaPoly(key32);
       case "java" -> new JavaTransportAead(new ChaChaPoly(key32));
       case "jdk" -> new JdkChaChaPoly(key32);
       default ->

@@ -22,7 +22,8 @@ import org.openjdk.jmh.annotations.State;
  * Per-packet ChaCha20-Poly1305 with WireGuard transport nonces ({@code 0^32 || le64(counter)}, no
  * associated data): the JDK's {@code Cipher} with {@code init} + {@code doFinal} per packet on a
  * reused instance (what {@code Keypair} did) against {@link ChaChaPoly} and OpenSSL's libcrypto
- * through FFM ({@link TransportAead#of}{@code ("openssl", key)}). Seal runs in place with a fresh
+ * through FFM, called through its default provider's dispatch table ({@link TransportAead#of}{@code
+ * ("openssl", key)}) and through EVP ({@code "openssl-evp"}). Seal runs in place with a fresh
  * counter per packet; open decrypts one sealed packet into a separate buffer, as the receive path
  * does. Run with {@code -prof gc} to see the per-packet allocation.
  */
@@ -40,6 +41,7 @@ public class AeadBenchmark {
   private final byte[] nonce = new byte[12];
   private ChaChaPoly chaChaPoly;
   private TransportAead openSsl;
+  private TransportAead openSslEvp;
   private byte[] buf;
   private byte[] sealed;
   private byte[] plain;
@@ -54,6 +56,7 @@ public class AeadBenchmark {
     jdkCipher = Cipher.getInstance("ChaCha20-Poly1305");
     chaChaPoly = new ChaChaPoly(key);
     openSsl = TransportAead.of("openssl", key);
+    openSslEvp = TransportAead.of("openssl-evp", key);
     buf = new byte[size + ChaChaPoly.TAG_SIZE];
     random.nextBytes(buf);
     plain = new byte[size];
@@ -97,6 +100,20 @@ public class AeadBenchmark {
   @Benchmark
   public int openSslOpen() {
     int n = openSsl.open(OPEN_COUNTER, sealed, 0, sealed.length, plain, 0);
+    if (n < 0) {
+      throw new IllegalStateException("authentication failed");
+    }
+    return n;
+  }
+
+  @Benchmark
+  public int openSslEvpSeal() {
+    return openSslEvp.seal(counter++, buf, 0, size, buf, 0);
+  }
+
+  @Benchmark
+  public int openSslEvpOpen() {
+    int n = openSslEvp.open(OPEN_COUNTER, sealed, 0, sealed.length, plain, 0);
     if (n < 0) {
       throw new IllegalStateException("authentication failed");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.gatehouse.tunnel.sys.LibCrypto;
+import dev.gatehouse.tunnel.sys.OpenSslProvider;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -12,17 +13,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The three {@link TransportAead} implementations agree byte for byte (the plain-Java one is held
- * to RFC 8439's vectors in {@link ChaChaPolyTest}), reject forgeries, and work in place.
+ * The {@link TransportAead} implementations (OpenSSL called through its provider and through EVP,
+ * the JDK, plain Java) agree byte for byte (the plain-Java one is held to RFC 8439's vectors in
+ * {@link ChaChaPolyTest}), reject forgeries, and work in place.
  */
 class TransportAeadTest {
-  private static final String[] ALL = {"openssl", "jdk", "java"};
+  private static final String[] ALL = {"openssl", "openssl-evp", "jdk", "java"};
 
   @Test
   void libcryptoIsPresentOnTheMachinesWeSupport() {
     // .ci/run installs libssl3; a machine without it falls back to the JDK, which is slower.
     assertThat(LibCrypto.unavailableReason()).isNull();
+    assertThat(OpenSslProvider.unavailableReason()).isNull();
     assertThat(TransportAead.implementation()).isEqualTo("openssl");
+    assertThat(TransportAead.of("openssl", new byte[32])).isInstanceOf(ProviderChaChaPoly.class);
   }
 
   @Test
@@ -60,9 +64,9 @@ class TransportAeadTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"openssl", "jdk", "java"})
+  @ValueSource(strings = {"openssl", "openssl-evp", "jdk", "java"})
   void forgedShortOrWrongCounterMessagesAreRejected(String implementation) {
-    assumeTrue(!implementation.equals("openssl") || LibCrypto.available(), "libcrypto absent");
+    assumeTrue(!implementation.startsWith("openssl") || LibCrypto.available(), "libcrypto absent");
     byte[] key = new byte[32];
     Arrays.fill(key, (byte) 9);
     TransportAead aead = TransportAead.of(implementation, key);
