@@ -199,12 +199,7 @@ public final class LinuxTunDevice implements TunDevice {
         return true;
       }
       try {
-        awaitFd.set(JAVA_SHORT, 6, (short) 0);
-        int ready = (int) Libc.POLL.invokeExact(awaitState, awaitFd, 1L, timeoutMillis);
-        if (ready < 0 && Libc.errno(awaitState) != Libc.EINTR) {
-          throw new IOException("poll on " + name + " failed: errno " + Libc.errno(awaitState));
-        }
-        return ready > 0 || closed;
+        return poll(awaitState, awaitFd, timeoutMillis) > 0 || closed;
       } catch (IOException | RuntimeException e) {
         throw e;
       } catch (Throwable t) {
@@ -252,6 +247,23 @@ public final class LinuxTunDevice implements TunDevice {
   }
 
   /**
+   * poll(2) for input on this descriptor through {@code fds} (a pollfd whose events were set at
+   * open), errno captured in {@code state}: the number ready, 0 on timeout or an interrupted call.
+   */
+  private int poll(MemorySegment state, MemorySegment fds, int timeoutMillis) throws Throwable {
+    fds.set(JAVA_SHORT, 6, (short) 0);
+    int ready = (int) Libc.POLL.invokeExact(state, fds, 1L, timeoutMillis);
+    if (ready < 0) {
+      int err = Libc.errno(state);
+      if (err != Libc.EINTR) {
+        throw new IOException("poll on " + name + " failed: errno " + err);
+      }
+      return 0;
+    }
+    return ready;
+  }
+
+  /**
    * One read(2) straight into the heap segment {@code into} (the descriptor is non-blocking, so a
    * critical call), waiting in poll(2) if nothing is queued: bytes, 0 or -1.
    */
@@ -268,13 +280,9 @@ public final class LinuxTunDevice implements TunDevice {
       if (timeoutMillis == 0) {
         return 0; // nothing queued, and no wait asked for: a poll would only say so again
       }
-      pollFd.set(JAVA_SHORT, 6, (short) 0);
-      int ready = (int) Libc.POLL.invokeExact(readState, pollFd, 1L, timeoutMillis);
+      int ready = poll(readState, pollFd, timeoutMillis);
       if (closed) {
         return -1;
-      }
-      if (ready < 0 && Libc.errno(readState) != Libc.EINTR) {
-        throw new IOException("poll on " + name + " failed: errno " + Libc.errno(readState));
       }
       if (ready <= 0) {
         return 0;
