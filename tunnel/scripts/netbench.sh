@@ -17,7 +17,8 @@
 # tunnel processes spent per GB moved, ping RTT under one TCP stream, and UDP at full speed
 # (received rate and loss). Prints tables of the figures and of ratios to upstream wireguard-go,
 # with the load average at the start and end of each mode. NETBENCH_DIAG=1 adds per-process CPU
-# seconds, UDP buffer errors and tunnel interface drops.
+# seconds, UDP buffer errors and tunnel interface drops. NETBENCH_COLD=N first measures N tests
+# of one stream from a fresh start, with the JIT compilers' share of the CPU (see cold_start).
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
 # (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
@@ -62,7 +63,7 @@ topology() {
   ip -n "$R" route add 10.77.0.0/24 via 172.31.2.1
 }
 
-keys() { wg genkey > "$WORK/c.key"; wg genkey > "$WORK/g.key"
+keys() { umask 077; wg genkey > "$WORK/c.key"; wg genkey > "$WORK/g.key"
   wg pubkey < "$WORK/c.key" > "$WORK/c.pub"; wg pubkey < "$WORK/g.key" > "$WORK/g.pub"; }
 
 # $1 binary, $2 ns, $3 ifname, $4 own key, $5 peer pub, $6 tunnel addr, $7 allowed, $8 endpoint|""
@@ -135,6 +136,28 @@ print(round(r["bits_per_second"] / 1e6), r["bytes"], "-" if loss is None else f"
   wait $s || true
 }
 
+jit_ticks() { # clock ticks of the tunnel JVMs' JIT compiler threads so far (0 for wireguard-go)
+  local t=0 pid task
+  for pid in "${PIDS[@]:-}"; do
+    for task in /proc/"$pid"/task/*; do
+      [[ -n "$pid" && -r $task/comm ]] && grep -q '^C[12] Compiler' "$task/comm" 2>/dev/null &&
+        t=$((t + $(awk '{print $14 + $15}' "$task/stat")))
+    done
+  done
+  echo "$t"
+}
+
+# NETBENCH_COLD=N: before the warm-up, N tests of one TCP stream up from a fresh start, each with
+# the CPU seconds the JIT compilers and the whole tunnel spent meanwhile (the cold-start curve)
+cold_start() {
+  local i j0 c0 mbps _ hz; hz=$(getconf CLK_TCK)
+  for ((i = 1; i <= ${NETBENCH_COLD:-0}; i++)); do
+    j0=$(jit_ticks); c0=$(cpu_ticks)
+    read -r mbps _ < <(iperf)
+    echo "  cold start, test $i: $mbps Mbit/s; JIT $(awk -v t=$(( $(jit_ticks) - j0 )) -v hz="$hz" 'BEGIN {printf "%.1f", t / hz}') of $(awk -v t=$(( $(cpu_ticks) - c0 )) -v hz="$hz" 'BEGIN {printf "%.1f", t / hz}') CPU s" >&2
+  done
+}
+
 # One TCP test with the tunnel processes' CPU time around it: prints Mbit/s and CPU seconds per GB
 # received (both tunnel ends together; "-" for plain routing, whose cost is the kernel's).
 tcp_test() { # $@: extra iperf3 client flags
@@ -153,6 +176,7 @@ ping_avg() { # $1 count: average RTT in ms of pings 20 ms apart
 
 # prints: up up_cpu down down_cpu up4 up4_cpu down4 down4_cpu udp udp_loss rtt_idle rtt_loaded
 measure() {
+  cold_start
   if [[ "${NETBENCH_WARMUP:-10}" != 0 ]]; then # let JIT compilers settle; same for every mode
     SECS="${NETBENCH_WARMUP:-10}" iperf >/dev/null
     SECS="${NETBENCH_WARMUP:-10}" iperf -R >/dev/null
