@@ -46,7 +46,7 @@ public final class TunnelEngine implements AutoCloseable {
   /** Held while reading the TUN and sending what was read, so packets leave in the read order. */
   private final ReentrantLock tunReads = new ReentrantLock();
 
-  /** Whether the current burst of datagrams may have written to the TUN (event loop only). */
+  /** Whether the current burst of datagrams wrote to the TUN (event loop only). */
   private boolean burstReachedTun;
 
   /** Whether the event loop reads the TUN too ({@link TunDevice#readsPromptly}). */
@@ -98,7 +98,6 @@ public final class TunnelEngine implements AutoCloseable {
         new DatagramTransport.Receiver() {
           @Override
           public void onDatagram(ByteBuffer datagram, InetSocketAddress sender) {
-            burstReachedTun = true;
             if (received != null && received.add(datagram, sender)) {
               if (received.size == BATCH) {
                 openReceived();
@@ -108,7 +107,7 @@ public final class TunnelEngine implements AutoCloseable {
             if (received != null) {
               openReceived(); // keep the order: what came before this datagram goes first
             }
-            handle(device.decapsulate(datagram, sender, netOut), netOut);
+            handleReceived(device.decapsulate(datagram, sender, netOut), netOut);
             drain(netOut);
           }
 
@@ -231,7 +230,7 @@ public final class TunnelEngine implements AutoCloseable {
         b.size,
         (i, lane) -> b.results[i] = device.decapsulate(b.in[i], b.senders[i], b.out[i], lane));
     for (int i = 0; i < b.size; i++) {
-      handle(b.results[i], b.out[i]);
+      handleReceived(b.results[i], b.out[i]);
       b.results[i] = null;
       b.senders[i] = null;
     }
@@ -366,6 +365,18 @@ public final class TunnelEngine implements AutoCloseable {
       }
       handle(r, out);
     }
+  }
+
+  /**
+   * On the event loop: {@link #handle}s what a received datagram produced, noting a packet for the
+   * TUN, after which the burst's end looks for what the TUN answered (handshakes and keepalives
+   * write nothing there, so they cost no read).
+   */
+  private void handleReceived(TunnelResult r, ByteBuffer out) {
+    if (r instanceof TunnelResult.WriteToTunnel) {
+      burstReachedTun = true;
+    }
+    handle(r, out);
   }
 
   private void handle(TunnelResult r, ByteBuffer out) {

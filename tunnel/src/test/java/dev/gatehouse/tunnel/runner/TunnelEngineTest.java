@@ -8,6 +8,7 @@ import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.ForwardingTunDevice;
 import dev.gatehouse.tunnel.tun.InMemoryTunDevice;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
+import dev.gatehouse.tunnel.wireguard.Peer;
 import dev.gatehouse.tunnel.wireguard.PeerConfig;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import dev.gatehouse.tunnel.wireguard.TunnelClock;
@@ -19,6 +20,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,6 +71,7 @@ class TunnelEngineTest {
   static final class AnsweringTunDevice extends ForwardingTunDevice {
     final InMemoryTunDevice inner;
     final List<String> readers = new ArrayList<>();
+    final AtomicInteger loopReadCalls = new AtomicInteger();
     private final List<byte[]> held = new ArrayList<>();
 
     private final boolean prompt;
@@ -86,6 +89,9 @@ class TunnelEngineTest {
 
     @Override
     public int read(byte[] buf, int off, int len, int timeoutMillis) throws IOException {
+      if (!Thread.currentThread().getName().startsWith("tun-reader-")) {
+        loopReadCalls.incrementAndGet();
+      }
       int n = super.read(buf, off, len, timeoutMillis);
       if (n > 0) {
         synchronized (readers) {
@@ -133,6 +139,38 @@ class TunnelEngineTest {
   @Test
   void aDeviceThatDoesNotReadPromptlyIsReadByTheReaderOnly() throws Exception {
     assertThat(answerTwentyRequests(false)).hasSize(20).allMatch(t -> t.equals("tun-reader-b"));
+  }
+
+  /**
+   * A burst that writes nothing to the TUN (a handshake, a keepalive) does not make the event loop
+   * look for answers there; one that does, does.
+   */
+  @Test
+  void onlyBurstsThatReachTheTunMakeTheEventLoopReadIt() throws Exception {
+    InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
+    DatagramTransport ta = net.bind(new InetSocketAddress("192.0.2.1", 51820));
+    DatagramTransport tb = net.bind(new InetSocketAddress("192.0.2.2", 51820));
+    WireGuardDevice[] d = peeredDevices(ta, tb);
+    InMemoryTunDevice tunA = new InMemoryTunDevice("a", 1420);
+    AnsweringTunDevice tunB = new AnsweringTunDevice(new InMemoryTunDevice("b", 1420), true);
+    try (TunnelEngine ea = new TunnelEngine(d[0], tunA, ta, s -> {}, 0).start();
+        TunnelEngine eb = new TunnelEngine(d[1], tunB, tb, s -> {}, 0).start()) {
+      Peer b = d[0].peers().getFirst();
+      d[0].initiateHandshake(b);
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (b.handshakesCompleted() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(b.handshakesCompleted()).isEqualTo(1);
+      Thread.sleep(300); // what A sends after the handshake (a keepalive) reaches B
+      assertThat(tunB.loopReadCalls).as("B's event loop read its TUN").hasValue(0);
+
+      byte[] request = ipv4Udp("10.7.0.1", "10.7.0.2", 100);
+      tunA.inject(request);
+      assertThat(tunB.inner.takeWritten(5000)).isEqualTo(request);
+      assertThat(tunA.takeWritten(5000)).hasSize(100);
+      assertThat(tunB.loopReadCalls.get()).isPositive();
+    }
   }
 
   /** The names of the threads that read B's twenty answers from its TUN. */
