@@ -17,8 +17,7 @@ import java.util.Locale;
  * ({@code OSSL_PROVIDER_query_operation}, the provider ABI of {@code core_dispatch.h}), skipping
  * the EVP layer. EVP's per-packet work around the provider — key and IV length queries through
  * {@code OSSL_PARAM} lookups on every init, the {@code ctrl} translation of tag requests — cost a
- * seventh of a 64-byte seal here (see BENCHMARKS.md); the provider functions do the same cipher
- * work.
+ * sixth of a 64-byte seal here (see BENCHMARKS.md); the provider functions do the same cipher work.
  *
  * <p>Optional like {@link LibCrypto}: {@link #available()} is false, with a reason, when the
  * default provider does not load or lacks the algorithm, and callers use the EVP calls instead. The
@@ -33,6 +32,16 @@ public final class OpenSslProvider {
   public static final long PARAM_SIZE = 40;
 
   private static final int OP_CIPHER = 2;
+
+  // OSSL_FUNC_CIPHER_* function ids of core_dispatch.h
+  private static final int FN_NEWCTX = 1;
+  private static final int FN_ENCRYPT_INIT = 2;
+  private static final int FN_DECRYPT_INIT = 3;
+  private static final int FN_UPDATE = 4;
+  private static final int FN_FINAL = 5;
+  private static final int FN_FREECTX = 7;
+  private static final int FN_GET_CTX_PARAMS = 10;
+  private static final int FN_SET_CTX_PARAMS = 11;
   private static final String ALGORITHM = "chacha20-poly1305";
   private static final Linker.Option CRITICAL = Linker.Option.critical(true);
 
@@ -166,25 +175,25 @@ public final class OpenSslProvider {
       }
       MemorySegment fn = entries.get(ADDRESS, at + 8);
       switch (id) {
-        case 1 -> h[0] = linker.downcallHandle(fn, FunctionDescriptor.of(ADDRESS, ADDRESS));
-        case 7 -> h[1] = linker.downcallHandle(fn, FunctionDescriptor.ofVoid(ADDRESS));
-        case 2 -> h[2] = linker.downcallHandle(fn, init, CRITICAL);
-        case 3 -> h[3] = linker.downcallHandle(fn, init, CRITICAL);
-        case 4 ->
+        case FN_NEWCTX -> h[0] = linker.downcallHandle(fn, FunctionDescriptor.of(ADDRESS, ADDRESS));
+        case FN_FREECTX -> h[1] = linker.downcallHandle(fn, FunctionDescriptor.ofVoid(ADDRESS));
+        case FN_ENCRYPT_INIT -> h[2] = linker.downcallHandle(fn, init, CRITICAL);
+        case FN_DECRYPT_INIT -> h[3] = linker.downcallHandle(fn, init, CRITICAL);
+        case FN_UPDATE ->
             h[4] =
                 linker.downcallHandle(
                     fn,
                     FunctionDescriptor.of(
                         JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG),
                     CRITICAL);
-        case 5 ->
+        case FN_FINAL ->
             h[5] =
                 linker.downcallHandle(
                     fn,
                     FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG),
                     CRITICAL);
-        case 10 -> h[6] = linker.downcallHandle(fn, params, CRITICAL);
-        case 11 -> h[7] = linker.downcallHandle(fn, params, CRITICAL);
+        case FN_GET_CTX_PARAMS -> h[6] = linker.downcallHandle(fn, params, CRITICAL);
+        case FN_SET_CTX_PARAMS -> h[7] = linker.downcallHandle(fn, params, CRITICAL);
         default -> {} // the rest (one-shot cipher, dup, gettables) is not used
       }
     }
