@@ -20,8 +20,16 @@ public final class CryptoWorkers implements AutoCloseable {
   /** Fewest packets worth handing to another thread (about 4 µs of full-size sealing). */
   public static final int MIN_PER_THREAD = 4;
 
-  private static final long CALLER_SPIN_NANOS = 5_000;
-  private static final long WORKER_SPIN_NANOS = 2_000;
+  /**
+   * How long the caller spins for the last chunk and a worker for the next batch before parking,
+   * when a core is likely free for each worker (more than two cores): a park and unpark cost more
+   * than the wait, and with short spins a worker made sealing slower, not faster ({@code
+   * ParallelCryptoBenchmark}, BENCHMARKS.md).
+   */
+  public static final long SPARE_CORE_SPIN_NANOS = 20_000;
+
+  private final long callerSpinNanos;
+  private final long workerSpinNanos;
 
   /** Work on one packet of a batch. */
   @FunctionalInterface
@@ -35,8 +43,23 @@ public final class CryptoWorkers implements AutoCloseable {
   private volatile Throwable failure;
   private volatile boolean running = true;
 
-  /** Starts {@code count} worker threads (0: every batch runs on the caller). */
+  /**
+   * Starts {@code count} worker threads (0: every batch runs on the caller), spinning {@link
+   * #SPARE_CORE_SPIN_NANOS} on machines with more than two cores and only briefly (5 µs caller, 2
+   * µs worker) on two, where a spinning worker takes the core the other direction needs.
+   */
   public CryptoWorkers(int count, String name) {
+    this(
+        count,
+        name,
+        spareCores() ? SPARE_CORE_SPIN_NANOS : 5_000,
+        spareCores() ? SPARE_CORE_SPIN_NANOS : 2_000);
+  }
+
+  /** As {@link #CryptoWorkers(int, String)} with the spins given. */
+  public CryptoWorkers(int count, String name, long callerSpinNanos, long workerSpinNanos) {
+    this.callerSpinNanos = callerSpinNanos;
+    this.workerSpinNanos = workerSpinNanos;
     if (count < 0 || count > Keypair.MAX_LANES - 2) {
       throw new IllegalArgumentException(
           "crypto workers must be 0 to " + (Keypair.MAX_LANES - 2) + ", not " + count);
@@ -56,6 +79,10 @@ public final class CryptoWorkers implements AutoCloseable {
    */
   public static int defaultCount() {
     return Math.clamp(Runtime.getRuntime().availableProcessors() - 2, 0, Keypair.MAX_LANES - 2);
+  }
+
+  private static boolean spareCores() {
+    return Runtime.getRuntime().availableProcessors() > 2;
   }
 
   /** Worker threads (not counting the caller). */
@@ -81,7 +108,7 @@ public final class CryptoWorkers implements AutoCloseable {
     for (int i = 0; i < chunk; i++) {
       task.run(i, 1);
     }
-    long spinUntil = System.nanoTime() + CALLER_SPIN_NANOS;
+    long spinUntil = System.nanoTime() + callerSpinNanos;
     while (pending.get() > 0) {
       if (System.nanoTime() < spinUntil) {
         Thread.onSpinWait();
@@ -128,7 +155,7 @@ public final class CryptoWorkers implements AutoCloseable {
       while (running) {
         Task t = task;
         if (t == null) {
-          if (System.nanoTime() - idleSince < WORKER_SPIN_NANOS) {
+          if (System.nanoTime() - idleSince < workerSpinNanos) {
             Thread.onSpinWait();
           } else {
             LockSupport.park(this);

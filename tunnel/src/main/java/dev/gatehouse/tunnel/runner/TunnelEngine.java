@@ -43,6 +43,9 @@ public final class TunnelEngine implements AutoCloseable {
   private final CryptoWorkers openers;
   private final Batch received;
 
+  /** Opens slot {@code i} of {@link #received}; one instance, so a batch allocates nothing. */
+  private final CryptoWorkers.Task openTask;
+
   /** Held while reading the TUN and sending what was read, so packets leave in the read order. */
   private final ReentrantLock tunReads = new ReentrantLock();
 
@@ -81,7 +84,10 @@ public final class TunnelEngine implements AutoCloseable {
     this.sealers = new CryptoWorkers(cryptoWorkers, "seal-" + tun.name());
     this.openers = new CryptoWorkers(cryptoWorkers, "open-" + tun.name());
     this.answersInline = tun.readsPromptly();
-    this.received = cryptoWorkers > 0 ? new Batch(RECEIVE_SLOT, true) : null;
+    Batch r = cryptoWorkers > 0 ? new Batch(RECEIVE_SLOT, true) : null;
+    this.received = r;
+    this.openTask =
+        (i, lane) -> r.results[i] = device.decapsulate(r.in[i], r.senders[i], r.out[i], lane);
     this.reader =
         Thread.ofPlatform()
             .name("tun-reader-" + tun.name())
@@ -226,9 +232,7 @@ public final class TunnelEngine implements AutoCloseable {
     if (b.size == 0) {
       return;
     }
-    openers.forEach(
-        b.size,
-        (i, lane) -> b.results[i] = device.decapsulate(b.in[i], b.senders[i], b.out[i], lane));
+    openers.forEach(b.size, openTask);
     for (int i = 0; i < b.size; i++) {
       handleReceived(b.results[i], b.out[i]);
       b.results[i] = null;
@@ -246,6 +250,7 @@ public final class TunnelEngine implements AutoCloseable {
    */
   private void readTunBatched() {
     Batch b = new Batch(tun.mtu() + WireGuardDevice.OVERHEAD, false);
+    CryptoWorkers.Task seal = (k, lane) -> b.tickets[b.order[k]].seal(lane);
     ByteBuffer scratch = ByteBuffer.allocate(65536 + WireGuardDevice.OVERHEAD);
     int room = b.slotSize - WireGuardDevice.OVERHEAD;
     int h = Protocol.TRANSPORT_HEADER_SIZE;
@@ -261,7 +266,7 @@ public final class TunnelEngine implements AutoCloseable {
             b.fill(n);
           }
           if (b.size > 0) {
-            sealAndSend(b, scratch);
+            sealAndSend(b, seal, scratch);
           }
         } finally {
           tunReads.unlock();
@@ -278,7 +283,7 @@ public final class TunnelEngine implements AutoCloseable {
     }
   }
 
-  private void sealAndSend(Batch b, ByteBuffer scratch) {
+  private void sealAndSend(Batch b, CryptoWorkers.Task seal, ByteBuffer scratch) {
     int sealing = 0;
     for (int i = 0; i < b.size; i++) {
       b.results[i] = device.encapsulate(b.in[i], b.out[i], b.tickets[i]);
@@ -286,7 +291,7 @@ public final class TunnelEngine implements AutoCloseable {
         b.order[sealing++] = i;
       }
     }
-    sealers.forEach(sealing, (k, lane) -> b.tickets[b.order[k]].seal(lane));
+    sealers.forEach(sealing, seal);
     for (int i = 0; i < b.size; i++) {
       handle(b.results[i], b.out[i]);
       b.results[i] = null;

@@ -2,6 +2,7 @@ package dev.gatehouse.tunnel.wireguard;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import dev.gatehouse.tunnel.sys.HeapSlices;
 import dev.gatehouse.tunnel.sys.LibCrypto;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -54,16 +55,13 @@ final class NativeChaChaPoly implements TransportAead {
     nonce.set(LE64, 4, counter);
     try {
       check((int) LibCrypto.ENCRYPT_INIT.invokeExact(ctx, NULL, NULL, NULL, nonce));
-      MemorySegment to = MemorySegment.ofArray(out);
-      check(
-          (int)
-              LibCrypto.ENCRYPT_UPDATE.invokeExact(
-                  ctx, to.asSlice(outOff), outLength, MemorySegment.ofArray(in).asSlice(off), len));
-      check((int) LibCrypto.ENCRYPT_FINAL.invokeExact(ctx, to.asSlice(outOff + len), outLength));
-      check(
-          (int)
-              LibCrypto.CTX_CTRL.invokeExact(
-                  ctx, LibCrypto.CTRL_AEAD_GET_TAG, TAG_SIZE, to.asSlice(outOff + len)));
+      HeapSlices slices = HeapSlices.current();
+      MemorySegment to = slices.at(out, outOff);
+      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
+      MemorySegment tag = slices.at(out, outOff + len);
+      check((int) LibCrypto.ENCRYPT_UPDATE.invokeExact(ctx, to, outLength, from, len));
+      check((int) LibCrypto.ENCRYPT_FINAL.invokeExact(ctx, tag, outLength));
+      check((int) LibCrypto.CTX_CTRL.invokeExact(ctx, LibCrypto.CTRL_AEAD_GET_TAG, TAG_SIZE, tag));
     } catch (Throwable e) {
       throw new IllegalStateException("OpenSSL ChaCha20-Poly1305 encryption failed", e);
     }
@@ -80,16 +78,17 @@ final class NativeChaChaPoly implements TransportAead {
     Objects.checkFromIndexSize(outOff, n, out.length);
     nonce.set(LE64, 4, counter);
     try {
-      MemorySegment from = MemorySegment.ofArray(in);
-      MemorySegment to = MemorySegment.ofArray(out).asSlice(outOff);
+      HeapSlices slices = HeapSlices.current();
+      MemorySegment to = slices.at(out, outOff);
+      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
       if ((int) LibCrypto.DECRYPT_INIT.invokeExact(ctx, NULL, NULL, NULL, nonce) != 1
           || (int)
                   LibCrypto.CTX_CTRL.invokeExact(
-                      ctx, LibCrypto.CTRL_AEAD_SET_TAG, TAG_SIZE, from.asSlice(off + n))
+                      ctx, LibCrypto.CTRL_AEAD_SET_TAG, TAG_SIZE, slices.at(in, off + n))
               != 1
-          || (int) LibCrypto.DECRYPT_UPDATE.invokeExact(ctx, to, outLength, from.asSlice(off), n)
-              != 1
-          || (int) LibCrypto.DECRYPT_FINAL.invokeExact(ctx, to.asSlice(n), outLength) != 1) {
+          || (int) LibCrypto.DECRYPT_UPDATE.invokeExact(ctx, to, outLength, from, n) != 1
+          || (int) LibCrypto.DECRYPT_FINAL.invokeExact(ctx, slices.at(out, outOff + n), outLength)
+              != 1) {
         return -1;
       }
     } catch (Throwable e) {

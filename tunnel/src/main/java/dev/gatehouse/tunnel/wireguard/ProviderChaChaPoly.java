@@ -6,6 +6,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
+import dev.gatehouse.tunnel.sys.HeapSlices;
 import dev.gatehouse.tunnel.sys.Libc;
 import dev.gatehouse.tunnel.sys.OpenSslProvider;
 import java.lang.foreign.MemorySegment;
@@ -93,18 +94,16 @@ final class ProviderChaChaPoly implements TransportAead {
     Objects.checkFromIndexSize(outOff, len + TAG_SIZE, out.length);
     nonce.set(LE64, 4, counter);
     try {
-      MemorySegment to = MemorySegment.ofArray(out).asSlice(outOff);
+      HeapSlices slices = HeapSlices.current();
+      MemorySegment to = slices.at(out, outOff);
+      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
       check((int) OpenSslProvider.ENCRYPT_INIT.invokeExact(ctx, NULL, 0L, nonce, NONCE_SIZE, NULL));
       check(
           (int)
-              OpenSslProvider.UPDATE.invokeExact(
-                  ctx,
-                  to,
-                  outLength,
-                  (long) len,
-                  MemorySegment.ofArray(in).asSlice(off),
-                  (long) len));
-      check((int) OpenSslProvider.FINAL.invokeExact(ctx, to.asSlice(len), outLength, 0L));
+              OpenSslProvider.UPDATE.invokeExact(ctx, to, outLength, (long) len, from, (long) len));
+      check(
+          (int)
+              OpenSslProvider.FINAL.invokeExact(ctx, slices.at(out, outOff + len), outLength, 0L));
       check((int) OpenSslProvider.GET_CTX_PARAMS.invokeExact(ctx, tagParams));
     } catch (Throwable e) {
       throw new IllegalStateException("OpenSSL ChaCha20-Poly1305 encryption failed", e);
@@ -124,20 +123,16 @@ final class ProviderChaChaPoly implements TransportAead {
     nonce.set(LE64, 4, counter);
     MemorySegment.copy(in, off + n, tagParams, JAVA_BYTE, TAG_AT, TAG_SIZE);
     try {
-      MemorySegment to = MemorySegment.ofArray(out).asSlice(outOff);
+      HeapSlices slices = HeapSlices.current();
+      MemorySegment to = slices.at(out, outOff);
+      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
       if ((int) OpenSslProvider.DECRYPT_INIT.invokeExact(ctx, NULL, 0L, nonce, NONCE_SIZE, NULL)
               != 1
           || (int) OpenSslProvider.SET_CTX_PARAMS.invokeExact(ctx, tagParams) != 1
-          || (int)
-                  OpenSslProvider.UPDATE.invokeExact(
-                      ctx,
-                      to,
-                      outLength,
-                      (long) n,
-                      MemorySegment.ofArray(in).asSlice(off),
-                      (long) n)
+          || (int) OpenSslProvider.UPDATE.invokeExact(ctx, to, outLength, (long) n, from, (long) n)
               != 1
-          || (int) OpenSslProvider.FINAL.invokeExact(ctx, to.asSlice(n), outLength, 0L) != 1) {
+          || (int) OpenSslProvider.FINAL.invokeExact(ctx, slices.at(out, outOff + n), outLength, 0L)
+              != 1) {
         return -1;
       }
     } catch (Throwable e) {
