@@ -57,7 +57,7 @@ final class NativeChaChaPoly implements TransportAead {
       check((int) LibCrypto.ENCRYPT_INIT.invokeExact(ctx, NULL, NULL, NULL, nonce));
       HeapSlices slices = HeapSlices.current();
       MemorySegment to = slices.at(out, outOff);
-      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
+      MemorySegment from = slices.at(in, off); // the same entry as to when in place
       MemorySegment tag = slices.at(out, outOff + len);
       check((int) LibCrypto.ENCRYPT_UPDATE.invokeExact(ctx, to, outLength, from, len));
       check((int) LibCrypto.ENCRYPT_FINAL.invokeExact(ctx, tag, outLength));
@@ -80,7 +80,7 @@ final class NativeChaChaPoly implements TransportAead {
     try {
       HeapSlices slices = HeapSlices.current();
       MemorySegment to = slices.at(out, outOff);
-      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
+      MemorySegment from = slices.at(in, off); // the same entry as to when in place
       if ((int) LibCrypto.DECRYPT_INIT.invokeExact(ctx, NULL, NULL, NULL, nonce) != 1
           || (int)
                   LibCrypto.CTX_CTRL.invokeExact(

@@ -96,7 +96,7 @@ final class ProviderChaChaPoly implements TransportAead {
     try {
       HeapSlices slices = HeapSlices.current();
       MemorySegment to = slices.at(out, outOff);
-      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
+      MemorySegment from = slices.at(in, off); // the same entry as to when in place
       check((int) OpenSslProvider.ENCRYPT_INIT.invokeExact(ctx, NULL, 0L, nonce, NONCE_SIZE, NULL));
       check(
           (int)
@@ -125,7 +125,7 @@ final class ProviderChaChaPoly implements TransportAead {
     try {
       HeapSlices slices = HeapSlices.current();
       MemorySegment to = slices.at(out, outOff);
-      MemorySegment from = in == out && off == outOff ? to : slices.at(in, off);
+      MemorySegment from = slices.at(in, off); // the same entry as to when in place
       if ((int) OpenSslProvider.DECRYPT_INIT.invokeExact(ctx, NULL, 0L, nonce, NONCE_SIZE, NULL)
               != 1
           || (int) OpenSslProvider.SET_CTX_PARAMS.invokeExact(ctx, tagParams) != 1
