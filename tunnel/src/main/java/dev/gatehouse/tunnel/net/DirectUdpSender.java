@@ -1,7 +1,6 @@
 package dev.gatehouse.tunnel.net;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -12,9 +11,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.net.Inet4Address;
 import java.net.InetSocketAddress;
-import java.nio.ByteOrder;
 
 /**
  * Sends datagrams on the UDP socket of an epoll channel from the calling thread with {@code
@@ -31,8 +28,11 @@ final class DirectUdpSender implements AutoCloseable {
   static final int WOULD_BLOCK = 1;
   static final int FAILED = 2;
 
-  private static final short AF_INET = 2;
-  private static final short AF_INET6 = 10;
+  /** This socket's family cannot reach the destination (IPv6 on an IPv4 socket, a bare name). */
+  static final int NO_ROUTE = 3;
+
+  private static final short AF_INET = SockAddr.AF_INET;
+  private static final short AF_INET6 = SockAddr.AF_INET6;
   private static final int SOL_SOCKET = 1;
   private static final int SO_DOMAIN = 39;
   private static final int SO_SNDBUFFORCE = 32;
@@ -48,9 +48,11 @@ final class DirectUdpSender implements AutoCloseable {
   private final boolean ipv6Socket;
   private final MemorySegment msghdr = arena.allocate(56, 8);
   private final MemorySegment iov = arena.allocate(16, 8);
-  private final MemorySegment sockaddr = arena.allocate(28, 8);
+  private final MemorySegment sockaddr = arena.allocate(SockAddr.SIZE, 8);
   private final MemorySegment cmsg = arena.allocate(CMSG_SPACE, 8);
   private final MemorySegment state = arena.allocate(Libc.CAPTURE);
+  private InetSocketAddress lastTo;
+  private int lastNameLen;
 
   private DirectUdpSender(int fd, boolean ipv6Socket) {
     this.fd = fd;
@@ -91,10 +93,12 @@ final class DirectUdpSender implements AutoCloseable {
    * CAP_NET_ADMIN, which a TUN device needs anyway; returns false (changing nothing) without.
    */
   static boolean forceBuffers(Channel channel, int bytes) {
-    if (!(channel instanceof EpollDatagramChannel epoll)) {
-      return false;
-    }
-    int fd = epoll.fd().intValue();
+    return channel instanceof EpollDatagramChannel epoll
+        && forceBuffers(epoll.fd().intValue(), bytes);
+  }
+
+  /** {@link #forceBuffers(Channel, int)} on socket {@code fd}. */
+  static boolean forceBuffers(int fd, int bytes) {
     try (Arena a = Arena.ofConfined()) {
       MemorySegment value = a.allocate(JAVA_INT);
       value.set(JAVA_INT, 0, bytes);
@@ -107,20 +111,45 @@ final class DirectUdpSender implements AutoCloseable {
     }
   }
 
+  /** A sender on socket {@code fd} of the given family; the caller keeps the descriptor open. */
+  static DirectUdpSender forSocket(int fd, boolean ipv6Socket) {
+    return new DirectUdpSender(fd, ipv6Socket);
+  }
+
   /**
-   * Sends {@code content[readerIndex, writerIndex)} to {@code to}, cut by the kernel into datagrams
-   * of {@code segmentSize} bytes if it is above 0. Returns {@link #SENT}, {@link #WOULD_BLOCK}
-   * (nothing sent; send it another way) or {@link #FAILED} (refused, e.g. GSO unsupported on the
-   * route, or an address family this socket cannot reach).
+   * Sends {@code content[readerIndex, writerIndex)} (a direct buffer) as {@link
+   * #send(MemorySegment, long, int, InetSocketAddress)} does; a heap buffer is left to Netty
+   * ({@link #WOULD_BLOCK}).
    */
   int send(ByteBuf content, int segmentSize, InetSocketAddress to) {
-    int nameLen = content.isDirect() ? fillAddress(to) : -1;
-    if (nameLen < 0) {
-      return WOULD_BLOCK; // let Netty deal with what this socket's family cannot express
+    if (!content.isDirect()) {
+      return WOULD_BLOCK;
     }
     int len = content.readableBytes();
-    MemorySegment data =
-        MemorySegment.ofBuffer(content.internalNioBuffer(content.readerIndex(), len));
+    int r =
+        send(
+            MemorySegment.ofBuffer(content.internalNioBuffer(content.readerIndex(), len)),
+            len,
+            segmentSize,
+            to);
+    return r == NO_ROUTE ? WOULD_BLOCK : r; // let Netty deal with what this socket cannot express
+  }
+
+  /**
+   * Sends {@code data[0, len)} (native memory) to {@code to}, cut by the kernel into datagrams of
+   * {@code segmentSize} bytes if it is above 0. Returns {@link #SENT}, {@link #WOULD_BLOCK}
+   * (nothing sent: the socket buffer is full), {@link #NO_ROUTE} (this socket's family cannot
+   * express {@code to}) or {@link #FAILED} (refused, e.g. GSO unsupported on the route).
+   */
+  int send(MemorySegment data, long len, int segmentSize, InetSocketAddress to) {
+    if (to != lastTo) { // a peer's endpoint is one object: encode it once, not per batch
+      lastNameLen = SockAddr.encode(to, sockaddr, ipv6Socket);
+      lastTo = to;
+    }
+    int nameLen = lastNameLen;
+    if (nameLen < 0) {
+      return NO_ROUTE;
+    }
     iov.set(ADDRESS, 0, data);
     iov.set(JAVA_LONG, 8, len);
     msghdr.set(JAVA_INT, 8, nameLen);
@@ -133,6 +162,10 @@ final class DirectUdpSender implements AutoCloseable {
       msghdr.set(JAVA_LONG, 40, 0L);
     }
     try {
+      if ((long) Libc.SENDMSG_NO_ERRNO.invokeExact(fd, msghdr, MSG_DONTWAIT) >= 0) {
+        return SENT;
+      }
+      // failed, so nothing left: ask again, capturing errno this time (Libc, on why)
       long n = (long) Libc.SENDMSG.invokeExact(state, fd, msghdr, MSG_DONTWAIT);
       if (n >= 0) {
         return SENT;
@@ -143,41 +176,6 @@ final class DirectUdpSender implements AutoCloseable {
       return FAILED;
     }
   }
-
-  /** Writes {@code to} as the socket's family needs it; returns its length, or -1. */
-  private int fillAddress(InetSocketAddress to) {
-    byte[] addr = to.getAddress() == null ? null : to.getAddress().getAddress();
-    if (addr == null) {
-      return -1;
-    }
-    short port = (short) to.getPort();
-    if (!ipv6Socket) {
-      if (addr.length != 4) {
-        return -1;
-      }
-      sockaddr.set(JAVA_SHORT, 0, AF_INET);
-      sockaddr.set(JAVA_SHORT_BE, 2, port);
-      MemorySegment.copy(addr, 0, sockaddr, JAVA_BYTE, 4, 4);
-      sockaddr.asSlice(8, 8).fill((byte) 0);
-      return 16;
-    }
-    sockaddr.set(JAVA_SHORT, 0, AF_INET6);
-    sockaddr.set(JAVA_SHORT_BE, 2, port);
-    sockaddr.set(JAVA_INT, 4, 0); // flow info
-    if (to.getAddress() instanceof Inet4Address) { // IPv4-mapped IPv6 address
-      sockaddr.asSlice(8, 10).fill((byte) 0);
-      sockaddr.set(JAVA_SHORT, 18, (short) -1);
-      MemorySegment.copy(addr, 0, sockaddr, JAVA_BYTE, 20, 4);
-      sockaddr.set(JAVA_INT, 24, 0);
-    } else {
-      MemorySegment.copy(addr, 0, sockaddr, JAVA_BYTE, 8, 16);
-      sockaddr.set(JAVA_INT, 24, ((java.net.Inet6Address) to.getAddress()).getScopeId());
-    }
-    return 28;
-  }
-
-  private static final java.lang.foreign.ValueLayout.OfShort JAVA_SHORT_BE =
-      JAVA_SHORT.withOrder(ByteOrder.BIG_ENDIAN);
 
   @Override
   public void close() {

@@ -1,5 +1,7 @@
 package dev.gatehouse.tunnel.runner;
 
+import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.net.LinuxUdpTransport;
 import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
 import dev.gatehouse.tunnel.wireguard.DropReason;
@@ -30,14 +32,17 @@ import java.util.concurrent.CountDownLatch;
  *
  * <pre>
  * java --enable-native-access=ALL-UNNAMED -cp ... dev.gatehouse.tunnel.runner.TunnelRunner \
- *     wg0.conf [--interface wg0] [--no-configure] [--rekey-after-seconds N] [--no-offload]
+ *     wg0.conf [--interface wg0] [--no-configure] [--rekey-after-seconds N] [--no-offload] \
+ *     [--crypto-workers N] [--udp linux|netty]
  * </pre>
  *
  * {@code --no-offload} opens the TUN device without TSO/checksum offloads (one packet per syscall).
- * {@code --under-load-threshold 0} makes the device demand cookies (mac2) for every handshake.
- * Unless {@code --no-configure} is given it runs {@code ip} to set the MTU, add the Address
- * prefixes, bring the link up and route each peer's AllowedIPs (except default routes) to it. It
- * prints one line per event: {@code READY ...}, {@code HANDSHAKE peer=... count=N}.
+ * {@code --udp netty} uses Netty's epoll socket instead of the default FFM one ({@link
+ * LinuxUdpTransport}, which allocates nothing per datagram). {@code --under-load-threshold 0} makes
+ * the device demand cookies (mac2) for every handshake. Unless {@code --no-configure} is given it
+ * runs {@code ip} to set the MTU, add the Address prefixes, bring the link up and route each peer's
+ * AllowedIPs (except default routes) to it. It prints one line per event: {@code READY ...}, {@code
+ * HANDSHAKE peer=... count=N}.
  */
 public final class TunnelRunner {
   private TunnelRunner() {}
@@ -70,13 +75,14 @@ public final class TunnelRunner {
       System.err.println(
           "usage: TunnelRunner CONFIG [--interface NAME] [--no-configure]"
               + " [--rekey-after-seconds N] [--under-load-threshold HANDSHAKES_PER_SECOND]"
-              + " [--no-offload] [--crypto-workers N]");
+              + " [--no-offload] [--crypto-workers N] [--udp linux|netty]");
       System.exit(2);
     }
     Path configPath = Path.of(args[0]);
     String ifName = "wg0";
     boolean configure = true;
     boolean offloads = true;
+    String udpKind = "linux";
     int cryptoWorkers = CryptoWorkers.defaultCount();
     TimerConfig timers = TimerConfig.defaults();
     int underLoadThreshold = WireGuardDevice.Config.defaults().underLoadHandshakesPerSecond();
@@ -85,6 +91,13 @@ public final class TunnelRunner {
         case "--interface" -> ifName = args[++i];
         case "--no-configure" -> configure = false;
         case "--no-offload" -> offloads = false;
+        case "--udp" -> {
+          udpKind = i + 1 < args.length ? args[++i] : "";
+          if (!udpKind.equals("linux") && !udpKind.equals("netty")) {
+            System.err.println("TunnelRunner: --udp takes linux or netty, not '" + udpKind + "'");
+            System.exit(2);
+          }
+        }
         case "--crypto-workers" ->
             cryptoWorkers = (int) number(args, ++i, 0, Keypair.MAX_LANES - 2);
         case "--rekey-after-seconds" ->
@@ -124,7 +137,9 @@ public final class TunnelRunner {
     if (configure) {
       configureInterface(tun.name(), config);
     }
-    NettyUdpTransport udp = NettyUdpTransport.bind(new InetSocketAddress(config.listenPort()));
+    InetSocketAddress listen = new InetSocketAddress(config.listenPort());
+    DatagramTransport udp =
+        udpKind.equals("netty") ? NettyUdpTransport.bind(listen) : LinuxUdpTransport.bind(listen);
     TunnelEngine engine =
         new TunnelEngine(device, tun, udp, TunnelRunner::log, cryptoWorkers).start();
     log(
@@ -134,8 +149,8 @@ public final class TunnelRunner {
             + udp.localAddress().getPort()
             + " publicKey="
             + StaticIdentity.encodeKey(identity.publicKey())
-            + " epoll="
-            + NettyUdpTransport.epollAvailable()
+            + " udp="
+            + udpKind
             + " tunOffloads="
             + tun.offloads()
             + " aead="

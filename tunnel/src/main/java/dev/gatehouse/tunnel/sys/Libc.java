@@ -20,6 +20,7 @@ import java.lang.invoke.VarHandle;
 public final class Libc {
   public static final int EINTR = 4;
   public static final int EAGAIN = 11;
+  public static final int EADDRINUSE = 98;
 
   private static final Linker LINKER = Linker.nativeLinker();
   private static final SymbolLookup LOOKUP = LINKER.defaultLookup();
@@ -77,6 +78,27 @@ public final class Libc {
   public static final MethodHandle SENDMSG =
       downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
 
+  /** {@code ssize_t recvmsg(int fd, struct msghdr *msg, int flags)} */
+  public static final MethodHandle RECVMSG =
+      downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
+
+  /** {@code int socket(int domain, int type, int protocol)} */
+  public static final MethodHandle SOCKET =
+      downcall("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+
+  /** {@code int bind(int fd, const struct sockaddr *addr, socklen_t len)} */
+  public static final MethodHandle BIND =
+      downcall("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPT);
+
+  /** {@code int getsockname(int fd, struct sockaddr *addr, socklen_t *len)} */
+  public static final MethodHandle GETSOCKNAME =
+      downcall(
+          "getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPT);
+
+  /** {@code int eventfd(unsigned int initval, int flags)} */
+  public static final MethodHandle EVENTFD =
+      downcall("eventfd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPT);
+
   /** {@code int getsockopt(int fd, int level, int name, void *value, socklen_t *len)} */
   public static final MethodHandle GETSOCKOPT =
       downcall(
@@ -90,6 +112,35 @@ public final class Libc {
           "setsockopt",
           FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
           ERRNO_OPT);
+
+  /*
+   * The same calls without errno capture, for the per-packet path. Capturing costs a memory
+   * segment per call (the JDK slices the capture segment to check it), which only C2's escape
+   * analysis removes, and not in every compiled context: a loop around recvmsg measured 120 B per
+   * wake-up where it was not removed (LinuxUdpTransportTest). Where a failure needs its errno, make
+   * the call again with the capturing handle: it fails the same way (or succeeds, which a
+   * non-blocking descriptor makes harmless), and then errno is known.
+   */
+
+  /** {@link #RECVMSG} without errno. */
+  public static final MethodHandle RECVMSG_NO_ERRNO =
+      downcall("recvmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+  /** {@link #SENDMSG} without errno. */
+  public static final MethodHandle SENDMSG_NO_ERRNO =
+      downcall("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT));
+
+  /** {@link #POLL} without errno. */
+  public static final MethodHandle POLL_NO_ERRNO =
+      downcall("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT));
+
+  /** {@link #READ_HEAP} without errno. */
+  public static final MethodHandle READ_HEAP_NO_ERRNO =
+      downcall("read", IO, Linker.Option.critical(true));
+
+  /** {@link #WRITE_HEAP} without errno. */
+  public static final MethodHandle WRITE_HEAP_NO_ERRNO =
+      downcall("write", IO, Linker.Option.critical(true));
 
   /** {@code int close(int fd)} */
   public static final MethodHandle CLOSE =

@@ -7,11 +7,13 @@ import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 import dev.gatehouse.tunnel.packet.GsoSegmenter;
 import dev.gatehouse.tunnel.packet.TcpCoalescer;
 import dev.gatehouse.tunnel.packet.VirtioNetHeader;
+import dev.gatehouse.tunnel.sys.HeapSlices;
 import dev.gatehouse.tunnel.sys.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -184,9 +186,9 @@ public final class LinuxTunDevice implements TunDevice {
         return nextSegment(buf, off, len);
       }
       if (!offloads) {
-        return readRaw(MemorySegment.ofArray(buf).asSlice(off, len), timeoutMillis);
+        return readRaw(HeapSlices.current().at(buf, off), len, timeoutMillis);
       }
-      int n = readRaw(superSegment, timeoutMillis);
+      int n = readRaw(superSegment, superSegment.byteSize(), timeoutMillis);
       return n <= 0 ? n : splitSuperPacket(n, buf, off, len);
     }
   }
@@ -267,9 +269,15 @@ public final class LinuxTunDevice implements TunDevice {
    * One read(2) straight into the heap segment {@code into} (the descriptor is non-blocking, so a
    * critical call), waiting in poll(2) if nothing is queued: bytes, 0 or -1.
    */
-  private int readRaw(MemorySegment into, int timeoutMillis) throws IOException {
+  private int readRaw(MemorySegment into, long len, int timeoutMillis) throws IOException {
+    Objects.checkFromIndexSize(0, len, into.byteSize()); // the kernel writes len bytes
     try {
-      long n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, into.byteSize());
+      long n = (long) Libc.READ_HEAP_NO_ERRNO.invokeExact(fd, into, len);
+      if (n >= 0) {
+        return (int) n;
+      }
+      // once more, capturing errno (Libc, on why not always): data may have come meanwhile
+      n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, len);
       if (n >= 0) {
         return (int) n;
       }
@@ -287,7 +295,7 @@ public final class LinuxTunDevice implements TunDevice {
       if (ready <= 0) {
         return 0;
       }
-      n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, into.byteSize());
+      n = (long) Libc.READ_HEAP.invokeExact(readState, fd, into, len);
       if (n < 0) {
         int e2 = Libc.errno(readState);
         if (e2 == Libc.EINTR || e2 == Libc.EAGAIN) {
@@ -333,13 +341,13 @@ public final class LinuxTunDevice implements TunDevice {
         return;
       }
       if (!offloads) {
-        writeRaw(MemorySegment.ofArray(buf).asSlice(off, len));
+        writeRaw(HeapSlices.current().at(buf, off), len);
         return;
       }
       flushLocked(); // keep order with packets held earlier
       VirtioNetHeader.writeNone(plainOut, 0);
       System.arraycopy(buf, off, plainOut, H, len);
-      writeRaw(MemorySegment.ofArray(plainOut).asSlice(0, H + len));
+      writeRaw(HeapSlices.current().at(plainOut, 0), H + len);
     }
   }
 
@@ -360,7 +368,7 @@ public final class LinuxTunDevice implements TunDevice {
     IOException first = null;
     for (int i = 0; i < n; i++) {
       try {
-        writeRaw(MemorySegment.ofArray(coalescer.buffer(i)).asSlice(0, coalescer.length(i)));
+        writeRaw(HeapSlices.current().at(coalescer.buffer(i), 0), coalescer.length(i));
       } catch (IOException e) {
         first = first == null ? e : first;
       }
@@ -372,9 +380,13 @@ public final class LinuxTunDevice implements TunDevice {
   }
 
   /** One write(2) straight from a heap segment (non-blocking descriptor: a critical call). */
-  private void writeRaw(MemorySegment from) throws IOException {
+  private void writeRaw(MemorySegment from, long len) throws IOException {
+    Objects.checkFromIndexSize(0, len, from.byteSize());
     try {
-      long n = (long) Libc.WRITE_HEAP.invokeExact(writeState, fd, from, from.byteSize());
+      long n = (long) Libc.WRITE_HEAP_NO_ERRNO.invokeExact(fd, from, len);
+      if (n < 0) { // a TUN write is whole or nothing: write again to learn errno (see Libc)
+        n = (long) Libc.WRITE_HEAP.invokeExact(writeState, fd, from, len);
+      }
       if (n < 0) {
         throw new IOException("write to " + name + " failed: errno " + Libc.errno(writeState));
       }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.gatehouse.tunnel.net.DatagramTransport;
 import dev.gatehouse.tunnel.net.InMemoryDatagramTransport;
+import dev.gatehouse.tunnel.net.LinuxUdpTransport;
 import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.ForwardingTunDevice;
 import dev.gatehouse.tunnel.tun.InMemoryTunDevice;
@@ -292,11 +293,17 @@ class TunnelEngineTest {
   }
 
   @Test
+  void overLinuxUdpOnLoopback() throws Exception {
+    pingBothWays(i -> LinuxUdpTransport.bind(new InetSocketAddress("127.0.0.1", 0)));
+  }
+
+  @Test
   void burstsArriveWholeAndInOrderWithParallelCrypto() throws Exception {
     for (int workers : new int[] {0, 1, 3}) {
       InMemoryDatagramTransport.Network net = new InMemoryDatagramTransport.Network();
       exchange(i -> net.bind(new InetSocketAddress("192.0.2." + (i + 1), 51820)), workers, true);
       exchange(i -> NettyUdpTransport.bind(new InetSocketAddress("127.0.0.1", 0)), workers, true);
+      exchange(i -> LinuxUdpTransport.bind(new InetSocketAddress("127.0.0.1", 0)), workers, true);
     }
   }
 }
