@@ -8,7 +8,8 @@ import dev.gatehouse.client.tunnel.ClientRuntime;
 import dev.gatehouse.client.tunnel.HealthEndpoint;
 import dev.gatehouse.client.tunnel.LinuxInterface;
 import dev.gatehouse.client.tunnel.UdpUpstreamResolver;
-import dev.gatehouse.tunnel.net.NettyUdpTransport;
+import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.net.UdpSocketKind;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
 import dev.gatehouse.tunnel.wireguard.StaticIdentity;
 import java.io.IOException;
@@ -106,6 +107,14 @@ public final class GatehouseClient implements Callable<Integer> {
       description = "local WireGuard UDP port, 0 = any (default ${DEFAULT-VALUE})",
       defaultValue = "0")
   int listenPort;
+
+  @Option(
+      names = "--udp-socket",
+      description =
+          "linux: the kernel's UDP socket through FFM, GRO/GSO, nothing allocated per datagram;"
+              + " netty: Netty's epoll socket, the fallback (default ${DEFAULT-VALUE})",
+      defaultValue = "linux")
+  String udpSocket;
 
   @Option(
       names = "--give-up-after",
@@ -206,9 +215,15 @@ public final class GatehouseClient implements Callable<Integer> {
   /**
    * @param dnsUpstream null: refuse names that are not resources
    * @param caFile PEM bundle to trust for wss:// instead of the JDK's; null: the JDK's
+   * @param udpSocket which UDP socket the tunnel runs on
    */
   record Settings(
-      URI api, String token, Duration giveUpAfter, InetSocketAddress dnsUpstream, Path caFile) {}
+      URI api,
+      String token,
+      Duration giveUpAfter,
+      InetSocketAddress dnsUpstream,
+      Path caFile,
+      UdpSocketKind udpSocket) {}
 
   Settings settings() {
     if (api == null || api.isBlank()) {
@@ -281,7 +296,17 @@ public final class GatehouseClient implements Callable<Integer> {
         throw usage("--ca-file: " + e.getMessage());
       }
     }
-    return new Settings(uri, t, give, dnsUpstream(), ca);
+    UdpSocketKind socket =
+        UdpSocketKind.parse(udpSocket)
+            .orElseThrow(
+                () ->
+                    usage(
+                        "--udp-socket must be "
+                            + UdpSocketKind.choices()
+                            + ", got '"
+                            + udpSocket
+                            + "'"));
+    return new Settings(uri, t, give, dnsUpstream(), ca, socket);
   }
 
   /** {@code --dns-upstream}, else the first nameserver of /etc/resolv.conf, else none. */
@@ -331,7 +356,7 @@ public final class GatehouseClient implements Callable<Integer> {
     ClientRuntime runtime;
     try {
       LinuxTunDevice tun = LinuxTunDevice.open(ifName, mtu);
-      NettyUdpTransport udp = NettyUdpTransport.bind(new InetSocketAddress(listenPort));
+      DatagramTransport udp = s.udpSocket().bind(new InetSocketAddress(listenPort));
       runtime =
           new ClientRuntime(
                   new ClientRuntime.Options(
@@ -352,9 +377,6 @@ public final class GatehouseClient implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       log("cannot set up interface " + ifName + ": " + e.getMessage());
       return EXIT_TUNNEL;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 1;
     }
     if (healthPort > 0) {
       try {

@@ -2,6 +2,7 @@ package dev.gatehouse.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.gatehouse.tunnel.net.UdpSocketKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -57,6 +58,18 @@ class GatehouseClientTest {
     assertThat(run(env, "--api", "ws://api/c", "--mtu", "100")).isEqualTo(2);
     assertThat(run(env, "--api", "ws://api/c", "--mtu", "abc")).isEqualTo(2);
     assertThat(run(env, "--unknown")).isEqualTo(2);
+    assertThat(run(env, "--api", "ws://api/c", "--udp-socket", "io_uring")).isEqualTo(2);
+    assertThat(err.toString()).contains("--udp-socket must be linux or netty, got 'io_uring'");
+  }
+
+  @Test
+  void theUdpSocketDefaultsToTheFfmOne() {
+    GatehouseClient client = new GatehouseClient(Map.of("GATEHOUSE_TOKEN", "t"));
+    new CommandLine(client).parseArgs("--api", "ws://api/c", "--dns-upstream", "none");
+    assertThat(client.settings().udpSocket()).isEqualTo(UdpSocketKind.LINUX);
+    new CommandLine(client)
+        .parseArgs("--api", "ws://api/c", "--dns-upstream", "none", "--udp-socket", "netty");
+    assertThat(client.settings().udpSocket()).isEqualTo(UdpSocketKind.NETTY);
   }
 
   @Test

@@ -21,7 +21,6 @@ import dev.gatehouse.gateway.tunnel.InMemoryHostNetwork;
 import dev.gatehouse.gateway.tunnel.LinuxHostNetwork;
 import dev.gatehouse.tunnel.net.DatagramTransport;
 import dev.gatehouse.tunnel.net.InMemoryDatagramTransport;
-import dev.gatehouse.tunnel.net.NettyUdpTransport;
 import dev.gatehouse.tunnel.tun.InMemoryTunDevice;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
 import dev.gatehouse.tunnel.tun.TunDevice;
@@ -84,7 +83,7 @@ public class GatewayBeans {
       host = new InMemoryHostNetwork();
     } else {
       tun = LinuxTunDevice.open(settings.interfaceName(), settings.mtu());
-      udp = NettyUdpTransport.bind(new InetSocketAddress(settings.listenPort()));
+      udp = settings.udpSocket().bind(new InetSocketAddress(settings.listenPort()));
       host = new LinuxHostNetwork();
     }
     Map<String, String> join = new HashMap<>();
@@ -141,6 +140,7 @@ public class GatewayBeans {
     put(env, GatewaySettingsValidator.API_CA_FILE, config.apiCaFile());
     put(env, GatewaySettingsValidator.ENDPOINTS_FILE, config.endpointsFile());
     put(env, GatewaySettingsValidator.NODE_IP, config.nodeIp());
+    put(env, GatewaySettingsValidator.UDP_SOCKET, config.udpSocket());
     return env;
   }
 

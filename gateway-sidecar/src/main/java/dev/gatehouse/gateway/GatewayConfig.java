@@ -58,6 +58,12 @@ public interface GatewayConfig {
   Optional<String> nodeIp();
 
   /**
+   * {@code GATEHOUSE_UDP_SOCKET}: {@code linux} (default, the FFM socket) or {@code netty}, the
+   * fallback should a kernel refuse what the default uses.
+   */
+  Optional<String> udpSocket();
+
+  /**
    * {@code gatehouse.tunnel-in-memory}: tests only. Runs the tunnel on in-memory twins (no TUN, no
    * UDP socket, no {@code ip}/{@code nft}), so a {@code @QuarkusTest} needs no privileges.
    */

@@ -1,5 +1,6 @@
 package dev.gatehouse.gateway.config;
 
+import dev.gatehouse.tunnel.net.UdpSocketKind;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.UUID;
  *     (the operator's Service addresses), re-read while running; null for none
  * @param nodeIp the address of the node the pod runs on, for the file's {@code node:<port>} lines;
  *     null when unknown
+ * @param udpSocket which UDP socket the tunnel runs on: the FFM one (default) or Netty's
  */
 public record GatewaySettings(
     URI apiUrl,
@@ -41,7 +43,8 @@ public record GatewaySettings(
     String endpoint,
     Path apiCaFile,
     Path endpointsFile,
-    String nodeIp) {
+    String nodeIp,
+    UdpSocketKind udpSocket) {
 
   /** Validates {@code env} (variable name → value) or throws one error listing every problem. */
   public static GatewaySettings fromEnvironment(Map<String, String> env) {

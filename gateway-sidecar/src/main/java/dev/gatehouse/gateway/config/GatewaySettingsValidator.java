@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway.config;
 
 import dev.gatehouse.client.control.TrustedCa;
+import dev.gatehouse.tunnel.net.UdpSocketKind;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
@@ -35,6 +36,7 @@ public final class GatewaySettingsValidator {
   public static final String API_CA_FILE = "GATEHOUSE_API_CA_FILE";
   public static final String ENDPOINTS_FILE = "GATEHOUSE_ENDPOINTS_FILE";
   public static final String NODE_IP = "GATEHOUSE_NODE_IP";
+  public static final String UDP_SOCKET = "GATEHOUSE_UDP_SOCKET";
 
   /** Every variable this validator reads, in the order problems are reported. */
   public static final List<String> VARIABLES =
@@ -51,7 +53,8 @@ public final class GatewaySettingsValidator {
           ENDPOINT,
           API_CA_FILE,
           ENDPOINTS_FILE,
-          NODE_IP);
+          NODE_IP,
+          UDP_SOCKET);
 
   public static final String DEFAULT_INTERFACE = "gatehouse0";
 
@@ -68,6 +71,8 @@ public final class GatewaySettingsValidator {
   public static final int DEFAULT_LISTEN_PORT = 51820;
 
   public static final LogFormat DEFAULT_LOG_FORMAT = LogFormat.JSON;
+
+  public static final UdpSocketKind DEFAULT_UDP_SOCKET = UdpSocketKind.LINUX;
 
   /** A Kubernetes UID: a UUID in its canonical 8-4-4-4-12 form. */
   private static final Pattern UID =
@@ -159,6 +164,7 @@ public final class GatewaySettingsValidator {
             NODE_IP + " must be an IP address (the pod's status.hostIP), got '" + nodeIp + "'");
       }
     }
+    UdpSocketKind udpSocket = udpSocket(value(env, UDP_SOCKET), problems);
     if (!problems.isEmpty()) {
       return new Invalid(problems);
     }
@@ -176,7 +182,8 @@ public final class GatewaySettingsValidator {
             endpoint,
             caFile,
             endpointsFile,
-            nodeIp));
+            nodeIp,
+            udpSocket));
   }
 
   private static URI apiUrl(Optional<String> value, List<String> problems) {
@@ -332,6 +339,26 @@ public final class GatewaySettingsValidator {
       return null;
     }
     return format.get();
+  }
+
+  private static UdpSocketKind udpSocket(Optional<String> value, List<String> problems) {
+    if (value.isEmpty()) {
+      return DEFAULT_UDP_SOCKET;
+    }
+    Optional<UdpSocketKind> kind = UdpSocketKind.parse(value.get());
+    if (kind.isEmpty()) {
+      problems.add(
+          UDP_SOCKET
+              + " must be "
+              + UdpSocketKind.choices()
+              + " (default "
+              + DEFAULT_UDP_SOCKET.configValue()
+              + "), got '"
+              + value.get()
+              + "'");
+      return null;
+    }
+    return kind.get();
   }
 
   /** The stripped value, or empty when unset or blank. */

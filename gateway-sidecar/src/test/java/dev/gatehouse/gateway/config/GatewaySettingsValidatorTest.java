@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.gatehouse.gateway.config.GatewaySettingsValidator.Invalid;
+import dev.gatehouse.tunnel.net.UdpSocketKind;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -260,5 +261,18 @@ class GatewaySettingsValidatorTest {
         .containsExactly(
             "GATEHOUSE_NODE_IP must be an IP address (the pod's status.hostIP), got"
                 + " 'node-1.example'");
+  }
+
+  @Test
+  void theUdpSocketDefaultsToTheFfmOneAndNettyIsTheFallback() {
+    Map<String, String> env = podEnvironment();
+    assertThat(GatewaySettings.fromEnvironment(env).udpSocket()).isEqualTo(UdpSocketKind.LINUX);
+    env.put(GatewaySettingsValidator.UDP_SOCKET, " Netty ");
+    assertThat(GatewaySettings.fromEnvironment(env).udpSocket()).isEqualTo(UdpSocketKind.NETTY);
+
+    env.put(GatewaySettingsValidator.UDP_SOCKET, "io_uring");
+    assertThat(invalid(env).problems())
+        .containsExactly(
+            "GATEHOUSE_UDP_SOCKET must be linux or netty (default linux), got 'io_uring'");
   }
 }

@@ -2,7 +2,7 @@ package dev.gatehouse.tunnel.runner;
 
 import dev.gatehouse.tunnel.net.DatagramTransport;
 import dev.gatehouse.tunnel.net.LinuxUdpTransport;
-import dev.gatehouse.tunnel.net.NettyUdpTransport;
+import dev.gatehouse.tunnel.net.UdpSocketKind;
 import dev.gatehouse.tunnel.tun.LinuxTunDevice;
 import dev.gatehouse.tunnel.wireguard.DropReason;
 import dev.gatehouse.tunnel.wireguard.IpPrefix;
@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -82,7 +83,7 @@ public final class TunnelRunner {
     String ifName = "wg0";
     boolean configure = true;
     boolean offloads = true;
-    String udpKind = "linux";
+    UdpSocketKind udpKind = UdpSocketKind.LINUX;
     int cryptoWorkers = CryptoWorkers.defaultCount();
     TimerConfig timers = TimerConfig.defaults();
     int underLoadThreshold = WireGuardDevice.Config.defaults().underLoadHandshakesPerSecond();
@@ -92,11 +93,14 @@ public final class TunnelRunner {
         case "--no-configure" -> configure = false;
         case "--no-offload" -> offloads = false;
         case "--udp" -> {
-          udpKind = i + 1 < args.length ? args[++i] : "";
-          if (!udpKind.equals("linux") && !udpKind.equals("netty")) {
-            System.err.println("TunnelRunner: --udp takes linux or netty, not '" + udpKind + "'");
+          String value = i + 1 < args.length ? args[++i] : "";
+          Optional<UdpSocketKind> kind = UdpSocketKind.parse(value);
+          if (kind.isEmpty()) {
+            System.err.println(
+                "TunnelRunner: --udp takes " + UdpSocketKind.choices() + ", not '" + value + "'");
             System.exit(2);
           }
+          udpKind = kind.get();
         }
         case "--crypto-workers" ->
             cryptoWorkers = (int) number(args, ++i, 0, Keypair.MAX_LANES - 2);
@@ -138,8 +142,7 @@ public final class TunnelRunner {
       configureInterface(tun.name(), config);
     }
     InetSocketAddress listen = new InetSocketAddress(config.listenPort());
-    DatagramTransport udp =
-        udpKind.equals("netty") ? NettyUdpTransport.bind(listen) : LinuxUdpTransport.bind(listen);
+    DatagramTransport udp = udpKind.bind(listen);
     TunnelEngine engine =
         new TunnelEngine(device, tun, udp, TunnelRunner::log, cryptoWorkers).start();
     log(
@@ -150,7 +153,7 @@ public final class TunnelRunner {
             + " publicKey="
             + StaticIdentity.encodeKey(identity.publicKey())
             + " udp="
-            + udpKind
+            + udpKind.configValue()
             + " tunOffloads="
             + tun.offloads()
             + " aead="
