@@ -15,8 +15,9 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -107,8 +108,9 @@ public final class LinuxUdpTransport implements DatagramTransport {
 
   private record Pending(byte[] bytes, int segmentSize, InetSocketAddress to) {}
 
-  private final Queue<Pending> pending = new ConcurrentLinkedQueue<>();
+  private final Deque<Pending> pending = new ConcurrentLinkedDeque<>();
   private final AtomicLong pendingBytes = new AtomicLong();
+  private final AtomicLong queuedSends = new AtomicLong();
   private final AtomicLong droppedSends = new AtomicLong();
   private final AtomicLong droppedReceives = new AtomicLong();
 
@@ -414,20 +416,26 @@ public final class LinuxUdpTransport implements DatagramTransport {
     if (r == DirectUdpSender.WOULD_BLOCK) {
       queue(data, len, segment, to);
     } else if (r == DirectUdpSender.NO_ROUTE || (r == DirectUdpSender.FAILED && segment == 0)) {
-      droppedSends.incrementAndGet();
+      droppedSends.addAndGet(datagrams(len, segment));
     }
     return r;
+  }
+
+  /** How many datagrams {@code len} bytes are, sent in segments of {@code segment} (0: one). */
+  private static int datagrams(int len, int segment) {
+    return segment > 0 ? (len + segment - 1) / segment : 1;
   }
 
   private void queue(MemorySegment data, int len, int segment, InetSocketAddress to) {
     if (pendingBytes.addAndGet(len) > MAX_PENDING_BYTES) {
       pendingBytes.addAndGet(-len);
-      droppedSends.incrementAndGet();
+      droppedSends.addAndGet(datagrams(len, segment));
       return;
     }
     byte[] copy = new byte[len];
     MemorySegment.copy(data, JAVA_BYTE, 0, copy, 0, len);
     pending.add(new Pending(copy, segment, to));
+    queuedSends.incrementAndGet();
     if (Thread.currentThread() != loop) {
       wake(); // the loop waits for the socket to drain
     }
@@ -436,25 +444,26 @@ public final class LinuxUdpTransport implements DatagramTransport {
   /** On the loop: sends what was queued, in order, until the socket is full again. */
   private void drainPending() {
     Pending p;
-    while ((p = pending.peek()) != null) {
+    while ((p = pending.peekFirst()) != null) {
       int len = p.bytes().length;
       MemorySegment.copy(p.bytes(), 0, drainScratch, JAVA_BYTE, 0, len);
       int r = loopSender.send(drainScratch, len, p.segmentSize(), p.to());
       if (r == DirectUdpSender.WOULD_BLOCK) {
         return;
       }
+      pending.pollFirst();
       if (r == DirectUdpSender.FAILED && p.segmentSize() > 0) {
-        gso = false;
-        for (int at = 0; at < len; at += p.segmentSize()) {
+        gso = false; // as in transmit: the batch goes again, one datagram at a time, still first
+        for (int at = (datagrams(len, p.segmentSize()) - 1) * p.segmentSize(); at >= 0; ) {
           int n = Math.min(p.segmentSize(), len - at);
-          if (loopSender.send(drainScratch.asSlice(at, n), n, 0, p.to()) != DirectUdpSender.SENT) {
-            droppedSends.incrementAndGet();
-          }
+          pending.addFirst(new Pending(Arrays.copyOfRange(p.bytes(), at, at + n), 0, p.to()));
+          at -= p.segmentSize();
         }
-      } else if (r != DirectUdpSender.SENT) {
-        droppedSends.incrementAndGet();
+        continue;
       }
-      pending.poll();
+      if (r != DirectUdpSender.SENT) {
+        droppedSends.addAndGet(datagrams(len, p.segmentSize()));
+      }
       pendingBytes.addAndGet(-len);
     }
   }
@@ -472,6 +481,11 @@ public final class LinuxUdpTransport implements DatagramTransport {
   /** Whether sends leave as UDP GSO batches (false once the kernel refused one). */
   public boolean segmentsSends() {
     return gso;
+  }
+
+  /** Sends (a datagram, or a GSO batch of them) that met a full socket buffer and were queued. */
+  public long queuedSends() {
+    return queuedSends.get();
   }
 
   /** Datagrams not sent: unroutable, refused, or beyond the queue behind a full socket. */
