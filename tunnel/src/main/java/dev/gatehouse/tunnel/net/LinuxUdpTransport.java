@@ -1,7 +1,5 @@
 package dev.gatehouse.tunnel.net;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
@@ -15,19 +13,15 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
-import java.util.Deque;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * UDP straight on Linux system calls through FFM, with no per-datagram object: one loop thread
- * waits in {@code poll(2)}, reads with {@code recvmsg(2)} into one native buffer (UDP GRO: up to 64
- * KiB of datagrams per call, split at the size the kernel reports), and hands each datagram to the
- * {@link Receiver} in one reused heap buffer; the last sender's address is reused while datagrams
- * keep coming from it. {@link #send} copies each datagram once, into the sending thread's native
- * {@link NativeGsoBatch}, which leaves as one UDP GSO {@code sendmsg} from that thread.
+ * waits in {@code poll(2)} and reads with {@link UdpReceiver} ({@code recvmsg(2)} with UDP GRO into
+ * one native buffer, each datagram handed to the {@link Receiver} in one reused heap buffer).
+ * {@link #send} copies each datagram once, into the sending thread's native {@link NativeGsoBatch},
+ * which leaves as one UDP GSO {@code sendmsg} from that thread.
  *
  * <p>Where {@link NettyUdpTransport} allocates a packet, a buffer slice and a sender address per
  * received datagram (about 50 B each: young collections every few seconds under load), this
@@ -35,11 +29,11 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Threads.</b> The receiver and the {@link #schedule}d tasks run on the loop thread. {@link
  * #send} and {@link #flush} may be called from any thread: the loop thread's batch is its own,
- * other threads share one batch under a lock. A send that meets a full socket buffer is queued (up
- * to {@value #MAX_PENDING_BYTES} bytes, beyond which datagrams are dropped and counted, as the
- * network would) and sent in order by the loop when the socket drains; later sends queue behind it.
- * The kernel refusing UDP GSO turns it off for the socket's lifetime and sends the batch one
- * datagram at a time.
+ * other threads share one batch under a lock. A send that meets a full socket buffer goes to the
+ * {@link UdpSendQueue} (up to {@value #MAX_PENDING_BYTES} bytes, beyond which datagrams are dropped
+ * and counted, as the network would) and is sent in order by the loop when the socket drains; later
+ * sends queue behind it. The kernel refusing UDP GSO (a path narrower than the batch's datagrams:
+ * EMSGSIZE) turns it off for the socket's lifetime and sends the batch one datagram at a time.
  */
 public final class LinuxUdpTransport implements DatagramTransport {
   private static final int SOCK_DGRAM = 2;
@@ -53,8 +47,6 @@ public final class LinuxUdpTransport implements DatagramTransport {
   private static final int SOL_UDP = 17;
   private static final int UDP_SEGMENT = 103;
   private static final int UDP_GRO = 104;
-  private static final int MSG_DONTWAIT = 0x40;
-  private static final int MSG_TRUNC = 0x20;
   private static final short POLLIN = 1;
   private static final short POLLOUT = 4;
   private static final int EAFNOSUPPORT = 97;
@@ -64,14 +56,8 @@ public final class LinuxUdpTransport implements DatagramTransport {
 
   private static final int FORCED_BUFFER_BYTES = 7 << 20;
 
-  /** {@code recvmsg} calls per wake-up before the receiver is told the burst ended. */
-  static final int BURST = 16;
-
   /** Bytes queued behind a full socket buffer before new datagrams are dropped. */
   static final int MAX_PENDING_BYTES = 8 << 20;
-
-  private static final int RECEIVE_BUFFER = 65536;
-  private static final int CONTROL_BYTES = 64;
 
   private final int fd;
   private final int wakeFd;
@@ -86,18 +72,11 @@ public final class LinuxUdpTransport implements DatagramTransport {
   private boolean closedOnLoop; // the loop's own
 
   // the loop thread's
-  private final MemorySegment rxData = arena.allocate(RECEIVE_BUFFER, 64);
-  private final MemorySegment rxName = arena.allocate(SockAddr.SIZE, 8);
-  private final MemorySegment rxControl = arena.allocate(CONTROL_BYTES, 8);
-  private final MemorySegment rxMsg = arena.allocate(56, 8);
+  private final UdpReceiver receiving;
   private final MemorySegment pollFds = arena.allocate(16, 4);
   private final MemorySegment wakeRead = arena.allocate(8, 8);
-  private final byte[] rxArray = new byte[RECEIVE_BUFFER];
-  private final ByteBuffer rxView = ByteBuffer.wrap(rxArray);
-  private final SockAddr.Cache senders = new SockAddr.Cache(arena.allocate(SockAddr.SIZE, 8));
   private final NativeGsoBatch loopBatch = new NativeGsoBatch(arena);
   private final DirectUdpSender loopSender;
-  private final MemorySegment drainScratch = arena.allocate(NativeGsoBatch.CAPACITY, 64);
   private final PeriodicTasks tasks = new PeriodicTasks();
 
   // other threads', under its own lock
@@ -106,13 +85,8 @@ public final class LinuxUdpTransport implements DatagramTransport {
 
   private final MemorySegment wakeValue = arena.allocate(JAVA_LONG);
 
-  private record Pending(byte[] bytes, int segmentSize, InetSocketAddress to) {}
-
-  private final Deque<Pending> pending = new ConcurrentLinkedDeque<>();
-  private final AtomicLong pendingBytes = new AtomicLong();
-  private final AtomicLong queuedSends = new AtomicLong();
+  private final UdpSendQueue pending = new UdpSendQueue(MAX_PENDING_BYTES, arena);
   private final AtomicLong droppedSends = new AtomicLong();
-  private final AtomicLong droppedReceives = new AtomicLong();
 
   private LinuxUdpTransport(int fd, int wakeFd, boolean ipv6Socket, boolean gso)
       throws IOException {
@@ -123,14 +97,8 @@ public final class LinuxUdpTransport implements DatagramTransport {
     this.local = localName(fd);
     this.loopSender = DirectUdpSender.forSocket(fd, ipv6Socket);
     this.foreignSender = DirectUdpSender.forSocket(fd, ipv6Socket);
+    this.receiving = new UdpReceiver(fd, arena);
     wakeValue.set(JAVA_LONG, 0, 1L);
-    rxMsg.set(ADDRESS, 0, rxName);
-    MemorySegment iov = arena.allocate(16, 8);
-    iov.set(ADDRESS, 0, rxData);
-    iov.set(JAVA_LONG, 8, RECEIVE_BUFFER);
-    rxMsg.set(ADDRESS, 16, iov);
-    rxMsg.set(JAVA_LONG, 24, 1L);
-    rxMsg.set(ADDRESS, 32, rxControl);
     pollFds.set(JAVA_INT, 0, fd);
     pollFds.set(JAVA_INT, 8, wakeFd);
     pollFds.set(JAVA_SHORT, 12, POLLIN);
@@ -268,88 +236,27 @@ public final class LinuxUdpTransport implements DatagramTransport {
         if (!running) {
           break;
         }
-        drainPending();
+        if (pending.drain(loopSender)) {
+          gso = false; // the kernel refused a queued GSO batch, as in transmit
+        }
         Receiver r = receiver;
         if (r != null && ready > 0 && pollFds.get(JAVA_SHORT, 6) != 0) {
-          receiveBurst(r);
+          if (receiving.receiveBurst(r) > 0) {
+            r.onBurstEnd();
+            flush();
+          }
         }
         tasks.runDue(System.nanoTime());
       } catch (Throwable t) {
         if (!running) {
           break;
         }
-        droppedReceives.incrementAndGet(); // a receiver that broke its contract; carry on
+        receiving.countDrop(); // a receiver that broke its contract; carry on
       }
     }
     if (closedOnLoop) {
       arena.close();
     }
-  }
-
-  private void receiveBurst(Receiver r) throws Throwable {
-    int delivered = 0;
-    for (int i = 0; i < BURST; i++) {
-      rxMsg.set(JAVA_INT, 8, SockAddr.SIZE);
-      rxMsg.set(JAVA_LONG, 40, CONTROL_BYTES);
-      long n = (long) Libc.RECVMSG_NO_ERRNO.invokeExact(fd, rxMsg, MSG_DONTWAIT);
-      if (n < 0) {
-        // EAGAIN: drained. EINTR, or a queued ICMP error (consumed by the call): poll says if
-        // more is waiting, so whichever it was, ending the burst loses nothing.
-        break;
-      }
-      delivered += deliver(r, (int) n);
-    }
-    if (delivered > 0) {
-      r.onBurstEnd();
-      flush();
-    }
-  }
-
-  /** Hands the datagrams of one {@code recvmsg} to {@code r}; returns how many. */
-  private int deliver(Receiver r, int n) {
-    if ((rxMsg.get(JAVA_INT, 48) & MSG_TRUNC) != 0) {
-      droppedReceives.incrementAndGet();
-      return 0;
-    }
-    InetSocketAddress sender = senders.decode(rxName, rxMsg.get(JAVA_INT, 8));
-    if (sender == null) {
-      droppedReceives.incrementAndGet();
-      return 0;
-    }
-    int size = groSegmentSize();
-    if (size <= 0) {
-      size = Math.max(n, 1);
-    }
-    int count = 0;
-    for (int at = 0; at < n || (n == 0 && count == 0); at += size) {
-      int len = Math.min(size, n - at);
-      MemorySegment.copy(rxData, JAVA_BYTE, at, rxArray, 0, len);
-      rxView.clear().limit(len);
-      try {
-        r.onDatagram(rxView, sender);
-      } catch (RuntimeException e) {
-        droppedReceives.incrementAndGet();
-      }
-      count++;
-    }
-    return count;
-  }
-
-  /** The UDP_GRO control message's segment size, or 0 when the datagram came alone. */
-  private int groSegmentSize() {
-    long controlLen = rxMsg.get(JAVA_LONG, 40);
-    for (long at = 0; at + 20 <= controlLen; ) {
-      long len = rxControl.get(JAVA_LONG, at);
-      if (len < 16) {
-        return 0;
-      }
-      if (rxControl.get(JAVA_INT, at + 8) == SOL_UDP
-          && rxControl.get(JAVA_INT, at + 12) == UDP_GRO) {
-        return rxControl.get(JAVA_INT, at + 16);
-      }
-      at += (len + 7) & ~7L;
-    }
-    return 0;
   }
 
   // ---- sending ----
@@ -414,58 +321,13 @@ public final class LinuxUdpTransport implements DatagramTransport {
       DirectUdpSender sender, MemorySegment data, int len, int segment, InetSocketAddress to) {
     int r = pending.isEmpty() ? sender.send(data, len, segment, to) : DirectUdpSender.WOULD_BLOCK;
     if (r == DirectUdpSender.WOULD_BLOCK) {
-      queue(data, len, segment, to);
+      if (pending.add(data, len, segment, to) && Thread.currentThread() != loop) {
+        wake(); // the loop waits for the socket to drain
+      }
     } else if (r == DirectUdpSender.NO_ROUTE || (r == DirectUdpSender.FAILED && segment == 0)) {
-      droppedSends.addAndGet(datagrams(len, segment));
+      droppedSends.addAndGet(UdpSendQueue.datagrams(len, segment));
     }
     return r;
-  }
-
-  /** How many datagrams {@code len} bytes are, sent in segments of {@code segment} (0: one). */
-  private static int datagrams(int len, int segment) {
-    return segment > 0 ? (len + segment - 1) / segment : 1;
-  }
-
-  private void queue(MemorySegment data, int len, int segment, InetSocketAddress to) {
-    if (pendingBytes.addAndGet(len) > MAX_PENDING_BYTES) {
-      pendingBytes.addAndGet(-len);
-      droppedSends.addAndGet(datagrams(len, segment));
-      return;
-    }
-    byte[] copy = new byte[len];
-    MemorySegment.copy(data, JAVA_BYTE, 0, copy, 0, len);
-    pending.add(new Pending(copy, segment, to));
-    queuedSends.incrementAndGet();
-    if (Thread.currentThread() != loop) {
-      wake(); // the loop waits for the socket to drain
-    }
-  }
-
-  /** On the loop: sends what was queued, in order, until the socket is full again. */
-  private void drainPending() {
-    Pending p;
-    while ((p = pending.peekFirst()) != null) {
-      int len = p.bytes().length;
-      MemorySegment.copy(p.bytes(), 0, drainScratch, JAVA_BYTE, 0, len);
-      int r = loopSender.send(drainScratch, len, p.segmentSize(), p.to());
-      if (r == DirectUdpSender.WOULD_BLOCK) {
-        return;
-      }
-      pending.pollFirst();
-      if (r == DirectUdpSender.FAILED && p.segmentSize() > 0) {
-        gso = false; // as in transmit: the batch goes again, one datagram at a time, still first
-        for (int at = (datagrams(len, p.segmentSize()) - 1) * p.segmentSize(); at >= 0; ) {
-          int n = Math.min(p.segmentSize(), len - at);
-          pending.addFirst(new Pending(Arrays.copyOfRange(p.bytes(), at, at + n), 0, p.to()));
-          at -= p.segmentSize();
-        }
-        continue;
-      }
-      if (r != DirectUdpSender.SENT) {
-        droppedSends.addAndGet(datagrams(len, p.segmentSize()));
-      }
-      pendingBytes.addAndGet(-len);
-    }
   }
 
   private void wake() {
@@ -485,17 +347,17 @@ public final class LinuxUdpTransport implements DatagramTransport {
 
   /** Sends (a datagram, or a GSO batch of them) that met a full socket buffer and were queued. */
   public long queuedSends() {
-    return queuedSends.get();
+    return pending.queued();
   }
 
   /** Datagrams not sent: unroutable, refused, or beyond the queue behind a full socket. */
   public long droppedSends() {
-    return droppedSends.get();
+    return droppedSends.get() + pending.dropped();
   }
 
   /** Datagrams received but not delivered: truncated, of an unknown family, or thrown on. */
   public long droppedReceives() {
-    return droppedReceives.get();
+    return receiving.dropped();
   }
 
   @Override
