@@ -1,5 +1,6 @@
 package dev.gatehouse.tunnel.net;
 
+import java.lang.foreign.MemorySegment;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 
@@ -25,6 +26,17 @@ public interface DatagramTransport extends AutoCloseable {
      * must call it (wrappers pass it on): the engine's parallel batches are processed here.
      */
     default void onBurstEnd() {}
+  }
+
+  /**
+   * A receiver that can take a datagram where it lies in native memory, {@code buffer[offset,
+   * offset+length)}: the socket's receive buffer, valid only during the call and not to be written.
+   * A transport that reads into native memory ({@link LinuxUdpTransport}) hands datagrams to such a
+   * receiver this way instead of copying each into a heap buffer first; others call {@link
+   * #onDatagram}. The buffer is one long-lived segment, so slices of it may be cached.
+   */
+  interface NativeReceiver extends Receiver {
+    void onDatagram(MemorySegment buffer, long offset, int length, InetSocketAddress sender);
   }
 
   /** Starts delivering datagrams to {@code receiver}. */

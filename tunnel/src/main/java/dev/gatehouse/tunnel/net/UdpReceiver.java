@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The receiving half of {@link LinuxUdpTransport}: {@code recvmsg(2)} into one native buffer (with
  * UDP GRO, up to 64 KiB of datagrams per call, split at the size the kernel reports in its control
- * message), each datagram handed over in one reused heap buffer, the last sender's address reused
- * while its bytes match. Nothing is allocated per datagram. One thread only: the transport's loop.
+ * message), each datagram handed over where it lies to a {@link DatagramTransport.NativeReceiver}
+ * or else copied into one reused heap buffer; the last sender's address is reused while its bytes
+ * match. Nothing is allocated per datagram. One thread only: the transport's loop.
  */
 final class UdpReceiver {
   /** {@code recvmsg} calls per wake-up before the receiver is told the burst ended. */
@@ -101,13 +102,19 @@ final class UdpReceiver {
     if (size <= 0) {
       size = Math.max(n, 1);
     }
+    DatagramTransport.NativeReceiver direct =
+        r instanceof DatagramTransport.NativeReceiver nr ? nr : null;
     int count = 0;
     for (int at = 0; at < n || (n == 0 && count == 0); at += size) {
       int len = Math.min(size, n - at);
-      MemorySegment.copy(data, JAVA_BYTE, at, array, 0, len);
-      view.clear().limit(len);
       try {
-        r.onDatagram(view, sender);
+        if (direct != null) {
+          direct.onDatagram(data, at, len, sender);
+        } else {
+          MemorySegment.copy(data, JAVA_BYTE, at, array, 0, len);
+          view.clear().limit(len);
+          r.onDatagram(view, sender);
+        }
       } catch (RuntimeException e) {
         dropped.incrementAndGet();
       }

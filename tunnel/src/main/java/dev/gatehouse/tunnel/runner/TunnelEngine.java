@@ -9,6 +9,8 @@ import dev.gatehouse.tunnel.wireguard.TransportAead;
 import dev.gatehouse.tunnel.wireguard.TunnelResult;
 import dev.gatehouse.tunnel.wireguard.WireGuardDevice;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,19 +103,28 @@ public final class TunnelEngine implements AutoCloseable {
   /** Starts the threads. */
   public TunnelEngine start() {
     transport.start(
-        new DatagramTransport.Receiver() {
+        new DatagramTransport.NativeReceiver() {
           @Override
           public void onDatagram(ByteBuffer datagram, InetSocketAddress sender) {
             if (received != null && received.add(datagram, sender)) {
-              if (received.size == BATCH) {
-                openReceived();
-              }
+              openWhenFull();
               return;
             }
-            if (received != null) {
-              openReceived(); // keep the order: what came before this datagram goes first
-            }
+            openReceivedFirst();
             handleReceived(device.decapsulate(datagram, sender, netOut), netOut);
+            drain(netOut);
+          }
+
+          /** A datagram still in the socket's buffer: decrypted from there, or copied to a slot. */
+          @Override
+          public void onDatagram(
+              MemorySegment buffer, long offset, int length, InetSocketAddress sender) {
+            if (received != null && received.add(buffer, offset, length, sender)) {
+              openWhenFull();
+              return;
+            }
+            openReceivedFirst();
+            handleReceived(device.decapsulate(buffer, offset, length, sender, netOut), netOut);
             drain(netOut);
           }
 
@@ -223,6 +234,19 @@ public final class TunnelEngine implements AutoCloseable {
       // the reader meets the same error on its next read and reports it
     } finally {
       tunReads.unlock();
+    }
+  }
+
+  private void openWhenFull() {
+    if (received.size == BATCH) {
+      openReceived();
+    }
+  }
+
+  /** Before a datagram that goes through alone: what came before it goes first. */
+  private void openReceivedFirst() {
+    if (received != null) {
+      openReceived();
     }
   }
 
@@ -347,18 +371,35 @@ public final class TunnelEngine implements AutoCloseable {
      */
     boolean add(ByteBuffer datagram, InetSocketAddress sender) {
       int len = datagram.remaining();
-      if (len > slotSize - Protocol.TRANSPORT_HEADER_SIZE
-          || len < Protocol.TRANSPORT_MIN_SIZE
-          || datagram.get(datagram.position()) != Protocol.TYPE_TRANSPORT) {
+      if (!fits(len, datagram.get(datagram.position()))) {
         return false;
       }
-      byte[] slot = in[size].array();
-      datagram.get(datagram.position(), slot, 0, len);
+      datagram.get(datagram.position(), in[size].array(), 0, len);
+      take(len, sender);
+      return true;
+    }
+
+    /** {@link #add} of a datagram in native memory, {@code buffer[offset, offset+len)}. */
+    boolean add(MemorySegment buffer, long offset, int len, InetSocketAddress sender) {
+      if (!fits(len, len > 0 ? buffer.get(ValueLayout.JAVA_BYTE, offset) : 0)) {
+        return false;
+      }
+      MemorySegment.copy(buffer, ValueLayout.JAVA_BYTE, offset, in[size].array(), 0, len);
+      take(len, sender);
+      return true;
+    }
+
+    private boolean fits(int len, byte type) {
+      return len <= slotSize - Protocol.TRANSPORT_HEADER_SIZE
+          && len >= Protocol.TRANSPORT_MIN_SIZE
+          && type == Protocol.TYPE_TRANSPORT;
+    }
+
+    private void take(int len, InetSocketAddress sender) {
       in[size].limit(len).position(0);
       out[size].clear();
       senders[size] = sender;
       size++;
-      return true;
     }
   }
 

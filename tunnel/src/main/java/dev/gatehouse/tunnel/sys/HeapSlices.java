@@ -13,8 +13,12 @@ import java.lang.foreign.MemorySegment;
  * offset) → segment per thread (the engine's batches use about 200 entries a thread) hits on nearly
  * every call.
  *
- * <p>The table holds at most {@value #SIZE} arrays per thread strongly; a miss replaces an entry.
- * Get the table once per call ({@link #current}) and use it on the thread that got it only.
+ * <p>The same table serves slices of long-lived native segments ({@link #at(MemorySegment, long)}):
+ * a datagram decrypted where it lies in the socket's receive buffer.
+ *
+ * <p>The table holds at most {@value #SIZE} arrays or segments per thread strongly; a miss replaces
+ * an entry. Get the table once per call ({@link #current}) and use it on the thread that got it
+ * only.
  */
 public final class HeapSlices {
   static final int SIZE = 1024;
@@ -24,8 +28,8 @@ public final class HeapSlices {
   private static final ThreadLocal<HeapSlices> PER_THREAD =
       ThreadLocal.withInitial(HeapSlices::new);
 
-  private final byte[][] arrays = new byte[SIZE][];
-  private final int[] offsets = new int[SIZE];
+  private final Object[] bases = new Object[SIZE];
+  private final long[] offsets = new long[SIZE];
   private final MemorySegment[] segments = new MemorySegment[SIZE];
 
   private HeapSlices() {}
@@ -37,23 +41,38 @@ public final class HeapSlices {
 
   /** A segment over {@code array[offset, array.length)}. */
   public MemorySegment at(byte[] array, int offset) {
-    int home = ((System.identityHashCode(array) ^ offset) * 0x9E3779B1) >>> SHIFT;
-    for (int p = 0; p < PROBES; p++) {
-      int i = (home + p) & (SIZE - 1);
-      byte[] a = arrays[i];
-      if (a == array && offsets[i] == offset) {
-        return segments[i];
-      }
-      if (a == null) {
-        return put(i, array, offset);
-      }
-    }
-    return put(home, array, offset); // the neighbourhood is full: replace the first entry
+    int i = find(array, offset);
+    return hit(i, array, offset)
+        ? segments[i]
+        : put(i, array, MemorySegment.ofArray(array), offset);
   }
 
-  private MemorySegment put(int i, byte[] array, int offset) {
-    MemorySegment s = MemorySegment.ofArray(array).asSlice(offset);
-    arrays[i] = array;
+  /** {@code base.asSlice(offset)}, for a {@code base} that lives long (a receive buffer). */
+  public MemorySegment at(MemorySegment base, long offset) {
+    int i = find(base, offset);
+    return hit(i, base, offset) ? segments[i] : put(i, base, base, offset);
+  }
+
+  /** The slot holding ({@code base}, {@code offset}), else the one to put it in. */
+  private int find(Object base, long offset) {
+    int home = ((System.identityHashCode(base) ^ (int) offset) * 0x9E3779B1) >>> SHIFT;
+    for (int p = 0; p < PROBES; p++) {
+      int i = (home + p) & (SIZE - 1);
+      Object b = bases[i];
+      if (b == null || hit(i, base, offset)) {
+        return i;
+      }
+    }
+    return home; // the neighbourhood is full: replace the first entry
+  }
+
+  private boolean hit(int i, Object base, long offset) {
+    return bases[i] == base && offsets[i] == offset;
+  }
+
+  private MemorySegment put(int i, Object base, MemorySegment whole, long offset) {
+    MemorySegment s = whole.asSlice(offset);
+    bases[i] = base;
     offsets[i] = offset;
     segments[i] = s;
     return s;

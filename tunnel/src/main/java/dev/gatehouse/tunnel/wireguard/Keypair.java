@@ -4,6 +4,9 @@ import static dev.gatehouse.tunnel.wireguard.Protocol.AEAD_TAG_SIZE;
 import static dev.gatehouse.tunnel.wireguard.Protocol.TRANSPORT_HEADER_SIZE;
 import static dev.gatehouse.tunnel.wireguard.Protocol.TYPE_TRANSPORT;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -13,6 +16,9 @@ import java.util.Arrays;
  * where it loads); buffers are the caller's heap arrays and encryption runs in place.
  */
 public final class Keypair {
+  private static final ValueLayout.OfLong LE64 =
+      ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
   /**
    * Lanes a keypair can encrypt or decrypt on at once, each with its own AEAD context: lane 0 is
    * shared and used under the direction's lock; lanes 1 and up belong to one thread each (a batch's
@@ -120,15 +126,22 @@ public final class Keypair {
   }
 
   /**
-   * Opens the transport message {@code in[off, off+len)} (header included) into {@code
-   * out[outOff...)} on the shared lane 0, or on {@code lane} 1 and up from that lane's one thread
-   * (only the replay window is then locked, so lanes decrypt in parallel). Returns the plaintext
-   * length (padding included), {@link #REPLAYED} when the counter was seen or is too old, or {@link
+   * Opens the transport message {@code in[off, off+len)} (header included, {@code len} at least a
+   * header) into {@code out[outOff...)} on the shared lane 0, or on {@code lane} 1 and up from that
+   * lane's one thread (only the replay window is then locked, so lanes decrypt in parallel). The
+   * message may lie on the heap or where the socket received it. Returns the plaintext length
+   * (padding included), {@link #REPLAYED} when the counter was seen or is too old, or {@link
    * #BAD_TAG} when authentication fails. Never throws on hostile input.
    */
   int open(
-      byte[] in, int off, int len, byte[] out, int outOff, long rejectAfterMessages, int lane) {
-    long counter = Message.le64(in, off + 8);
+      MemorySegment in,
+      long off,
+      int len,
+      byte[] out,
+      int outOff,
+      long rejectAfterMessages,
+      int lane) {
+    long counter = in.get(LE64, off + 8);
     if (lane == 0) {
       synchronized (receiveLock) {
         return openOnLane(counter, in, off, len, out, outOff, rejectAfterMessages, 0);
@@ -139,8 +152,8 @@ public final class Keypair {
 
   private int openOnLane(
       long counter,
-      byte[] in,
-      int off,
+      MemorySegment in,
+      long off,
       int len,
       byte[] out,
       int outOff,

@@ -20,7 +20,7 @@ import java.util.Objects;
  * <p>Not thread-safe. The context is freed (OpenSSL wipes its key) by {@link #clear} or, if that is
  * never called, when the instance becomes unreachable.
  */
-final class NativeChaChaPoly implements TransportAead {
+final class NativeChaChaPoly implements SegmentOpeningAead {
   /** Frees the contexts of both OpenSSL implementations (one thread for both). */
   static final Cleaner CLEANER = Cleaner.create();
 
@@ -69,22 +69,16 @@ final class NativeChaChaPoly implements TransportAead {
   }
 
   @Override
-  public int open(long counter, byte[] in, int off, int len, byte[] out, int outOff) {
+  public int openAt(long counter, MemorySegment from, int len, byte[] out, int outOff) {
     int n = len - TAG_SIZE;
-    if (n < 0) {
-      return -1;
-    }
-    Objects.checkFromIndexSize(off, len, in.length);
     Objects.checkFromIndexSize(outOff, n, out.length);
     nonce.set(LE64, 4, counter);
     try {
       HeapSlices slices = HeapSlices.current();
       MemorySegment to = slices.at(out, outOff);
-      MemorySegment from = slices.at(in, off); // the same entry as to when in place
+      MemorySegment tag = slices.at(from, n);
       if ((int) LibCrypto.DECRYPT_INIT.invokeExact(ctx, NULL, NULL, NULL, nonce) != 1
-          || (int)
-                  LibCrypto.CTX_CTRL.invokeExact(
-                      ctx, LibCrypto.CTRL_AEAD_SET_TAG, TAG_SIZE, slices.at(in, off + n))
+          || (int) LibCrypto.CTX_CTRL.invokeExact(ctx, LibCrypto.CTRL_AEAD_SET_TAG, TAG_SIZE, tag)
               != 1
           || (int) LibCrypto.DECRYPT_UPDATE.invokeExact(ctx, to, outLength, from, n) != 1
           || (int) LibCrypto.DECRYPT_FINAL.invokeExact(ctx, slices.at(out, outOff + n), outLength)

@@ -25,7 +25,7 @@ import java.util.Objects;
  * <p>Not thread-safe. The context is freed (the provider wipes its key) by {@link #clear} or, if
  * that is never called, when the instance becomes unreachable.
  */
-final class ProviderChaChaPoly implements TransportAead {
+final class ProviderChaChaPoly implements SegmentOpeningAead {
   private static final Cleaner CLEANER = NativeChaChaPoly.CLEANER;
   private static final ValueLayout.OfLong LE64 =
       JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -113,19 +113,14 @@ final class ProviderChaChaPoly implements TransportAead {
   }
 
   @Override
-  public int open(long counter, byte[] in, int off, int len, byte[] out, int outOff) {
+  public int openAt(long counter, MemorySegment from, int len, byte[] out, int outOff) {
     int n = len - TAG_SIZE;
-    if (n < 0) {
-      return -1;
-    }
-    Objects.checkFromIndexSize(off, len, in.length);
     Objects.checkFromIndexSize(outOff, n, out.length);
     nonce.set(LE64, 4, counter);
-    MemorySegment.copy(in, off + n, tagParams, JAVA_BYTE, TAG_AT, TAG_SIZE);
+    MemorySegment.copy(from, n, tagParams, TAG_AT, TAG_SIZE);
     try {
       HeapSlices slices = HeapSlices.current();
       MemorySegment to = slices.at(out, outOff);
-      MemorySegment from = slices.at(in, off); // the same entry as to when in place
       if ((int) OpenSslProvider.DECRYPT_INIT.invokeExact(ctx, NULL, 0L, nonce, NONCE_SIZE, NULL)
               != 1
           || (int) OpenSslProvider.SET_CTX_PARAMS.invokeExact(ctx, tagParams) != 1

@@ -2,7 +2,10 @@ package dev.gatehouse.tunnel.wireguard;
 
 import dev.gatehouse.tunnel.sys.LibCrypto;
 import dev.gatehouse.tunnel.sys.OpenSslProvider;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * ChaCha20-Poly1305 for one direction of one session with WireGuard's transport nonce ({@code 0^32
@@ -31,6 +34,23 @@ public interface TransportAead {
    * may have written unauthenticated bytes into it). Never throws on hostile input.
    */
   int open(long counter, byte[] in, int off, int len, byte[] out, int outOff);
+
+  /**
+   * {@link #open} of a message in a memory segment, {@code in[off, off+len)}: a datagram still in
+   * the socket's receive buffer, or a heap array seen as a segment. The OpenSSL implementations
+   * decrypt it where it lies, so a received datagram is copied once (by the kernel) before it is
+   * plaintext; this default, for the others, opens a heap segment's array where it is and copies
+   * native memory to the heap first.
+   */
+  default int open(long counter, MemorySegment in, long off, int len, byte[] out, int outOff) {
+    Objects.checkFromIndexSize(off, len, in.byteSize());
+    if (in.heapBase().orElse(null) instanceof byte[] array) {
+      return open(counter, array, (int) (in.address() + off), len, out, outOff);
+    }
+    byte[] copy = new byte[len];
+    MemorySegment.copy(in, ValueLayout.JAVA_BYTE, off, copy, 0, len);
+    return open(counter, copy, 0, len, out, outOff);
+  }
 
   /** Wipes the key; the instance must not be used afterwards. */
   void clear();

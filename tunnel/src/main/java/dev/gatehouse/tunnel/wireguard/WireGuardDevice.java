@@ -2,8 +2,12 @@ package dev.gatehouse.tunnel.wireguard;
 
 import static dev.gatehouse.tunnel.wireguard.Protocol.TRANSPORT_HEADER_SIZE;
 
+import dev.gatehouse.tunnel.sys.HeapSlices;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -454,7 +458,8 @@ public final class WireGuardDevice {
         && in[off + 1] == 0
         && in[off + 2] == 0
         && in[off + 3] == 0) {
-      return receiveTransport(in, off, len, from, out, lane); // hot path: no Message allocation
+      // hot path: no Message allocation, and the same code as for a datagram in native memory
+      return receiveTransport(HeapSlices.current().at(in, off), 0, len, from, out, lane);
     }
     Message m = Message.parse(in, off, len);
     return switch (m) {
@@ -466,10 +471,33 @@ public final class WireGuardDevice {
     };
   }
 
+  /**
+   * {@link #decapsulate} of a datagram that lies in a segment, {@code datagram[off, off+len)} (the
+   * socket's receive buffer, valid during the call): a transport message is decrypted from there
+   * into {@code out} with no copy before it; anything else is copied to the heap first.
+   */
+  public TunnelResult decapsulate(
+      MemorySegment datagram, long off, int len, InetSocketAddress from, ByteBuffer out) {
+    if (!out.hasArray() || out.capacity() < len) {
+      return drop(DropReason.BUFFER_TOO_SMALL);
+    }
+    if (len >= Protocol.TRANSPORT_MIN_SIZE
+        && datagram.get(LE32, off) == Protocol.TYPE_TRANSPORT) { // type 4 and three zero bytes
+      return receiveTransport(datagram, off, len, from, out, 0);
+    }
+    byte[] copy = new byte[len]; // handshakes and junk: rare, and parsed from the heap
+    MemorySegment.copy(datagram, ValueLayout.JAVA_BYTE, off, copy, 0, len);
+    return decapsulate(ByteBuffer.wrap(copy), from, out, 0);
+  }
+
+  private static final ValueLayout.OfInt LE32 =
+      ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+  /** The transport message {@code in[off, off+len)}, on the heap or in native memory. */
   private TunnelResult receiveTransport(
-      byte[] in, int off, int len, InetSocketAddress from, ByteBuffer out, int lane) {
+      MemorySegment in, long off, int len, InetSocketAddress from, ByteBuffer out, int lane) {
     long now = clock.monotonicNanos();
-    IndexTable.Entry e = indices.get(Message.le32(in, off + 4));
+    IndexTable.Entry e = indices.get(in.get(LE32, off + 4));
     if (e == null || e.keypair() == null) {
       return drop(DropReason.UNKNOWN_INDEX);
     }

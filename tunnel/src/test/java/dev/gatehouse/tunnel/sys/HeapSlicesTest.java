@@ -3,6 +3,7 @@ package dev.gatehouse.tunnel.sys;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,21 @@ class HeapSlicesTest {
         s.set(JAVA_BYTE, 0, (byte) (i + round));
         assertThat(a[off]).isEqualTo((byte) (i + round));
       }
+    }
+  }
+
+  @Test
+  void nativeSegmentsAreSlicedOnceAndKeptApartFromArrays() {
+    HeapSlices slices = HeapSlices.current();
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(1024);
+      MemorySegment s = slices.at(buffer, 48);
+      assertThat(s.byteSize()).isEqualTo(1024 - 48);
+      assertThat(s.address()).isEqualTo(buffer.address() + 48);
+      assertThat(slices.at(buffer, 48)).isSameAs(s);
+      assertThat(slices.at(buffer, 64)).isNotSameAs(s);
+      s.set(JAVA_BYTE, 0, (byte) 5);
+      assertThat(buffer.get(JAVA_BYTE, 48)).isEqualTo((byte) 5);
     }
   }
 

@@ -2,6 +2,9 @@ package dev.gatehouse.tunnel.wireguard;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -119,15 +122,32 @@ final class DevicePair {
     return n;
   }
 
+  /**
+   * Deliver datagrams as {@code LinuxUdpTransport} does to the engine: where they lie in a native
+   * receive buffer, at an odd offset, instead of in a heap buffer.
+   */
+  boolean viaNativeMemory;
+
+  private final MemorySegment receiveBuffer = Arena.ofAuto().allocate(65536);
+
+  private TunnelResult decapsulate(WireGuardDevice d, byte[] datagram, InetSocketAddress from) {
+    if (!viaNativeMemory) {
+      return d.decapsulate(ByteBuffer.wrap(datagram), from, out);
+    }
+    long at = 1 + datagram.length % 61;
+    MemorySegment.copy(datagram, 0, receiveBuffer, ValueLayout.JAVA_BYTE, at, datagram.length);
+    return d.decapsulate(receiveBuffer, at, datagram.length, from, out);
+  }
+
   TunnelResult deliverToB(byte[] d) {
-    TunnelResult r = b.decapsulate(ByteBuffer.wrap(d), A_ADDR, out);
+    TunnelResult r = decapsulate(b, d, A_ADDR);
     collect(r, toA, tunB);
     drain(b, toA, tunB);
     return r;
   }
 
   TunnelResult deliverToA(byte[] d) {
-    TunnelResult r = a.decapsulate(ByteBuffer.wrap(d), B_ADDR, out);
+    TunnelResult r = decapsulate(a, d, B_ADDR);
     collect(r, toB, tunA);
     drain(a, toB, tunA);
     return r;

@@ -11,6 +11,11 @@ import org.junit.jupiter.api.Test;
 
 /** Tampered, truncated, replayed and wrong-key input is dropped and counted, never thrown. */
 class DropTest {
+  /** The devices under test; {@link DropViaNativeMemoryTest} delivers from native memory. */
+  DevicePair pair() {
+    return new DevicePair();
+  }
+
   private static final byte[] A_TO_B = Packets.ipv4Udp(DevicePair.A_IP, DevicePair.B_IP, 1, 2, 40);
 
   private static TunnelResult.Dropped dropped(DropReason r) {
@@ -25,7 +30,7 @@ class DropTest {
 
   @Test
   void tamperedTransportIsDroppedAsBadTag() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.handshake();
     for (int i : new int[] {16, 30, 50}) {
       byte[] d = dataFromA(p);
@@ -42,7 +47,7 @@ class DropTest {
 
   @Test
   void onlyGenuineDatagramsCountAsAuthenticated() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.handshake();
     long afterHandshake = p.b.authenticatedDatagrams();
     assertThat(afterHandshake).as("the initiation, at least").isPositive();
@@ -60,7 +65,7 @@ class DropTest {
 
   @Test
   void truncatedMessagesAreDropped() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.handshake();
     byte[] d = dataFromA(p);
     assertThat(p.deliverToB(Arrays.copyOf(d, d.length - 1))).isEqualTo(dropped(DropReason.BAD_TAG));
@@ -68,7 +73,7 @@ class DropTest {
     assertThat(p.deliverToB(Arrays.copyOf(d, 3))).isEqualTo(dropped(DropReason.MALFORMED));
     assertThat(p.deliverToB(new byte[0])).isEqualTo(dropped(DropReason.MALFORMED));
 
-    DevicePair q = new DevicePair();
+    DevicePair q = pair();
     q.aSends(A_TO_B);
     byte[] init = q.toB.remove(0);
     assertThat(q.deliverToB(Arrays.copyOf(init, 147))).isEqualTo(dropped(DropReason.MALFORMED));
@@ -77,7 +82,7 @@ class DropTest {
 
   @Test
   void replayedTransportIsDropped() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.handshake();
     byte[] d = dataFromA(p);
     assertThat(p.deliverToB(d.clone())).isInstanceOf(TunnelResult.WriteToTunnel.class);
@@ -87,7 +92,7 @@ class DropTest {
 
   @Test
   void replayedInitiationIsDroppedByTimestamp() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.aSends(A_TO_B);
     byte[] init = p.toB.remove(0);
     assertThat(p.deliverToB(init.clone())).isInstanceOf(TunnelResult.WriteToNetwork.class);
@@ -99,7 +104,7 @@ class DropTest {
   void initiationFloodIsDropped() {
     // Two valid initiations with increasing timestamps, consumed 10 ms apart: the second is a
     // flood (§5.1: at most one per INITIATION_MIN_INTERVAL); 20 ms apart it is accepted.
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     Handshake responder = new Handshake(p.bId, p.aId.publicKey(), null);
     Handshake initiator = new Handshake(p.aId, p.bId.publicKey(), null);
     long now = 1_000_000_000L;
@@ -115,7 +120,7 @@ class DropTest {
         .isEqualTo(Handshake.ConsumeResult.OK);
     // and through the device: a fresh A (no REKEY_TIMEOUT memory) initiates again 17 ms later,
     // a newer TAI64N (whitened to ~16.8 ms) but inside the 20 ms window: dropped as a flood
-    DevicePair q = new DevicePair();
+    DevicePair q = pair();
     q.aSends(Packets.ipv4Udp(DevicePair.A_IP, DevicePair.B_IP, 1, 2, 3));
     assertThat(q.deliverToB(q.toB.remove(0))).isInstanceOf(TunnelResult.WriteToNetwork.class);
     q.clock.advance(Duration.ofMillis(17));
@@ -136,7 +141,7 @@ class DropTest {
 
   @Test
   void wrongKeysAreDropped() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     // C knows B's public key, but B does not know C: UNKNOWN_PEER
     StaticIdentity c = StaticIdentity.generate();
     WireGuardDevice cDev = new WireGuardDevice(c, p.clock, WireGuardDevice.Config.defaults());
@@ -171,7 +176,7 @@ class DropTest {
 
   @Test
   void tamperedResponseDoesNotBreakTheHandshake() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.aSends(A_TO_B);
     p.deliverToB(p.toB.remove(0));
     byte[] response = p.toA.remove(0);
@@ -185,7 +190,7 @@ class DropTest {
 
   @Test
   void spoofedInnerSourceIsDropped() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     p.handshake();
     // A sends a packet claiming source 10.0.0.99, which B does not route to A
     byte[] spoofed = Packets.ipv4Udp(new int[] {10, 0, 0, 99}, DevicePair.B_IP, 1, 2, 10);
@@ -196,7 +201,7 @@ class DropTest {
 
   @Test
   void noRouteAndNoEndpoint() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     byte[] elsewhere = Packets.ipv4Udp(DevicePair.A_IP, new int[] {8, 8, 8, 8}, 1, 2, 10);
     assertThat(p.aSends(elsewhere)).isEqualTo(dropped(DropReason.NO_ROUTE));
     // B has no endpoint for A until A contacts it
@@ -207,7 +212,7 @@ class DropTest {
 
   @Test
   void smallOrDirectOutputBufferIsReportedNotThrown() {
-    DevicePair p = new DevicePair();
+    DevicePair p = pair();
     TunnelResult r = p.a.encapsulate(ByteBuffer.wrap(A_TO_B), ByteBuffer.allocate(10));
     assertThat(r).isEqualTo(dropped(DropReason.BUFFER_TOO_SMALL));
     r =

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.gatehouse.tunnel.sys.LibCrypto;
 import dev.gatehouse.tunnel.sys.OpenSslProvider;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -88,6 +91,41 @@ class TransportAeadTest {
     // Sealing again after failed opens (the native context switches direction per call).
     assertThat(aead.seal(44, out, 0, 10, new byte[26], 0)).isEqualTo(26);
     aead.clear();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"openssl", "openssl-evp", "jdk", "java"})
+  void messagesInNativeMemoryOpenAsTheSameBytesOnTheHeapDoAndForgeriesFail(String implementation) {
+    assumeTrue(!implementation.startsWith("openssl") || LibCrypto.available(), "libcrypto absent");
+    Random random = new Random(3);
+    byte[] key = new byte[32];
+    random.nextBytes(key);
+    TransportAead sealer = TransportAead.of(implementation, key);
+    TransportAead opener = TransportAead.of(implementation, key);
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment buffer = arena.allocate(4096); // a receive buffer, messages at any offset
+      for (int len = 0; len <= 1500; len += len < 40 ? 1 : 73) {
+        byte[] plain = new byte[len];
+        random.nextBytes(plain);
+        byte[] sealed = new byte[len + 16];
+        sealer.seal(len, plain, 0, len, sealed, 0);
+        long at = 7 + len % 64;
+        MemorySegment.copy(sealed, 0, buffer, ValueLayout.JAVA_BYTE, at, sealed.length);
+        byte[] opened = new byte[len + 2];
+        assertThat(opener.open(len, buffer, at, len + 16, opened, 2)).isEqualTo(len);
+        assertThat(Arrays.copyOfRange(opened, 2, 2 + len)).isEqualTo(plain);
+        assertThat(opener.open(len + 1, buffer, at, len + 16, opened, 2)).isEqualTo(-1);
+        long flip = at + random.nextInt(len + 16);
+        buffer.set(
+            ValueLayout.JAVA_BYTE, flip, (byte) (buffer.get(ValueLayout.JAVA_BYTE, flip) ^ 4));
+        assertThat(opener.open(len, buffer, at, len + 16, opened, 2))
+            .as("%d bytes", len)
+            .isEqualTo(-1);
+      }
+      assertThat(opener.open(0, buffer, 0, 15, new byte[16], 0)).isEqualTo(-1);
+      assertThatThrownBy(() -> opener.open(0, buffer, 4090, 100, new byte[100], 0))
+          .isInstanceOf(IndexOutOfBoundsException.class);
+    }
   }
 
   @Test
