@@ -1,6 +1,7 @@
 package dev.gatehouse.gateway;
 
 import dev.gatehouse.gateway.tunnel.GatewayRuntime;
+import dev.gatehouse.tunnel.net.UdpSocketCounters;
 import dev.gatehouse.tunnel.wireguard.DropReason;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -12,8 +13,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Tunnel metrics, read at scrape time from the counters the tunnel keeps: peers, completed
- * handshakes, UDP datagrams and TUN packets (with bytes) in both directions, drops by reason, and
- * active flows. Names as Prometheus shows them are in the README.
+ * handshakes, UDP datagrams and TUN packets (with bytes) in both directions, drops by reason,
+ * active flows, and the UDP socket's own pushback and loss when it keeps them. Names as Prometheus
+ * shows them are in the README.
  */
 @Singleton
 public class TunnelMetrics implements MeterBinder {
@@ -62,12 +64,32 @@ public class TunnelMetrics implements MeterBinder {
     counter(registry, "tun.packets", tun, "in", GatewayRuntime::tunInPackets);
     counter(registry, "tun.bytes", tun, "out", GatewayRuntime::tunOutBytes);
     counter(registry, "tun.bytes", tun, "in", GatewayRuntime::tunInBytes);
+    runtime.udpSocketCounters().ifPresent(socket -> bindSocket(registry, socket));
     for (DropReason reason : DropReason.values()) {
       FunctionCounter.builder(PREFIX + "drops", runtime, r -> r.dropCount(reason))
           .description("datagrams and packets the tunnel dropped, by reason")
           .tag("reason", reason.name().toLowerCase(Locale.ROOT))
           .register(registry);
     }
+  }
+
+  /** The FFM socket's pushback: sends queued behind a full buffer, and datagrams it lost. */
+  private static void bindSocket(MeterRegistry registry, UdpSocketCounters socket) {
+    FunctionCounter.builder(PREFIX + "udp.socket.queued", socket, UdpSocketCounters::queuedSends)
+        .description("UDP sends that met a full socket buffer and waited in order")
+        .register(registry);
+    String dropped =
+        "datagrams the UDP socket lost: tx = beyond its queue or refused by the kernel, rx ="
+            + " truncated or unreadable";
+    FunctionCounter.builder(PREFIX + "udp.socket.dropped", socket, UdpSocketCounters::droppedSends)
+        .description(dropped)
+        .tag("direction", "tx")
+        .register(registry);
+    FunctionCounter.builder(
+            PREFIX + "udp.socket.dropped", socket, UdpSocketCounters::droppedReceives)
+        .description(dropped)
+        .tag("direction", "rx")
+        .register(registry);
   }
 
   private void counter(

@@ -13,6 +13,7 @@ import dev.gatehouse.protocol.GatewayOutbound;
 import dev.gatehouse.relay.paths.Candidate;
 import dev.gatehouse.relay.paths.RelayedTransport;
 import dev.gatehouse.tunnel.net.DatagramTransport;
+import dev.gatehouse.tunnel.net.UdpSocketCounters;
 import dev.gatehouse.tunnel.runner.TunnelEngine;
 import dev.gatehouse.tunnel.tun.TunDevice;
 import dev.gatehouse.tunnel.wireguard.DropReason;
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,6 +81,7 @@ public final class GatewayRuntime implements AutoCloseable {
   private final StaticIdentity identity;
   private final CountingTunDevice tun;
   private final CountingTransport transport;
+  private final UdpSocketCounters socket; // null: the socket keeps no such counts
   private final RelayedTransport relayed;
   private final HostNetwork host;
   private final ControlChannelState state;
@@ -150,6 +153,7 @@ public final class GatewayRuntime implements AutoCloseable {
     this.resolver = resolver;
     this.tun = new CountingTunDevice(new NatTunDevice(tun, nat));
     this.transport = new CountingTransport(transport);
+    this.socket = transport instanceof UdpSocketCounters c ? c : null;
     this.relayed = new RelayedTransport(this.transport, new RelayListener(), new SecureRandom());
     this.host = host;
     this.state = state;
@@ -464,6 +468,11 @@ public final class GatewayRuntime implements AutoCloseable {
 
   public long relayAllocations() {
     return relayed.allocationsMade();
+  }
+
+  /** The UDP socket's own counts of pushback and loss, when it keeps them (the FFM socket). */
+  public Optional<UdpSocketCounters> udpSocketCounters() {
+    return Optional.ofNullable(socket);
   }
 
   /** UDP datagrams received / sent, and their bytes. */

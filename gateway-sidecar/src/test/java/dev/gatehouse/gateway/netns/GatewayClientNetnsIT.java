@@ -188,6 +188,10 @@ class GatewayClientNetnsIT {
     assertThat(metric("gatehouse_gateway_handshakes_total")).isGreaterThanOrEqualTo(1.0);
     assertThat(metric("gatehouse_gateway_tun_packets_total{direction=\"out\"}")).isPositive();
     assertThat(metric("gatehouse_gateway_udp_bytes_total{direction=\"rx\"}")).isPositive();
+    // the gateway runs on the FFM socket, which reports its own pushback and loss: none here
+    assertThat(metric("gatehouse_gateway_udp_socket_dropped_total{direction=\"tx\"}")).isZero();
+    assertThat(metric("gatehouse_gateway_udp_socket_dropped_total{direction=\"rx\"}")).isZero();
+    assertThat(metric("gatehouse_gateway_udp_socket_queued_total")).isGreaterThanOrEqualTo(0.0);
     await()
         .atMost(Duration.ofSeconds(5))
         .until(

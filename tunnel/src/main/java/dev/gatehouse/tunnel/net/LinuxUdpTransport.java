@@ -35,7 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * sends queue behind it. The kernel refusing UDP GSO (a path narrower than the batch's datagrams:
  * EMSGSIZE) turns it off for the socket's lifetime and sends the batch one datagram at a time.
  */
-public final class LinuxUdpTransport implements DatagramTransport {
+public final class LinuxUdpTransport implements DatagramTransport, UdpSocketCounters {
   private static final int SOCK_DGRAM = 2;
   private static final int SOCK_NONBLOCK = 0x800;
   private static final int SOCK_CLOEXEC = 0x80000;
@@ -346,16 +346,19 @@ public final class LinuxUdpTransport implements DatagramTransport {
   }
 
   /** Sends (a datagram, or a GSO batch of them) that met a full socket buffer and were queued. */
+  @Override
   public long queuedSends() {
     return pending.queued();
   }
 
   /** Datagrams not sent: unroutable, refused, or beyond the queue behind a full socket. */
+  @Override
   public long droppedSends() {
     return droppedSends.get() + pending.dropped();
   }
 
   /** Datagrams received but not delivered: truncated, of an unknown family, or thrown on. */
+  @Override
   public long droppedReceives() {
     return receiving.dropped();
   }
