@@ -19,9 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * UDP straight on Linux system calls through FFM, with no per-datagram object: one loop thread
  * waits in {@code poll(2)} and reads with {@link UdpReceiver} ({@code recvmsg(2)} with UDP GRO into
- * one native buffer, each datagram handed to the {@link Receiver} in one reused heap buffer).
- * {@link #send} copies each datagram once, into the sending thread's native {@link NativeGsoBatch},
- * which leaves as one UDP GSO {@code sendmsg} from that thread.
+ * one native buffer; each datagram is handed to a {@link NativeReceiver} where it lies, to other
+ * receivers in one reused heap buffer). {@link #send} copies each datagram once, into the sending
+ * thread's native {@link NativeGsoBatch}, which leaves as one UDP GSO {@code sendmsg} from that
+ * thread.
  *
  * <p>Where {@link NettyUdpTransport} allocates a packet, a buffer slice and a sender address per
  * received datagram (about 50 B each: young collections every few seconds under load), this

@@ -74,12 +74,12 @@ final class UdpSendQueue {
       if (r == DirectUdpSender.WOULD_BLOCK) {
         break;
       }
-      pending.pollFirst();
       if (r == DirectUdpSender.FAILED && p.segmentSize() > 0) {
         refused = true;
         splitAtHead(p);
         continue;
       }
+      pending.pollFirst();
       if (r != DirectUdpSender.SENT) {
         dropped.addAndGet(datagrams(len, p.segmentSize()));
       }
@@ -88,7 +88,10 @@ final class UdpSendQueue {
     return refused;
   }
 
-  /** Puts {@code batch}'s datagrams first in the queue, one entry each, in their order. */
+  /**
+   * Replaces {@code batch}, the queue's head, by its datagrams, one entry each, in their order. The
+   * queue is never empty meanwhile, so a send from another thread cannot overtake them.
+   */
   private void splitAtHead(Pending batch) {
     int segment = batch.segmentSize();
     int len = batch.bytes().length;
@@ -96,6 +99,7 @@ final class UdpSendQueue {
       int n = Math.min(segment, len - at);
       pending.addFirst(new Pending(Arrays.copyOfRange(batch.bytes(), at, at + n), 0, batch.to()));
     }
+    pending.removeFirstOccurrence(batch); // just behind its datagrams
   }
 
   /** Sends (a datagram or a batch) that were queued. */

@@ -6,7 +6,9 @@ import dev.gatehouse.tunnel.netns.NetnsLab;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -77,6 +79,15 @@ class LinuxUdpTransportNetnsIT {
     assertThat(r).containsEntry("droppedSends", "0").containsEntry("inOrder", "true");
   }
 
+  @Test
+  void batchesQueuedWhenThePathNarrowsAreResentAsSingleDatagramsInOrder() throws Exception {
+    slowLoopback();
+    Map<String, String> r = probe(12_000, 30, "narrowAfterSending");
+    assertThat(Long.parseLong(r.get("queued"))).isPositive();
+    assertThat(r).containsEntry("gso", "false").containsEntry("received", "12000");
+    assertThat(r).containsEntry("droppedSends", "0").containsEntry("inOrder", "true");
+  }
+
   private void slowLoopback() throws IOException {
     NetnsLab.sh(
         "tc", "-n", ns, "qdisc", "add", "dev", "lo", "root", "tbf", "rate", "40mbit", "burst",
@@ -84,19 +95,20 @@ class LinuxUdpTransportNetnsIT {
   }
 
   /** Runs the probe in the namespace and returns its RESULT line's fields. */
-  private Map<String, String> probe(int count, int waitSeconds) throws IOException {
-    NetnsLab.Result r =
-        NetnsLab.inNs(
-            ns,
-            waitSeconds + 30,
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--enable-native-access=ALL-UNNAMED",
-            "-cp",
-            System.getProperty("java.class.path"),
-            UdpSendProbe.class.getName(),
-            String.valueOf(count),
-            String.valueOf(SIZE),
-            String.valueOf(waitSeconds));
+  private Map<String, String> probe(int count, int waitSeconds, String... more) throws IOException {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED",
+                "-cp",
+                System.getProperty("java.class.path"),
+                UdpSendProbe.class.getName(),
+                String.valueOf(count),
+                String.valueOf(SIZE),
+                String.valueOf(waitSeconds)));
+    cmd.addAll(List.of(more));
+    NetnsLab.Result r = NetnsLab.inNs(ns, waitSeconds + 30, cmd.toArray(String[]::new));
     Matcher m = RESULT.matcher(r.output());
     assertThat(m.find()).as("probe exited %d: %s", r.exit(), r.output()).isTrue();
     Files.writeString(lab.dir.resolve("probe.out"), r.output());

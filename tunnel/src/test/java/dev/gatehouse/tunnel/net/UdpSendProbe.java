@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * narrowed, so that the socket buffer fills or the kernel refuses UDP GSO for real. Bounded: it
  * sends {@code count} datagrams and waits at most {@code waitSeconds} for them.
  *
- * <p>Usage: {@code UdpSendProbe count size waitSeconds}
+ * <p>Usage: {@code UdpSendProbe count size waitSeconds [narrowAfterSending]}: with the fourth
+ * argument, loopback's MTU drops to 1,000 once everything is sent, so that GSO batches still queued
+ * behind the full buffer are refused when the queue drains.
  */
 public final class UdpSendProbe {
   private UdpSendProbe() {}
@@ -51,6 +53,15 @@ public final class UdpSendProbe {
         }
       }
       tx.flush();
+      if (args.length > 3) {
+        long queuedBefore = tx.queuedSends();
+        Process ip =
+            new ProcessBuilder("ip", "link", "set", "lo", "mtu", "1000").inheritIO().start();
+        if (ip.waitFor() != 0) {
+          throw new IllegalStateException("ip link set lo mtu 1000 failed");
+        }
+        System.out.println("NARROWED with " + queuedBefore + " sends queued");
+      }
       long deadline = System.nanoTime() + waitNanos;
       while (received.get() + tx.droppedSends() < count && System.nanoTime() < deadline) {
         Thread.sleep(20);
