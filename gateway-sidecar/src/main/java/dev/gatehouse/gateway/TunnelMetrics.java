@@ -73,8 +73,17 @@ public class TunnelMetrics implements MeterBinder {
     }
   }
 
-  /** The FFM socket's pushback: sends queued behind a full buffer, and datagrams it lost. */
+  /**
+   * The FFM socket's pushback: sends queued behind a full buffer, datagrams it lost, and whether
+   * the kernel still takes GSO batches.
+   */
   private static void bindSocket(MeterRegistry registry, UdpSocketCounters socket) {
+    Gauge.builder(PREFIX + "udp.socket.gso", socket, s -> s.segmentsSends() ? 1 : 0)
+        .description(
+            "1 while UDP sends leave as GSO batches; 0 once the kernel refused one (a path"
+                + " narrower than the tunnel's datagrams), after which they go one at a time")
+        .strongReference(true)
+        .register(registry);
     FunctionCounter.builder(PREFIX + "udp.socket.queued", socket, UdpSocketCounters::queuedSends)
         .description("UDP sends that met a full socket buffer and waited in order")
         .register(registry);

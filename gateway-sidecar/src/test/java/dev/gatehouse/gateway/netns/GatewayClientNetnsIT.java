@@ -192,6 +192,7 @@ class GatewayClientNetnsIT {
     assertThat(metric("gatehouse_gateway_udp_socket_dropped_total{direction=\"tx\"}")).isZero();
     assertThat(metric("gatehouse_gateway_udp_socket_dropped_total{direction=\"rx\"}")).isZero();
     assertThat(metric("gatehouse_gateway_udp_socket_queued_total")).isGreaterThanOrEqualTo(0.0);
+    assertThat(metric("gatehouse_gateway_udp_socket_gso")).isEqualTo(1.0);
     await()
         .atMost(Duration.ofSeconds(5))
         .until(

@@ -342,6 +342,7 @@ public final class LinuxUdpTransport implements DatagramTransport, UdpSocketCoun
   // ---- the rest ----
 
   /** Whether sends leave as UDP GSO batches (false once the kernel refused one). */
+  @Override
   public boolean segmentsSends() {
     return gso;
   }

@@ -2,8 +2,9 @@ package dev.gatehouse.tunnel.net;
 
 /**
  * What a UDP socket counts of the kernel pushing back, for metrics: sends that met a full socket
- * buffer and waited, and datagrams lost in either direction before the network or the tunnel saw
- * them. {@link LinuxUdpTransport} keeps these; Netty's socket does not.
+ * buffer and waited, datagrams lost in either direction before the network or the tunnel saw them,
+ * and whether the kernel still takes GSO batches. {@link LinuxUdpTransport} keeps these; Netty's
+ * socket does not.
  */
 public interface UdpSocketCounters {
   /** Sends (a datagram, or a GSO batch of them) that met a full socket buffer and were queued. */
@@ -14,4 +15,7 @@ public interface UdpSocketCounters {
 
   /** Datagrams received but not delivered: truncated, of an unknown family, or thrown on. */
   long droppedReceives();
+
+  /** Whether sends leave as UDP GSO batches (false once the kernel refused one, for good). */
+  boolean segmentsSends();
 }
