@@ -16,9 +16,10 @@
 # TCP throughput client->resource and back with 1 and 4 streams, each with the CPU seconds the two
 # tunnel processes spent per GB moved, ping RTT under one TCP stream, and UDP at full speed
 # (received rate and loss). Prints tables of the figures and of ratios to upstream wireguard-go,
-# with the load average at the start and end of each mode. NETBENCH_DIAG=1 adds per-process CPU
-# seconds, UDP buffer errors and tunnel interface drops. NETBENCH_COLD=N first measures N tests
-# of one stream from a fresh start, with the JIT compilers' share of the CPU (see cold_start).
+# with the load average at the start and end of each mode. NETBENCH_DIAG=1 adds TCP
+# retransmissions per test, per-process CPU seconds, UDP buffer errors and tunnel interface
+# drops. NETBENCH_COLD=N first measures N tests of one stream from a fresh start, with the JIT
+# compilers' share of the CPU (see cold_start).
 #
 # Needs root, iproute2, wireguard-tools, iperf3, iputils-ping, Go, JDK 25, a built tunnel module
 # (./mvnw -pl tunnel package -DskipTests). Usage: tunnel/scripts/netbench.sh [seconds] [modes...]
@@ -124,7 +125,8 @@ cpu_ticks() { # user + system clock ticks of the tunnel processes so far (0 for 
   echo "$t"
 }
 
-iperf() { # $@: extra iperf3 client flags; prints: receiver Mbit/s, bytes received, loss % (UDP) or -
+iperf() { # $@: extra iperf3 client flags; prints: receiver Mbit/s, bytes received, loss % (UDP) or -,
+  # TCP retransmissions (or -)
   ip netns exec "$R" iperf3 -s -1 -B 172.31.2.2 >/dev/null 2>&1 & local s=$!
   sleep 0.5
   ip netns exec "$C" iperf3 -c 172.31.2.2 -t "$SECS" -J "$@" | python3 -c '
@@ -132,7 +134,9 @@ import json, sys
 end = json.load(sys.stdin)["end"]
 r = end.get("sum_received") or end["sum"]
 loss = end.get("sum", {}).get("lost_percent")
-print(round(r["bits_per_second"] / 1e6), r["bytes"], "-" if loss is None else f"{loss:.1f}")'
+retr = end.get("sum_sent", {}).get("retransmits")
+print(round(r["bits_per_second"] / 1e6), r["bytes"], "-" if loss is None else f"{loss:.1f}",
+      "-" if retr is None else retr)'
   wait $s || true
 }
 
@@ -161,10 +165,11 @@ cold_start() {
 # One TCP test with the tunnel processes' CPU time around it: prints Mbit/s and CPU seconds per GB
 # received (both tunnel ends together; "-" for plain routing, whose cost is the kernel's).
 tcp_test() { # $@: extra iperf3 client flags
-  local before after mbps bytes _
+  local before after mbps bytes retr _
   before=$(cpu_ticks)
-  read -r mbps bytes _ < <(iperf "$@")
+  read -r mbps bytes _ retr < <(iperf "$@")
   after=$(cpu_ticks)
+  [[ -n "${NETBENCH_DIAG:-}" ]] && echo "  TCP ${*:-up}: $mbps Mbit/s, $retr retransmissions" >&2
   if ((${#PIDS[@]} == 0)); then echo "$mbps -"; return; fi
   awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v b="$bytes" -v m="$mbps" \
     'BEGIN {printf "%s %.2f\n", m, (b > 0 ? (t / hz) / (b / 1e9) : 0)}'
