@@ -216,6 +216,47 @@ class OperatorRealApiIT {
             () -> assertThat(podSysctls(deployments.withName("fwd-gateway").get())).isEmpty());
   }
 
+  /** {@code spec.pod.udpSocket} reaches the pods as GATEHOUSE_UDP_SOCKET; others are refused. */
+  @Test
+  void theUdpSocketFallbackReachesThePodsAndUnknownSocketsAreRefused() {
+    apiServer.createNamespace("real-gw-udp");
+    client.resource(TestGateways.gateway("real-gw-udp", "sock", 1)).create();
+    var deployments = client.apps().deployments().inNamespace("real-gw-udp");
+    await()
+        .atMost(OperatorScenarios.TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(udpSocketEnv(deployments.withName("sock-gateway").get()))
+                    .isEqualTo("linux"));
+    var gateway = client.resources(Gateway.class).inNamespace("real-gw-udp").withName("sock");
+    PatchContext merge = PatchContext.of(PatchType.JSON_MERGE);
+    gateway.patch(merge, "{\"spec\":{\"pod\":{\"udpSocket\":\"netty\"}}}");
+    await()
+        .atMost(OperatorScenarios.TIMEOUT)
+        .untilAsserted(
+            () ->
+                assertThat(udpSocketEnv(deployments.withName("sock-gateway").get()))
+                    .isEqualTo("netty"));
+
+    assertThatThrownBy(
+            () -> gateway.patch(merge, "{\"spec\":{\"pod\":{\"udpSocket\":\"io_uring\"}}}"))
+        .isInstanceOfSatisfying(
+            KubernetesClientException.class,
+            e -> {
+              assertThat(e.getCode()).isEqualTo(422);
+              assertThat(e.getMessage()).contains("spec.pod.udpSocket: Unsupported value");
+            });
+  }
+
+  private static String udpSocketEnv(Deployment deployment) {
+    assertThat(deployment).isNotNull();
+    return deployment.getSpec().getTemplate().getSpec().getContainers().getFirst().getEnv().stream()
+        .filter(e -> e.getName().equals("GATEHOUSE_UDP_SOCKET"))
+        .findFirst()
+        .orElseThrow()
+        .getValue();
+  }
+
   private static List<Sysctl> podSysctls(Deployment deployment) {
     assertThat(deployment).isNotNull();
     PodSecurityContext security = deployment.getSpec().getTemplate().getSpec().getSecurityContext();

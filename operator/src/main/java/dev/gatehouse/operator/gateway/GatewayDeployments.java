@@ -184,7 +184,7 @@ public final class GatewayDeployments {
         new ContainerBuilder()
             .withName(CONTAINER)
             .withImage(spec.getImage() != null ? spec.getImage() : config.gatewayImage())
-            .withEnv(environment(gateway, config))
+            .withEnv(environment(gateway, config, pod))
             .addNewPort()
             .withName(WIREGUARD_PORT_NAME)
             .withContainerPort(GatewayServices.port(spec))
@@ -258,7 +258,8 @@ public final class GatewayDeployments {
         .build();
   }
 
-  private static List<EnvVar> environment(Gateway gateway, OperatorConfig config) {
+  private static List<EnvVar> environment(
+      Gateway gateway, OperatorConfig config, PodOverrides pod) {
     GatewaySpec spec = gateway.getSpec();
     String url =
         spec.getControlPlaneUrl() != null ? spec.getControlPlaneUrl() : config.controlPlaneUrl();
@@ -303,7 +304,13 @@ public final class GatewayDeployments {
         env("GATEHOUSE_ENDPOINTS_FILE", PATHS_DIR + "/" + GatewayServices.ENDPOINTS_KEY),
         env("GATEHOUSE_SITE", gateway.siteName()),
         env("GATEHOUSE_MODE", "kernel"),
-        env("GATEHOUSE_LISTEN_PORT", Integer.toString(GatewayServices.port(spec))));
+        env("GATEHOUSE_LISTEN_PORT", Integer.toString(GatewayServices.port(spec))),
+        env("GATEHOUSE_UDP_SOCKET", udpSocket(pod)));
+  }
+
+  /** {@code spec.pod.udpSocket} as the gateway reads it; unset is the FFM socket. */
+  static String udpSocket(PodOverrides pod) {
+    return pod.getUdpSocket() == PodOverrides.UdpSocket.NETTY ? "netty" : "linux";
   }
 
   private static EnvVar env(String name, String value) {

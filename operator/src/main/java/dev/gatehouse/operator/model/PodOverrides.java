@@ -1,6 +1,7 @@
 package dev.gatehouse.operator.model;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Size;
@@ -27,6 +28,14 @@ public class PodOverrides {
     ClusterFirstWithHostNet,
     Default,
     None
+  }
+
+  /** Which UDP socket the gateway's tunnel runs on ({@code GATEHOUSE_UDP_SOCKET}). */
+  public enum UdpSocket {
+    @JsonProperty("linux")
+    LINUX,
+    @JsonProperty("netty")
+    NETTY
   }
 
   @JsonPropertyDescription("CPU and memory requests and limits of the gateway container.")
@@ -73,6 +82,13 @@ public class PodOverrides {
       "Extra nameservers, search domains and resolver options of the gateway pods, e.g. a"
           + " company DNS server for names outside the cluster (needed with dnsPolicy None).")
   private PodDNSConfig dnsConfig;
+
+  @JsonPropertyDescription(
+      "The UDP socket the gateways' tunnel runs on: linux (default), the kernel's socket called"
+          + " directly, with UDP GRO/GSO and nothing allocated per datagram; netty, Netty's epoll"
+          + " socket, a fallback should a node's kernel or seccomp profile refuse the default's"
+          + " calls. Sets GATEHOUSE_UDP_SOCKET.")
+  private UdpSocket udpSocket;
 
   @JsonPropertyDescription("PriorityClass of the gateway pods.")
   @Size(max = 253)
@@ -141,6 +157,14 @@ public class PodOverrides {
 
   public void setIpForwardSysctl(Boolean ipForwardSysctl) {
     this.ipForwardSysctl = ipForwardSysctl;
+  }
+
+  public UdpSocket getUdpSocket() {
+    return udpSocket;
+  }
+
+  public void setUdpSocket(UdpSocket udpSocket) {
+    this.udpSocket = udpSocket;
   }
 
   public DnsPolicy getDnsPolicy() {

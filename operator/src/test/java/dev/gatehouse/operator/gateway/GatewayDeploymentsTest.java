@@ -99,6 +99,24 @@ class GatewayDeploymentsTest {
   }
 
   @Test
+  void theUdpSocketIsTheFfmOneUnlessTheGatewayAsksForNettys() {
+    Gateway gateway = TestGateways.gateway("ns", "edge", 1);
+    assertThat(
+            envByName(container(GatewayDeployments.desired(gateway, config)))
+                .get("GATEHOUSE_UDP_SOCKET")
+                .getValue())
+        .isEqualTo("linux");
+    PodOverrides pod = new PodOverrides();
+    pod.setUdpSocket(PodOverrides.UdpSocket.NETTY);
+    gateway.getSpec().setPod(pod);
+    assertThat(
+            envByName(container(GatewayDeployments.desired(gateway, config)))
+                .get("GATEHOUSE_UDP_SOCKET")
+                .getValue())
+        .isEqualTo("netty");
+  }
+
+  @Test
   void theServiceAddressesAreMountedFromTheirConfigMapWhichMayNotExistYet() {
     Deployment deployment =
         GatewayDeployments.desired(TestGateways.gateway("ns", "edge", 1), config);
