@@ -13,7 +13,8 @@ import java.util.Arrays;
  * One session's transport keys (§5.4.5) with its sending counter and receive replay window — the
  * hot path of the tunnel. Sending and receiving are independently locked, so one thread may encrypt
  * while another decrypts. Each direction keeps its own {@link TransportAead} (OpenSSL's through FFM
- * where it loads); buffers are the caller's heap arrays and encryption runs in place.
+ * where it loads). Encryption runs in place in the caller's heap array; a received message is
+ * opened from a segment, a heap array's or the socket's native receive buffer, into a heap array.
  */
 public final class Keypair {
   private static final ValueLayout.OfLong LE64 =
